@@ -1,0 +1,85 @@
+use core::time::Duration;
+
+use thiserror::Error;
+
+use crate::codec::DecodeError;
+use crate::routing::{Address, AddressParseError, TransportType};
+
+/// Razor's result type.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Everything that can go wrong in Razor, one variant per cause. [`Error::code`] gives a
+/// stable string for each (the `code` of the JavaScript `Error`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bytes from the network could not be decoded.
+    #[error("decode error: {0}")]
+    Decode(#[from] DecodeError),
+    /// An address or route string could not be parsed.
+    #[error("invalid address: {0}")]
+    AddressParse(#[from] AddressParseError),
+    /// No worker is registered at this local address.
+    #[error("no worker at address {0}")]
+    UnknownAddress(Address),
+    /// A worker is already registered at this address.
+    #[error("address {0} is already in use")]
+    AddressInUse(Address),
+    /// The recipient's mailbox is full (only from the non-waiting `try_send`).
+    #[error("mailbox of {0} is full")]
+    MailboxFull(Address),
+    /// The recipient was stopped before it could take the message.
+    #[error("worker at {0} has stopped")]
+    WorkerStopped(Address),
+    /// A message had no onward route to follow.
+    #[error("message has an empty onward route")]
+    EmptyRoute,
+    /// No transport is registered for the first hop's transport type.
+    #[error("no transport registered for transport type {0}")]
+    NoTransport(TransportType),
+    /// The worker's access control refused the message.
+    #[error("message to {0} denied by access control")]
+    AccessDenied(Address),
+    /// Nothing arrived in time.
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    /// A transport failed: connection refused, closed, or broken.
+    #[error("transport error: {0}")]
+    Transport(String),
+    /// A message is larger than a limit allows.
+    #[error("message too large: {len} bytes > {max}")]
+    MessageTooLarge {
+        /// Size of the message.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The node is shutting down.
+    #[error("node is shut down")]
+    NodeShutDown,
+    /// An argument given to an API was invalid.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+impl Error {
+    /// A stable, machine-readable code for this error, e.g. `"UNKNOWN_ADDRESS"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Decode(_) => "DECODE",
+            Error::AddressParse(_) => "ADDRESS_PARSE",
+            Error::UnknownAddress(_) => "UNKNOWN_ADDRESS",
+            Error::AddressInUse(_) => "ADDRESS_IN_USE",
+            Error::MailboxFull(_) => "MAILBOX_FULL",
+            Error::WorkerStopped(_) => "WORKER_STOPPED",
+            Error::EmptyRoute => "EMPTY_ROUTE",
+            Error::NoTransport(_) => "NO_TRANSPORT",
+            Error::AccessDenied(_) => "ACCESS_DENIED",
+            Error::Timeout(_) => "TIMEOUT",
+            Error::Transport(_) => "TRANSPORT",
+            Error::MessageTooLarge { .. } => "MESSAGE_TOO_LARGE",
+            Error::NodeShutDown => "NODE_SHUT_DOWN",
+            Error::InvalidArgument(_) => "INVALID_ARGUMENT",
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Razor's core: everything that is the same in a browser tab, an edge worker and a native node.
+//!
+//! The core does no IO and reads no clock. Drivers (`razor-wasm`, `razor-node`) provide a
+//! [`Runtime`](runtime::Runtime) that spawns tasks and sleeps, and transports that move frames;
+//! the core supplies:
+//!
+//! - [`routing`]: addresses, routes, local messages and Ockam's wire `TransportMessage` codec;
+//! - [`runtime`]: a single-threaded actor runtime (nodes, workers, bounded mailboxes, router);
+//! - [`transport`]: the transport model, the connection machinery shared by all transports, and
+//!   an in-memory transport for tests and demos;
+//! - [`services`]: built-in workers (echo, hop, relay).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+pub mod codec;
+mod error;
+pub mod routing;
+pub mod runtime;
+pub mod services;
+#[cfg(feature = "testing")]
+#[doc(hidden)]
+pub mod testing;
+pub mod transport;
+
+pub use error::{Error, Result};
+pub use routing::{Address, LocalInfo, LocalMessage, Route, TransportMessage, TransportType};
+pub use runtime::{Client, Context, Node, NodeConfig, Runtime, Worker, WorkerOptions};

@@ -1,0 +1,51 @@
+use super::{Address, Route};
+
+/// A message inside a node: routes, payload and local metadata.
+///
+/// Only the routes and the payload ever go on the wire (as a
+/// [`TransportMessage`](super::TransportMessage)); [`LocalInfo`] stays on this node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalMessage {
+    /// Where the message is going; the front is the next hop.
+    pub onward_route: Route,
+    /// How to answer; the front is the most recent hop.
+    pub return_route: Route,
+    /// Opaque application bytes.
+    pub payload: Vec<u8>,
+    /// Metadata added by this node's transports and channels. Never sent.
+    pub local_info: LocalInfo,
+}
+
+/// Local-only facts about how a message reached this node. Never encoded, never sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LocalInfo {
+    /// The transport connection the message arrived through: the local address of that
+    /// connection's sending worker. `None` for messages that started on this node.
+    pub arrived_via: Option<Address>,
+}
+
+impl LocalMessage {
+    /// A message with the given routes and payload and no local metadata.
+    pub fn new(onward_route: Route, return_route: Route, payload: Vec<u8>) -> Self {
+        Self {
+            onward_route,
+            return_route,
+            payload,
+            local_info: LocalInfo::default(),
+        }
+    }
+
+    /// Performs one routing hop: removes the next address from the onward route and pushes
+    /// it onto the return route. Returns that address (`None` if the onward route was empty).
+    pub fn step_forward(&mut self) -> Option<Address> {
+        let hop = self.onward_route.step()?;
+        self.return_route.push_front(hop.clone());
+        Some(hop)
+    }
+
+    /// The answer to this message: onward along its return route, returning to `from`.
+    pub fn reply(&self, from: Address, payload: Vec<u8>) -> LocalMessage {
+        LocalMessage::new(self.return_route.clone(), Route::from(from), payload)
+    }
+}

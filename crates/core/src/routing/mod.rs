@@ -1,0 +1,19 @@
+//! Addresses, routes and messages, and Ockam's wire encoding of them.
+//!
+//! Razor's routing is Ockam Routing: a message carries an *onward route* (where it is going)
+//! and a *return route* (how to answer). Each hop removes itself from the front of the onward
+//! route and pushes its own address onto the front of the return route, so whoever receives a
+//! message can answer it without knowing the path.
+
+mod address;
+pub mod limits;
+mod local_message;
+mod route;
+mod transport_message;
+mod transport_type;
+
+pub use address::{Address, AddressParseError};
+pub use local_message::{LocalInfo, LocalMessage};
+pub use route::Route;
+pub use transport_message::TransportMessage;
+pub use transport_type::TransportType;

@@ -1,0 +1,143 @@
+use core::time::Duration;
+use std::rc::Rc;
+
+use async_channel::Receiver;
+
+use super::registry::Mailbox;
+use super::{Node, Worker, WorkerOptions, timeout};
+use crate::{Address, Error, LocalMessage, Result, Route};
+
+/// A worker's handle on its node: its addresses, sending, and starting or stopping workers.
+pub struct Context {
+    node: Node,
+    mailbox: Rc<Mailbox>,
+}
+
+impl Context {
+    pub(crate) fn new(node: Node, mailbox: Rc<Mailbox>) -> Self {
+        Self { node, mailbox }
+    }
+
+    /// The worker's primary address (the first one it was started with).
+    pub fn address(&self) -> &Address {
+        &self.mailbox.primary
+    }
+
+    /// All addresses that reach this worker.
+    pub fn addresses(&self) -> &[Address] {
+        &self.mailbox.addresses
+    }
+
+    /// The node this worker runs on.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// Sends `payload` along `route` with this worker as the return route, waiting while the
+    /// next mailbox is full.
+    pub async fn send(&self, route: impl Into<Route>, payload: impl Into<Vec<u8>>) -> Result<()> {
+        self.node
+            .route(message_from(self.address(), route, payload))
+            .await
+    }
+
+    /// Like [`send`](Self::send), but fails with [`Error::MailboxFull`] instead of waiting.
+    pub async fn try_send(
+        &self,
+        route: impl Into<Route>,
+        payload: impl Into<Vec<u8>>,
+    ) -> Result<()> {
+        self.node
+            .try_route(message_from(self.address(), route, payload))
+            .await
+    }
+
+    /// Routes `message` as it is (routes and local metadata untouched).
+    pub async fn forward(&self, message: LocalMessage) -> Result<()> {
+        self.node.route(message).await
+    }
+
+    /// Starts another worker on this node.
+    pub fn start_worker<W: Worker>(
+        &self,
+        options: impl Into<WorkerOptions>,
+        worker: W,
+    ) -> Result<()> {
+        self.node.start_worker(options, worker)
+    }
+
+    /// Stops this worker after the current message.
+    pub fn stop(&self) {
+        let _ = self.node.stop_worker(self.address());
+    }
+}
+
+/// A mailbox for code outside any worker: send, receive, request/response. Its address is
+/// unregistered when it is dropped.
+pub struct Client {
+    node: Node,
+    mailbox: Rc<Mailbox>,
+    receiver: Receiver<LocalMessage>,
+}
+
+impl Client {
+    pub(crate) fn new(node: Node, mailbox: Rc<Mailbox>, receiver: Receiver<LocalMessage>) -> Self {
+        Self {
+            node,
+            mailbox,
+            receiver,
+        }
+    }
+
+    /// This client's address: the return route of what it sends.
+    pub fn address(&self) -> &Address {
+        &self.mailbox.primary
+    }
+
+    /// Sends `payload` along `route` with this client as the return route.
+    pub async fn send(&self, route: impl Into<Route>, payload: impl Into<Vec<u8>>) -> Result<()> {
+        self.node
+            .route(message_from(self.address(), route, payload))
+            .await
+    }
+
+    /// Waits for the next message.
+    pub async fn receive(&self) -> Result<LocalMessage> {
+        self.receiver.recv().await.map_err(|_| Error::NodeShutDown)
+    }
+
+    /// Waits at most `duration` for the next message.
+    pub async fn receive_timeout(&self, duration: Duration) -> Result<LocalMessage> {
+        timeout(self.node.runtime(), duration, self.receive()).await?
+    }
+
+    /// Sends `payload` along `route` and waits for the first answer, for at most `duration`
+    /// (the node's default when `None`).
+    pub async fn request(
+        &self,
+        route: impl Into<Route>,
+        payload: impl Into<Vec<u8>>,
+        duration: Option<Duration>,
+    ) -> Result<LocalMessage> {
+        let duration = duration.unwrap_or(self.node.config().request_timeout);
+        let send_then_receive = async {
+            self.send(route, payload).await?;
+            self.receive().await
+        };
+        timeout(self.node.runtime(), duration, send_then_receive).await?
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.node.stop_worker(self.address());
+    }
+}
+
+fn message_from(
+    from: &Address,
+    route: impl Into<Route>,
+    payload: impl Into<Vec<u8>>,
+) -> LocalMessage {
+    LocalMessage::new(route.into(), Route::from(from), payload.into())
+}

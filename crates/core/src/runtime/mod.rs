@@ -1,0 +1,72 @@
+//! The single-threaded actor runtime: a [`Node`] routes [`LocalMessage`](crate::LocalMessage)s
+//! to [`Worker`]s by address through bounded mailboxes.
+//!
+//! Workers are `!Send` futures on one thread: the JavaScript event loop on wasm, a tokio
+//! `LocalSet` natively. The driver supplies a [`Runtime`] (spawn and sleep); the node itself
+//! never blocks and never polls: an idle node is a set of futures waiting on empty mailboxes.
+//!
+//! # Mailboxes and backpressure
+//! Every worker has a bounded mailbox ([`NodeConfig::mailbox_capacity`] or
+//! [`WorkerOptions::mailbox_capacity`]). [`Node::route`] and the `send` methods *wait* for room
+//! when a mailbox is full, which pushes back on whoever produces messages (a socket reader stops
+//! reading). [`Node::try_route`] and `try_send` do not wait: they fail with
+//! [`Error::MailboxFull`](crate::Error::MailboxFull). A worker that waits on its own full
+//! mailbox, or two workers that wait on each other's, deadlock; use `try_send` in such loops.
+
+mod access;
+mod context;
+mod node;
+mod registry;
+mod worker;
+
+use core::future::Future;
+use core::pin::Pin;
+use core::time::Duration;
+
+pub use access::{AllowAll, IncomingAccessControl, LocalOnly};
+pub use context::{Client, Context};
+pub use node::{Node, NodeConfig};
+pub use worker::{Worker, WorkerOptions};
+
+use crate::{Error, Result};
+
+/// A pinned, boxed future that need not be `Send`.
+pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// What a driver provides to run a [`Node`]: a way to spawn `!Send` tasks on the current
+/// thread and a timer. Razor ships one for tokio (`razor-node`) and one for wasm
+/// (`razor-wasm`).
+pub trait Runtime: 'static {
+    /// Runs `future` to completion concurrently with the caller, on this thread.
+    fn spawn(&self, future: LocalBoxFuture<'static, ()>);
+    /// A future that completes after `duration`.
+    fn sleep(&self, duration: Duration) -> LocalBoxFuture<'static, ()>;
+}
+
+/// Runs `future` until it completes or `duration` passes, whichever is first.
+pub async fn timeout<T>(
+    runtime: &dyn Runtime,
+    duration: Duration,
+    future: impl Future<Output = T>,
+) -> Result<T> {
+    let sleep = runtime.sleep(duration);
+    futures_lite::future::or(async { Ok(future.await) }, async {
+        sleep.await;
+        Err(Error::Timeout(duration))
+    })
+    .await
+}
+
+/// `len` random bytes from the platform's CSPRNG, as lowercase hex.
+pub(crate) fn random_hex(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    if getrandom::fill(&mut bytes).is_err() {
+        // The platform CSPRNG is unavailable (it never is on supported targets). Addresses
+        // are unguessable as defence in depth only, so fall back to a unique counter.
+        static COUNTER: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        tracing::error!("getrandom failed; using a counter for a local address");
+        bytes = n.to_be_bytes().to_vec();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,306 @@
+use core::time::Duration;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use async_channel::Receiver;
+use tracing::{Instrument, debug, trace, warn};
+
+use super::registry::{Mailbox, MailboxKind, Registry};
+use super::{Client, Context, LocalBoxFuture, Runtime, Worker, WorkerOptions};
+use crate::transport::Transport;
+use crate::{Address, Error, LocalMessage, Result, Route, TransportType};
+
+/// Settings for a [`Node`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct NodeConfig {
+    /// A name for logs and demos.
+    pub name: String,
+    /// Messages a worker's mailbox holds before senders wait (default 256).
+    pub mailbox_capacity: usize,
+    /// How long [`Node::request`] waits for an answer by default (default 30 s).
+    pub request_timeout: Duration,
+}
+
+impl NodeConfig {
+    /// Defaults, with the given name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            mailbox_capacity: 256,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Sets the default mailbox capacity.
+    pub fn with_mailbox_capacity(mut self, capacity: usize) -> Self {
+        self.mailbox_capacity = capacity;
+        self
+    }
+
+    /// Sets the default request timeout.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        Self::new("node")
+    }
+}
+
+/// A Razor node: workers, the router between them, and the transports to other nodes.
+///
+/// Cheap to clone (a reference-counted handle); not `Send`. Call [`Node::shutdown`] when done:
+/// it stops every worker, which also releases the node.
+#[derive(Clone)]
+pub struct Node {
+    inner: Rc<NodeInner>,
+}
+
+struct NodeInner {
+    config: NodeConfig,
+    runtime: Box<dyn Runtime>,
+    registry: Registry,
+    transports: RefCell<HashMap<TransportType, Rc<dyn Transport>>>,
+    shut_down: Cell<bool>,
+}
+
+impl Node {
+    /// A node driven by `runtime`.
+    pub fn new(runtime: impl Runtime, config: NodeConfig) -> Self {
+        Self {
+            inner: Rc::new(NodeInner {
+                config,
+                runtime: Box::new(runtime),
+                registry: Registry::default(),
+                transports: RefCell::default(),
+                shut_down: Cell::new(false),
+            }),
+        }
+    }
+
+    /// The node's name.
+    pub fn name(&self) -> &str {
+        &self.inner.config.name
+    }
+
+    /// The node's settings.
+    pub fn config(&self) -> &NodeConfig {
+        &self.inner.config
+    }
+
+    /// The driver's runtime.
+    pub fn runtime(&self) -> &dyn Runtime {
+        self.inner.runtime.as_ref()
+    }
+
+    /// Spawns a task on the node's thread.
+    pub fn spawn(&self, future: impl core::future::Future<Output = ()> + 'static) {
+        self.inner.runtime.spawn(Box::pin(future));
+    }
+
+    /// A future that completes after `duration`.
+    pub fn sleep(&self, duration: Duration) -> LocalBoxFuture<'static, ()> {
+        self.inner.runtime.sleep(duration)
+    }
+
+    /// Starts `worker` at the address(es) in `options` (an address converts into options).
+    pub fn start_worker<W: Worker>(
+        &self,
+        options: impl Into<WorkerOptions>,
+        worker: W,
+    ) -> Result<()> {
+        self.check_running()?;
+        let options = options.into();
+        let capacity = options
+            .mailbox_capacity
+            .unwrap_or(self.inner.config.mailbox_capacity);
+        let (mailbox, receiver) = Mailbox::new(
+            MailboxKind::Worker,
+            options.addresses,
+            capacity,
+            options.access,
+        )?;
+        self.inner.registry.insert(mailbox.clone())?;
+        let span = tracing::debug_span!("worker", node = %self.name(), address = %mailbox.primary);
+        let ctx = Context::new(self.clone(), mailbox.clone());
+        self.spawn(run_worker(worker, ctx, mailbox, receiver).instrument(span));
+        Ok(())
+    }
+
+    /// Stops the worker (or client) reachable at `address`: it takes no further messages and
+    /// its [`Worker::shutdown`] runs.
+    pub fn stop_worker(&self, address: &Address) -> Result<()> {
+        self.inner.registry.remove(address)
+    }
+
+    /// Whether something is registered at `address`.
+    pub fn has_address(&self, address: &Address) -> bool {
+        self.inner.registry.get(address).is_ok()
+    }
+
+    /// Number of running workers (clients not included).
+    pub fn worker_count(&self) -> usize {
+        self.inner.registry.count(MailboxKind::Worker)
+    }
+
+    /// Number of open [`Client`]s.
+    pub fn client_count(&self) -> usize {
+        self.inner.registry.count(MailboxKind::Client)
+    }
+
+    /// A new [`Client`] with a fresh address and its own mailbox, for sending and receiving
+    /// from outside a worker.
+    pub fn client(&self) -> Result<Client> {
+        self.check_running()?;
+        let (mailbox, receiver) = Mailbox::new(
+            MailboxKind::Client,
+            vec![Address::random_local()],
+            self.inner.config.mailbox_capacity,
+            Rc::new(super::AllowAll),
+        )?;
+        self.inner.registry.insert(mailbox.clone())?;
+        Ok(Client::new(self.clone(), mailbox, receiver))
+    }
+
+    /// Sends `payload` along `route` and waits for one answer, for at most `timeout` (the
+    /// node's default when `None`).
+    pub async fn request(
+        &self,
+        route: impl Into<Route>,
+        payload: impl Into<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<LocalMessage> {
+        let client = self.client()?;
+        client.request(route, payload, timeout).await
+    }
+
+    /// Registers the transport that handles addresses of its transport type.
+    pub fn register_transport(&self, transport: Rc<dyn Transport>) -> Result<()> {
+        let kind = transport.transport_type();
+        if kind.is_local() {
+            return Err(Error::InvalidArgument(
+                "transport type 0 is reserved for local workers".into(),
+            ));
+        }
+        let mut transports = self.inner.transports.borrow_mut();
+        if transports.contains_key(&kind) {
+            return Err(Error::InvalidArgument(format!(
+                "a transport for type {kind} is already registered"
+            )));
+        }
+        transports.insert(kind, transport);
+        Ok(())
+    }
+
+    /// The transport registered for `kind`.
+    pub fn transport(&self, kind: TransportType) -> Result<Rc<dyn Transport>> {
+        self.inner
+            .transports
+            .borrow()
+            .get(&kind)
+            .cloned()
+            .ok_or(Error::NoTransport(kind))
+    }
+
+    /// Delivers `message` to its next hop, waiting while the recipient's mailbox is full. A
+    /// first hop on another transport is resolved (connecting if needed) by that transport.
+    pub async fn route(&self, mut message: LocalMessage) -> Result<()> {
+        let mailbox = self.next_mailbox(&mut message).await?;
+        mailbox.deliver(message).await
+    }
+
+    /// Like [`route`](Self::route), but fails with [`Error::MailboxFull`] instead of waiting.
+    pub async fn try_route(&self, mut message: LocalMessage) -> Result<()> {
+        let mailbox = self.next_mailbox(&mut message).await?;
+        mailbox.try_deliver(message)
+    }
+
+    /// Stops every worker and client and drops the transports. Later calls fail with
+    /// [`Error::NodeShutDown`].
+    pub fn shutdown(&self) {
+        if self.inner.shut_down.replace(true) {
+            return;
+        }
+        debug!(node = %self.name(), "shutting down");
+        self.inner.registry.clear();
+        let transports: Vec<_> = self.inner.transports.borrow_mut().drain().collect();
+        for (_, transport) in transports {
+            transport.shutdown();
+        }
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called.
+    pub fn is_shut_down(&self) -> bool {
+        self.inner.shut_down.get()
+    }
+
+    fn check_running(&self) -> Result<()> {
+        if self.is_shut_down() {
+            Err(Error::NodeShutDown)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn next_mailbox(&self, message: &mut LocalMessage) -> Result<Rc<Mailbox>> {
+        self.check_running()?;
+        let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
+        trace!(
+            node = %self.name(),
+            onward = %message.onward_route,
+            back = %message.return_route,
+            len = message.payload.len(),
+            "route"
+        );
+        if !next.is_local() {
+            let transport = self.transport(next.transport())?;
+            let connection = transport.resolve(next).await?;
+            message.onward_route.step();
+            message.onward_route.push_front(connection);
+        }
+        let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
+        self.inner.registry.get(next)
+    }
+}
+
+/// The task of one worker: initialize, then one message at a time until stopped.
+async fn run_worker<W: Worker>(
+    mut worker: W,
+    mut ctx: Context,
+    mailbox: Rc<Mailbox>,
+    receiver: Receiver<LocalMessage>,
+) {
+    if let Err(error) = worker.initialize(&mut ctx).await {
+        warn!(%error, "worker failed to initialize; stopping it");
+        let _ = ctx.node().stop_worker(&mailbox.primary);
+        return;
+    }
+    while let Ok(message) = receiver.recv().await {
+        if mailbox.is_stopped() {
+            break;
+        }
+        trace!(onward = %message.onward_route, back = %message.return_route, "handle");
+        if let Err(error) = worker.handle_message(&mut ctx, message).await {
+            debug!(%error, "worker could not handle a message");
+        }
+        if mailbox.is_stopped() {
+            break;
+        }
+    }
+    worker.shutdown(&mut ctx).await;
+    trace!("worker stopped");
+}
+
+impl core::fmt::Debug for Node {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Node")
+            .field("name", &self.name())
+            .field("workers", &self.worker_count())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,159 @@
+//! The table from local addresses to mailboxes.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use async_channel::{Receiver, Sender, TrySendError};
+
+use super::IncomingAccessControl;
+use crate::{Address, Error, LocalMessage, Result};
+
+/// Who reads a mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MailboxKind {
+    /// A [`Worker`](super::Worker)'s task.
+    Worker,
+    /// A [`Client`](super::Client) held by application code.
+    Client,
+}
+
+/// One mailbox: the sending half of a bounded channel, the addresses that lead to it, and the
+/// access control that guards it.
+pub(crate) struct Mailbox {
+    pub(crate) kind: MailboxKind,
+    pub(crate) primary: Address,
+    pub(crate) addresses: Vec<Address>,
+    sender: Sender<LocalMessage>,
+    access: Rc<dyn IncomingAccessControl>,
+    stopped: Cell<bool>,
+}
+
+impl Mailbox {
+    /// A mailbox of `capacity` messages and the receiving half for its owner.
+    pub(crate) fn new(
+        kind: MailboxKind,
+        addresses: Vec<Address>,
+        capacity: usize,
+        access: Rc<dyn IncomingAccessControl>,
+    ) -> Result<(Rc<Self>, Receiver<LocalMessage>)> {
+        let primary = addresses
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::InvalidArgument("a worker needs an address".into()))?;
+        if let Some(remote) = addresses.iter().find(|a| !a.is_local()) {
+            return Err(Error::InvalidArgument(format!(
+                "worker addresses must be local, got {remote}"
+            )));
+        }
+        let (sender, receiver) = async_channel::bounded(capacity.max(1));
+        let mailbox = Rc::new(Self {
+            kind,
+            primary,
+            addresses,
+            sender,
+            access,
+            stopped: Cell::new(false),
+        });
+        Ok((mailbox, receiver))
+    }
+
+    fn check_access(&self, message: &LocalMessage) -> Result<()> {
+        if self.access.is_authorized(message) {
+            Ok(())
+        } else {
+            Err(Error::AccessDenied(self.primary.clone()))
+        }
+    }
+
+    /// Delivers `message`, waiting while the mailbox is full.
+    pub(crate) async fn deliver(&self, message: LocalMessage) -> Result<()> {
+        self.check_access(&message)?;
+        self.sender
+            .send(message)
+            .await
+            .map_err(|_| Error::WorkerStopped(self.primary.clone()))
+    }
+
+    /// Delivers `message` if there is room now.
+    pub(crate) fn try_deliver(&self, message: LocalMessage) -> Result<()> {
+        self.check_access(&message)?;
+        self.sender.try_send(message).map_err(|error| match error {
+            TrySendError::Full(_) => Error::MailboxFull(self.primary.clone()),
+            TrySendError::Closed(_) => Error::WorkerStopped(self.primary.clone()),
+        })
+    }
+
+    /// Whether the owner was asked to stop.
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    /// Marks the mailbox stopped and closes it: pending and future sends fail.
+    pub(crate) fn stop(&self) {
+        self.stopped.set(true);
+        self.sender.close();
+    }
+}
+
+/// Local address → mailbox. Several addresses can lead to one mailbox.
+#[derive(Default)]
+pub(crate) struct Registry {
+    mailboxes: RefCell<HashMap<Address, Rc<Mailbox>>>,
+}
+
+impl Registry {
+    /// Registers all of `mailbox`'s addresses, or none if any is taken.
+    pub(crate) fn insert(&self, mailbox: Rc<Mailbox>) -> Result<()> {
+        let mut map = self.mailboxes.borrow_mut();
+        if let Some(taken) = mailbox.addresses.iter().find(|a| map.contains_key(*a)) {
+            return Err(Error::AddressInUse(taken.clone()));
+        }
+        for address in &mailbox.addresses {
+            map.insert(address.clone(), mailbox.clone());
+        }
+        Ok(())
+    }
+
+    /// The mailbox at `address`.
+    pub(crate) fn get(&self, address: &Address) -> Result<Rc<Mailbox>> {
+        self.mailboxes
+            .borrow()
+            .get(address)
+            .cloned()
+            .ok_or_else(|| Error::UnknownAddress(address.clone()))
+    }
+
+    /// Unregisters and stops the mailbox that `address` leads to.
+    pub(crate) fn remove(&self, address: &Address) -> Result<()> {
+        let mailbox = self.get(address)?;
+        let mut map = self.mailboxes.borrow_mut();
+        for address in &mailbox.addresses {
+            map.remove(address);
+        }
+        drop(map);
+        mailbox.stop();
+        Ok(())
+    }
+
+    /// Unregisters and stops every mailbox.
+    pub(crate) fn clear(&self) {
+        let mailboxes: Vec<_> = self
+            .mailboxes
+            .borrow_mut()
+            .drain()
+            .map(|(_, m)| m)
+            .collect();
+        for mailbox in mailboxes {
+            mailbox.stop();
+        }
+    }
+
+    /// Number of distinct mailboxes of `kind`.
+    pub(crate) fn count(&self, kind: MailboxKind) -> usize {
+        let map = self.mailboxes.borrow();
+        map.iter()
+            .filter(|(address, m)| m.kind == kind && **address == m.primary)
+            .count()
+    }
+}

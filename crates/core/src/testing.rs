@@ -1,0 +1,290 @@
+//! End-to-end scenarios shared by the native tests (`razor-node`) and the wasm tests
+//! (`tests/wasm`, in Node and in headless Chromium), so that the same behaviour is checked on
+//! every platform. Each scenario panics with a message when the behaviour is wrong.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use core::time::Duration;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::runtime::{Context, LocalOnly, Runtime, Worker, WorkerOptions};
+use crate::services::{Echo, Hop, RELAY_SERVICE_ADDRESS, RelayService, register_relay};
+use crate::transport::memory::{Lossy, MemoryNetwork, MemoryOptions, MemoryTransport};
+use crate::{Address, Error, LocalMessage, Node, NodeConfig, Result, Route};
+
+/// Two nodes, `alice` and `bob`, on one memory network (`mem#alice`, `mem#bob`).
+pub fn two_nodes<R: Runtime + Clone>(runtime: &R) -> (Node, Node, MemoryNetwork) {
+    let network = MemoryNetwork::new();
+    let alice = Node::new(runtime.clone(), NodeConfig::new("alice"));
+    let bob = Node::new(runtime.clone(), NodeConfig::new("bob"));
+    MemoryTransport::attach(&alice, &network, "alice", MemoryOptions::default()).unwrap();
+    MemoryTransport::attach(&bob, &network, "bob", MemoryOptions::default()).unwrap();
+    (alice, bob, network)
+}
+
+/// A message crosses `hop (alice) => mem#bob => hop (bob) => echo (bob)` and the echo comes
+/// back by the return route alone. Returns the hops observed, in order.
+pub async fn three_hop_round_trip<R: Runtime + Clone>(runtime: R) -> Vec<String> {
+    let (alice, bob, _network) = two_nodes(&runtime);
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    for node in [&alice, &bob] {
+        let seen = seen.clone();
+        let hop = Hop::observed(move |name, message: &LocalMessage| {
+            seen.borrow_mut()
+                .push(format!("{name}: onward [{}]", message.onward_route));
+        });
+        node.start_worker("hop", hop).unwrap();
+    }
+    bob.start_worker("echo", Echo).unwrap();
+
+    let route: Route = "hop => mem#bob => hop => echo".parse().unwrap();
+    let client = alice.client().unwrap();
+    let reply = client
+        .request(route, b"ping".to_vec(), Some(Duration::from_secs(5)))
+        .await
+        .unwrap();
+
+    assert_eq!(reply.payload, b"ping");
+    // The return route leads back to echo on bob through the connection and both hops.
+    assert_eq!(
+        reply.return_route.len(),
+        4,
+        "return route: {}",
+        reply.return_route
+    );
+    assert_eq!(
+        reply.return_route.recipient(),
+        Some(&Address::local("echo"))
+    );
+    assert!(reply.onward_route.is_empty() || reply.onward_route.next() == Some(client.address()));
+
+    // Answer the echo along the return route we got: it reaches echo again and comes back.
+    let again = client
+        .request(
+            reply.return_route.clone(),
+            b"pong".to_vec(),
+            Some(Duration::from_secs(5)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.payload, b"pong");
+
+    let hops = seen.borrow().clone();
+    assert_eq!(hops.len(), 4, "hops: {hops:?}");
+    assert!(hops[0].starts_with("alice: onward [254#bob"), "{hops:?}");
+    assert!(hops[1].starts_with("bob: onward [0#echo]"), "{hops:?}");
+    alice.shutdown();
+    bob.shutdown();
+    hops
+}
+
+/// A worker that parks forever on its first message, so its mailbox fills up.
+struct Stuck;
+
+impl Worker for Stuck {
+    async fn handle_message(&mut self, _ctx: &mut Context, _message: LocalMessage) -> Result<()> {
+        futures_lite::future::pending::<()>().await;
+        Ok(())
+    }
+}
+
+/// A full mailbox: `try_send` fails with `MailboxFull`; `send` waits (backpressure) instead
+/// of failing or growing the mailbox; unknown addresses and denied access are typed errors.
+pub async fn mailbox_limits_and_typed_errors<R: Runtime + Clone>(runtime: R) {
+    let node = Node::new(runtime, NodeConfig::new("limits"));
+    node.start_worker(WorkerOptions::new("stuck").with_mailbox_capacity(2), Stuck)
+        .unwrap();
+    let client = node.client().unwrap();
+    // The worker takes one message and parks; two more fill its mailbox.
+    client.send("stuck", b"1".to_vec()).await.unwrap();
+    node.sleep(Duration::from_millis(10)).await;
+    node.try_route(LocalMessage::new(
+        "stuck".into(),
+        Route::new(),
+        b"2".to_vec(),
+    ))
+    .await
+    .unwrap();
+    node.try_route(LocalMessage::new(
+        "stuck".into(),
+        Route::new(),
+        b"3".to_vec(),
+    ))
+    .await
+    .unwrap();
+    let full = node
+        .try_route(LocalMessage::new(
+            "stuck".into(),
+            Route::new(),
+            b"4".to_vec(),
+        ))
+        .await;
+    assert_eq!(full, Err(Error::MailboxFull(Address::local("stuck"))));
+    // A waiting send applies backpressure: it does not complete while the mailbox is full.
+    let waited = crate::runtime::timeout(
+        node.runtime(),
+        Duration::from_millis(50),
+        client.send("stuck", b"5".to_vec()),
+    )
+    .await;
+    assert_eq!(waited, Err(Error::Timeout(Duration::from_millis(50))));
+
+    let unknown = client.send("nobody", b"?".to_vec()).await;
+    assert_eq!(
+        unknown,
+        Err(Error::UnknownAddress(Address::local("nobody")))
+    );
+    let no_transport = client
+        .send("tcp#127.0.0.1:1 => echo".parse::<Route>().unwrap(), vec![])
+        .await;
+    assert!(matches!(no_transport, Err(Error::NoTransport(_))));
+    assert_eq!(
+        client.send(Route::new(), vec![]).await,
+        Err(Error::EmptyRoute)
+    );
+
+    let timed_out = client.receive_timeout(Duration::from_millis(20)).await;
+    assert_eq!(timed_out.unwrap_err().code(), "TIMEOUT");
+
+    assert_eq!(
+        node.start_worker("stuck", Echo),
+        Err(Error::AddressInUse(Address::local("stuck")))
+    );
+    node.stop_worker(&Address::local("stuck")).unwrap();
+    assert_eq!(node.worker_count(), 0);
+    drop(client);
+    assert_eq!(node.client_count(), 0);
+    node.shutdown();
+    assert_eq!(node.start_worker("late", Echo), Err(Error::NodeShutDown));
+}
+
+/// Workers guarded by `LocalOnly` take local messages and refuse the same message arriving
+/// over a transport; the refusal is logged on the receiving node and the sender times out.
+pub async fn access_control_refuses_remote_messages<R: Runtime + Clone>(runtime: R) {
+    let (alice, bob, _network) = two_nodes(&runtime);
+    bob.start_worker(
+        WorkerOptions::new("private").with_access_control(LocalOnly),
+        Echo,
+    )
+    .unwrap();
+    let local = bob
+        .request("private", b"ok".to_vec(), Some(Duration::from_secs(1)))
+        .await
+        .unwrap();
+    assert_eq!(local.payload, b"ok");
+    let route: Route = "mem#bob => private".parse().unwrap();
+    let remote = alice
+        .request(route, b"no".to_vec(), Some(Duration::from_millis(200)))
+        .await;
+    assert!(matches!(remote, Err(Error::Timeout(_))), "{remote:?}");
+    alice.shutdown();
+    bob.shutdown();
+}
+
+/// Over a lossy link, some of 200 messages are lost, the rest arrive intact, and nothing
+/// breaks; the same seed loses the same messages.
+pub async fn lossy_link_loses_but_never_corrupts<R: Runtime + Clone>(runtime: R) -> usize {
+    let network = MemoryNetwork::new();
+    let alice = Node::new(runtime.clone(), NodeConfig::new("alice"));
+    let bob = Node::new(runtime, NodeConfig::new("bob"));
+    let lossy = Lossy {
+        drop_per_mille: 100,
+        reorder_per_mille: 100,
+        seed: 7,
+    };
+    MemoryTransport::attach(
+        &alice,
+        &network,
+        "alice",
+        MemoryOptions::default().with_lossy(lossy),
+    )
+    .unwrap();
+    MemoryTransport::attach(&bob, &network, "bob", MemoryOptions::default()).unwrap();
+    let (collector, received) = Collector::new();
+    bob.start_worker("sink", collector).unwrap();
+    let client = alice.client().unwrap();
+    let route: Route = "mem#bob => sink".parse().unwrap();
+    for i in 0..200u32 {
+        client
+            .send(route.clone(), i.to_be_bytes().to_vec())
+            .await
+            .unwrap();
+    }
+    alice.sleep(Duration::from_millis(50)).await;
+    let got = received.borrow().clone();
+    assert!(got.len() < 200 && got.len() > 120, "received {}", got.len());
+    let mut numbers: Vec<u32> = got
+        .iter()
+        .map(|p| u32::from_be_bytes(p[..4].try_into().unwrap()))
+        .collect();
+    let in_order = numbers.windows(2).all(|w| w[0] < w[1]);
+    assert!(!in_order, "expected some reordering");
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), got.len(), "no duplicates");
+    alice.shutdown();
+    bob.shutdown();
+    got.len()
+}
+
+/// A peer registers a relay alias on another node; a third party reaches the peer's echo
+/// through the alias.
+pub async fn relay_alias_reaches_the_registered_peer<R: Runtime + Clone>(runtime: R) {
+    let network = MemoryNetwork::new();
+    let make = |name: &str| {
+        let node = Node::new(runtime.clone(), NodeConfig::new(name));
+        MemoryTransport::attach(&node, &network, name, MemoryOptions::default()).unwrap();
+        node
+    };
+    let (relay, peer, visitor) = (make("relay"), make("peer"), make("visitor"));
+    relay
+        .start_worker(RELAY_SERVICE_ADDRESS, RelayService::new())
+        .unwrap();
+    peer.start_worker("echo", Echo).unwrap();
+    let to_service: Route = format!("mem#relay => {RELAY_SERVICE_ADDRESS}")
+        .parse()
+        .unwrap();
+    let alias = register_relay(&peer, to_service, "peer-1", Some(Duration::from_secs(2)))
+        .await
+        .unwrap();
+    assert_eq!(alias, "peer-1");
+    let via_alias: Route = "mem#relay => peer-1 => echo".parse().unwrap();
+    let reply = visitor
+        .request(via_alias, b"hi".to_vec(), Some(Duration::from_secs(2)))
+        .await
+        .unwrap();
+    assert_eq!(reply.payload, b"hi");
+    for node in [relay, peer, visitor] {
+        node.shutdown();
+    }
+}
+
+/// Collects payloads it receives.
+pub struct Collector {
+    received: Rc<RefCell<Vec<Vec<u8>>>>,
+}
+
+impl Collector {
+    /// A collector and a handle on what it collected.
+    pub fn new() -> (Self, Rc<RefCell<Vec<Vec<u8>>>>) {
+        let received = Rc::new(RefCell::new(Vec::new()));
+        (
+            Self {
+                received: received.clone(),
+            },
+            received,
+        )
+    }
+}
+
+impl Worker for Collector {
+    async fn handle_message(&mut self, _ctx: &mut Context, message: LocalMessage) -> Result<()> {
+        self.received.borrow_mut().push(message.payload);
+        Ok(())
+    }
+}

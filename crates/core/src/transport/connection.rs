@@ -1,0 +1,148 @@
+//! One connection between two nodes, whatever the transport: a sending worker and a reading
+//! task around a pair of frame halves supplied by the driver.
+
+use std::rc::Rc;
+
+use tracing::{Instrument, debug, warn};
+
+use crate::codec::DecodeError;
+use crate::routing::limits::MAX_MESSAGE_LEN;
+use crate::runtime::{Context, LocalOnly, Worker, WorkerOptions};
+use crate::{Address, Error, LocalMessage, Node, Result, TransportMessage};
+
+/// The writing half of a connection: sends whole frames, in order.
+#[allow(async_fn_in_trait)] // single-threaded by design
+pub trait FrameSink: 'static {
+    /// Sends one frame, waiting while the connection cannot take more.
+    async fn send(&mut self, frame: Vec<u8>) -> Result<()>;
+    /// Closes the connection (both directions where the transport allows).
+    async fn close(&mut self) {}
+}
+
+/// The reading half of a connection: yields whole frames until the connection ends.
+#[allow(async_fn_in_trait)] // single-threaded by design
+pub trait FrameSource: 'static {
+    /// The next frame; `None` once the peer closed; an error when the connection broke.
+    async fn next(&mut self) -> Option<Result<Vec<u8>>>;
+}
+
+/// How a transport puts a [`TransportMessage`] in a frame and takes it out again.
+pub trait FrameCodec: 'static {
+    /// The frame for `message`.
+    fn encode(&self, message: &TransportMessage) -> Vec<u8>;
+    /// The message in `frame`.
+    fn decode(&self, frame: &[u8]) -> Result<TransportMessage, DecodeError>;
+}
+
+/// One BARE `TransportMessage` per frame (Ockam's WebSocket framing; also the in-memory one).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BareFrames;
+
+impl FrameCodec for BareFrames {
+    fn encode(&self, message: &TransportMessage) -> Vec<u8> {
+        message.encode()
+    }
+
+    fn decode(&self, frame: &[u8]) -> Result<TransportMessage, DecodeError> {
+        TransportMessage::decode(frame)
+    }
+}
+
+/// Starts the two halves of a connection on `node` and returns the local address of its
+/// sending worker. `on_closed` runs once when the connection has ended, from either side.
+///
+/// The sending worker accepts only messages that started on this node, so a remote peer
+/// cannot use one connection to write into another.
+pub fn start_connection(
+    node: &Node,
+    label: &str,
+    sink: impl FrameSink,
+    mut source: impl FrameSource,
+    codec: impl FrameCodec,
+    on_closed: impl FnOnce() + 'static,
+) -> Result<Address> {
+    let address = Address::random_local();
+    let codec = Rc::new(codec);
+    let sender = ConnectionSender {
+        sink,
+        codec: codec.clone(),
+    };
+    node.start_worker(
+        WorkerOptions::new(address.clone()).with_access_control(LocalOnly),
+        sender,
+    )?;
+    let span = tracing::debug_span!("connection", node = %node.name(), peer = %label, %address);
+    let reader_node = node.clone();
+    let reader_address = address.clone();
+    node.spawn(
+        async move {
+            loop {
+                let frame = match source.next().await {
+                    None => {
+                        debug!("peer closed the connection");
+                        break;
+                    }
+                    Some(Err(error)) => {
+                        debug!(%error, "connection broke");
+                        break;
+                    }
+                    Some(Ok(frame)) => frame,
+                };
+                let message = match codec.decode(&frame) {
+                    Ok(message) => message,
+                    Err(error) => {
+                        warn!(%error, len = frame.len(), "malformed frame; closing the connection");
+                        break;
+                    }
+                };
+                if message.onward_route.is_empty() {
+                    continue; // a heartbeat
+                }
+                let mut local = message.into_local();
+                local.return_route.push_front(reader_address.clone());
+                local.local_info.arrived_via = Some(reader_address.clone());
+                if let Err(error) = reader_node.route(local).await {
+                    debug!(%error, "could not route an incoming message");
+                    if matches!(error, Error::NodeShutDown) {
+                        break;
+                    }
+                }
+            }
+            let _ = reader_node.stop_worker(&reader_address);
+            on_closed();
+        }
+        .instrument(span),
+    );
+    Ok(address)
+}
+
+/// The worker that writes a connection's outgoing messages.
+struct ConnectionSender<S, C> {
+    sink: S,
+    codec: Rc<C>,
+}
+
+impl<S: FrameSink, C: FrameCodec> Worker for ConnectionSender<S, C> {
+    async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
+        message.onward_route.step();
+        let message = TransportMessage::from_local(message);
+        let len = message.encoded_len();
+        if len > MAX_MESSAGE_LEN {
+            return Err(Error::MessageTooLarge {
+                len,
+                max: MAX_MESSAGE_LEN,
+            });
+        }
+        message.check_limits()?;
+        if let Err(error) = self.sink.send(self.codec.encode(&message)).await {
+            debug!(%error, "write failed; closing the connection");
+            ctx.stop();
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    async fn shutdown(&mut self, _ctx: &mut Context) {
+        self.sink.close().await;
+    }
+}

@@ -1,0 +1,32 @@
+//! Transports carry messages between nodes.
+//!
+//! A transport owns one [`TransportType`]. When a route's next hop has that type (say
+//! `ws#127.0.0.1:4000`), the node asks the transport to [`resolve`](Transport::resolve) it: the
+//! transport connects (or reuses a connection) and returns the local address of that
+//! connection's sending worker, which replaces the hop. The sending worker removes itself from
+//! the onward route and writes the message as a frame; on the far side the connection's reader
+//! decodes the frame, pushes *its* sending worker's address onto the return route, and routes the
+//! message on. Answers therefore travel back over the same connection, which is what lets a
+//! browser that cannot accept connections be reached at all.
+//!
+//! [`connection`] holds that machinery once for every transport; drivers only supply a
+//! [`FrameSink`](connection::FrameSink) and [`FrameSource`](connection::FrameSource) per socket.
+
+pub mod connection;
+pub mod memory;
+
+use crate::runtime::LocalBoxFuture;
+use crate::{Address, Result, TransportType};
+
+/// A way to reach other nodes, registered with [`Node::register_transport`](crate::Node).
+pub trait Transport: 'static {
+    /// The transport type of the addresses this transport handles.
+    fn transport_type(&self) -> TransportType;
+
+    /// Connects to (or reuses a connection to) `address` and returns the local address of the
+    /// worker that sends over that connection.
+    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>>;
+
+    /// Closes every connection and listener. Called by [`Node::shutdown`](crate::Node).
+    fn shutdown(&self) {}
+}
