@@ -63,6 +63,17 @@ pub async fn three_hop_round_trip<R: Runtime + Clone>(runtime: R) -> Vec<String>
     );
     assert!(reply.onward_route.is_empty() || reply.onward_route.next() == Some(client.address()));
 
+    // Two hops on the way out, the same two on the way back, each seen once.
+    let hops = seen.borrow().clone();
+    assert_eq!(hops.len(), 4, "hops: {hops:?}");
+    assert!(
+        hops[0].starts_with("alice: onward [254#bob => 0#hop => 0#echo]"),
+        "{hops:?}"
+    );
+    assert!(hops[1].starts_with("bob: onward [0#echo]"), "{hops:?}");
+    assert!(hops[2].starts_with("bob: onward [0#"), "{hops:?}");
+    assert!(hops[3].starts_with("alice: onward [0#"), "{hops:?}");
+
     // Answer the echo along the return route we got: it reaches echo again and comes back.
     let again = client
         .request(
@@ -73,11 +84,7 @@ pub async fn three_hop_round_trip<R: Runtime + Clone>(runtime: R) -> Vec<String>
         .await
         .unwrap();
     assert_eq!(again.payload, b"pong");
-
-    let hops = seen.borrow().clone();
-    assert_eq!(hops.len(), 4, "hops: {hops:?}");
-    assert!(hops[0].starts_with("alice: onward [254#bob"), "{hops:?}");
-    assert!(hops[1].starts_with("bob: onward [0#echo]"), "{hops:?}");
+    assert_eq!(seen.borrow().len(), 8);
     alice.shutdown();
     bob.shutdown();
     hops

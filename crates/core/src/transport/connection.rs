@@ -7,7 +7,7 @@ use tracing::{Instrument, debug, warn};
 
 use crate::codec::DecodeError;
 use crate::routing::limits::MAX_MESSAGE_LEN;
-use crate::runtime::{Context, LocalOnly, Worker, WorkerOptions};
+use crate::runtime::{Context, Worker};
 use crate::{Address, Error, LocalMessage, Node, Result, TransportMessage};
 
 /// The writing half of a connection: sends whole frames, in order.
@@ -51,8 +51,9 @@ impl FrameCodec for BareFrames {
 /// Starts the two halves of a connection on `node` and returns the local address of its
 /// sending worker. `on_closed` runs once when the connection has ended, from either side.
 ///
-/// The sending worker accepts only messages that started on this node, so a remote peer
-/// cannot use one connection to write into another.
+/// The sending worker's address is random (128 bits) and, like every worker, it takes
+/// messages from anyone who names it: that is what lets a node route between connections
+/// (browser → node A → node B). Services protect themselves with access control.
 pub fn start_connection(
     node: &Node,
     label: &str,
@@ -67,10 +68,7 @@ pub fn start_connection(
         sink,
         codec: codec.clone(),
     };
-    node.start_worker(
-        WorkerOptions::new(address.clone()).with_access_control(LocalOnly),
-        sender,
-    )?;
+    node.start_worker(address.clone(), sender)?;
     let span = tracing::debug_span!("connection", node = %node.name(), peer = %label, %address);
     let reader_node = node.clone();
     let reader_address = address.clone();

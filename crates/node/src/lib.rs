@@ -1,0 +1,13 @@
+//! Razor's native driver: runs [`razor_core`] nodes on tokio.
+//!
+//! Nodes are single-threaded: run them inside [`run_local`] (a current-thread runtime with a
+//! `LocalSet`), one node set per thread.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod demo;
+mod logging;
+mod runtime;
+
+pub use logging::init_logging;
+pub use runtime::{TokioRuntime, run_local};
