@@ -26,7 +26,7 @@ mod error;
 pub mod routing;
 pub mod runtime;
 pub mod services;
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;
 pub mod transport;

@@ -188,6 +188,7 @@ fn read_route(reader: &mut Reader<'_>) -> Result<Route, DecodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::fuzz::arb_message;
     use proptest::prelude::*;
 
     fn sample() -> TransportMessage {
@@ -262,32 +263,6 @@ mod tests {
         ));
     }
 
-    fn arb_address() -> impl Strategy<Value = Address> {
-        (any::<u8>(), proptest::collection::vec(any::<u8>(), 0..40))
-            .prop_map(|(t, v)| Address::new(TransportType::new(t), v))
-    }
-
-    fn arb_route() -> impl Strategy<Value = Route> {
-        proptest::collection::vec(arb_address(), 0..6).prop_map(Route::from_hops)
-    }
-
-    fn arb_message() -> impl Strategy<Value = TransportMessage> {
-        (
-            arb_route(),
-            arb_route(),
-            proptest::collection::vec(any::<u8>(), 0..300),
-            proptest::option::of("[ -~]{0,60}"),
-        )
-            .prop_map(|(onward_route, return_route, payload, tracing_context)| {
-                TransportMessage {
-                    onward_route,
-                    return_route,
-                    payload,
-                    tracing_context,
-                }
-            })
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]
 
@@ -311,28 +286,8 @@ mod tests {
 
     }
 
-    proptest! {
-        // The acceptance bar: 10,000 random and 10,000 mutated inputs, errors but no panics.
-        #![proptest_config(ProptestConfig::with_cases(10_000))]
-
-        #[test]
-        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let _ = TransportMessage::decode(&bytes);
-        }
-
-        #[test]
-        fn mutated_messages_never_panic(
-            message in arb_message(),
-            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
-            cut in any::<prop::sample::Index>(),
-        ) {
-            let mut bytes = message.encode();
-            for (index, value) in edits {
-                let at = index.index(bytes.len());
-                bytes[at] = value;
-            }
-            let _ = TransportMessage::decode(&bytes);
-            let _ = TransportMessage::decode(&bytes[..cut.index(bytes.len() + 1)]);
-        }
+    #[test]
+    fn ten_thousand_random_and_ten_thousand_mutated_inputs_never_panic() {
+        crate::testing::fuzz::transport_message_decoder_never_panics(10_000);
     }
 }

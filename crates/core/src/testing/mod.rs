@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod fuzz;
+
 use core::time::Duration;
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -1,0 +1,10 @@
+use razor_core::Error;
+use wasm_bindgen::JsValue;
+
+/// A JS `Error` named `RazorError` whose `code` is [`Error::code`] (e.g. `"TIMEOUT"`).
+pub fn to_js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name("RazorError");
+    let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
+    js.into()
+}

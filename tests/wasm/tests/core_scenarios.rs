@@ -1,0 +1,41 @@
+//! The shared core scenarios on the wasm runtime: in Node, and in headless Chromium when
+//! `WASM_BINDGEN_USE_BROWSER=1`.
+#![cfg(target_arch = "wasm32")]
+
+use razor_core::testing;
+use razor_wasm::WasmRuntime;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+async fn three_hop_round_trip_over_memory_transport() {
+    let hops = testing::three_hop_round_trip(WasmRuntime).await;
+    assert_eq!(hops.len(), 4);
+}
+
+#[wasm_bindgen_test]
+async fn mailbox_limits_and_typed_errors() {
+    testing::mailbox_limits_and_typed_errors(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn access_control_refuses_remote_messages() {
+    testing::access_control_refuses_remote_messages(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn lossy_link_is_deterministic_per_seed() {
+    let first = testing::lossy_link_loses_but_never_corrupts(WasmRuntime).await;
+    let second = testing::lossy_link_loses_but_never_corrupts(WasmRuntime).await;
+    assert_eq!(first, second);
+}
+
+#[wasm_bindgen_test]
+async fn relay_alias_reaches_the_registered_peer() {
+    testing::relay_alias_reaches_the_registered_peer(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+fn ten_thousand_random_and_ten_thousand_mutated_inputs_never_panic() {
+    let rejected = testing::fuzz::transport_message_decoder_never_panics(10_000);
+    assert!(rejected > 5_000, "only {rejected} inputs were rejected");
+}
