@@ -1,7 +1,7 @@
 //! Razor's core: everything that is the same in a browser tab, an edge worker and a native node.
 //!
 //! The core does no IO and reads no clock. Drivers (`razor-wasm`, `razor-node`) provide a
-//! [`Runtime`](runtime::Runtime) that spawns tasks and sleeps, and transports that move frames;
+//! [`Runtime`] that spawns tasks and sleeps, and transports that move frames;
 //! the core supplies:
 //!
 //! - [`routing`]: addresses, routes, local messages and Ockam's wire `TransportMessage` codec;

@@ -1,20 +1,23 @@
 use std::io::{self, Write};
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Sends Razor's logs to the JS console, filtered like `RUST_LOG` (e.g. `"info"`,
-/// `"razor_core=debug"`). Off until called; calling it again has no effect.
+/// Sends Razor's logs to the JS console, filtered by targets like `RUST_LOG` without regexes
+/// (e.g. `"info"`, `"razor_core=debug,info"`). Off until called; calling it again has no effect.
 #[wasm_bindgen(js_name = initLogging)]
 pub fn init_logging(filter: Option<String>) {
-    let filter = EnvFilter::try_new(filter.as_deref().unwrap_or("info"))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let targets: Targets = filter.as_deref().unwrap_or("info").parse().unwrap_or_else(|_| {
+        web_sys::console::warn_1(&"razor: invalid log filter, using \"info\"".into());
+        Targets::new().with_default(tracing::Level::INFO)
+    });
+    let format = tracing_subscriber::fmt::layer()
         .with_writer(ConsoleWriter::default)
         .without_time()
-        .with_ansi(false)
-        .try_init();
+        .with_ansi(false);
+    let _ = tracing_subscriber::registry().with(format).with(targets).try_init();
 }
 
 /// Buffers one formatted event and logs it with `console.log` when dropped.

@@ -7,10 +7,10 @@
 //!
 //! # Mailboxes and backpressure
 //! Every worker has a bounded mailbox ([`NodeConfig::mailbox_capacity`] or
-//! [`WorkerOptions::mailbox_capacity`]). [`Node::route`] and the `send` methods *wait* for room
+//! [`WorkerOptions::with_mailbox_capacity`]). [`Node::route`] and the `send` methods *wait* for room
 //! when a mailbox is full, which pushes back on whoever produces messages (a socket reader stops
 //! reading). [`Node::try_route`] and `try_send` do not wait: they fail with
-//! [`Error::MailboxFull`](crate::Error::MailboxFull). A worker that waits on its own full
+//! [`Error::MailboxFull`]. A worker that waits on its own full
 //! mailbox, or two workers that wait on each other's, deadlock; use `try_send` in such loops.
 
 mod access;

@@ -1,0 +1,18 @@
+# Sourced by the other scripts: paths and caches shared by every Razor script.
+# Heavy, rarely-changing things live outside the clone so that a fresh clone reuses them:
+#   ~/.cache/razor/tools   cargo-installed tools (wasm-bindgen-cli at the Cargo.lock version)
+#   ~/.cache/razor/target  the cargo target directory (override with CARGO_TARGET_DIR)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RAZOR_CACHE="${RAZOR_CACHE:-$HOME/.cache/razor}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$RAZOR_CACHE/target}"
+export PATH="$RAZOR_CACHE/tools/bin:$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+WASM_TARGET=wasm32-unknown-unknown
+
+# The exact wasm-bindgen version pinned in Cargo.lock.
+wasm_bindgen_version() {
+    awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+step() { printf '\n==> %s\n' "$*"; }
