@@ -9,15 +9,22 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// (e.g. `"info"`, `"razor_core=debug,info"`). Off until called; calling it again has no effect.
 #[wasm_bindgen(js_name = initLogging)]
 pub fn init_logging(filter: Option<String>) {
-    let targets: Targets = filter.as_deref().unwrap_or("info").parse().unwrap_or_else(|_| {
-        web_sys::console::warn_1(&"razor: invalid log filter, using \"info\"".into());
-        Targets::new().with_default(tracing::Level::INFO)
-    });
+    let targets: Targets = filter
+        .as_deref()
+        .unwrap_or("info")
+        .parse()
+        .unwrap_or_else(|_| {
+            web_sys::console::warn_1(&"razor: invalid log filter, using \"info\"".into());
+            Targets::new().with_default(tracing::Level::INFO)
+        });
     let format = tracing_subscriber::fmt::layer()
         .with_writer(ConsoleWriter::default)
         .without_time()
         .with_ansi(false);
-    let _ = tracing_subscriber::registry().with(format).with(targets).try_init();
+    let _ = tracing_subscriber::registry()
+        .with(format)
+        .with(targets)
+        .try_init();
 }
 
 /// Buffers one formatted event and logs it with `console.log` when dropped.
