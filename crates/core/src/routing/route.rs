@@ -206,3 +206,27 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_string_parses_or_errors_without_panicking(text in "\\PC{0,200}") {
+            let _ = text.parse::<Route>();
+            let _ = text.parse::<Address>();
+        }
+
+        #[test]
+        fn printed_routes_parse_back(
+            hops in proptest::collection::vec((any::<u8>(), "[A-Za-z0-9_.:/-]{1,30}"), 0..8)
+        ) {
+            let route = Route::from_hops(
+                hops.iter().map(|(t, v)| Address::new(crate::TransportType::new(*t), v.as_bytes())),
+            );
+            prop_assert_eq!(route.to_string().parse::<Route>()?, route);
+        }
+    }
+}

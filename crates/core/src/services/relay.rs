@@ -118,3 +118,25 @@ pub(crate) fn decode_bare_string(bytes: &[u8]) -> Result<&str> {
     reader.finish()?;
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn bare_strings_match_ockam() {
+        assert_eq!(encode_bare_string("register"), b"\x08register");
+        assert!(decode_bare_string(b"\x09register").is_err());
+        assert!(decode_bare_string(b"\x02\xff\xfe").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn bare_strings_round_trip_and_never_panic(text in "\\PC{0,100}", junk: Vec<u8>) {
+            let encoded = encode_bare_string(&text);
+            prop_assert_eq!(decode_bare_string(&encoded)?, text.as_str());
+            let _ = decode_bare_string(&junk);
+        }
+    }
+}
