@@ -60,6 +60,15 @@ pub enum Error {
     /// An argument given to an API was invalid.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The vault has no key with this handle.
+    #[error("no key {0} in the vault")]
+    KeyNotFound(String),
+    /// A cryptographic operation failed (bad key material, no randomness, ...).
+    #[error("crypto error: {0}")]
+    Crypto(&'static str),
+    /// A message failed authentication: tampered, truncated or under the wrong key.
+    #[error("message failed to decrypt")]
+    Decrypt,
 }
 
 impl Error {
@@ -80,6 +89,9 @@ impl Error {
             Error::MessageTooLarge { .. } => "MESSAGE_TOO_LARGE",
             Error::NodeShutDown => "NODE_SHUT_DOWN",
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Error::KeyNotFound(_) => "KEY_NOT_FOUND",
+            Error::Crypto(_) => "CRYPTO",
+            Error::Decrypt => "DECRYPT",
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod services;
 #[doc(hidden)]
 pub mod testing;
 pub mod transport;
+pub mod vault;
 
 pub use error::{Error, Result};
 pub use routing::{Address, LocalInfo, LocalMessage, Route, TransportMessage, TransportType};

@@ -9,6 +9,7 @@
 )]
 
 pub mod fuzz;
+pub mod wycheproof;
 
 use core::time::Duration;
 use std::cell::RefCell;

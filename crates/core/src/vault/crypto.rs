@@ -1,0 +1,259 @@
+//! Synchronous primitives for the secure channel's per-handshake and per-message work, on
+//! RustCrypto and dalek. Secrets are zeroized when dropped.
+
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::ChaCha20Poly1305;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use super::{SharedSecret, Signature, VerifyingKey, X25519PublicKey};
+use crate::{Error, Result};
+
+/// Length of an AEAD tag for both ciphers.
+pub const TAG_LEN: usize = 16;
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+/// SHA-256 of the concatenation of `parts`.
+pub fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}
+
+/// RFC 5869 HKDF-SHA256 into `out` (at most 8160 bytes).
+pub fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Result<()> {
+    hkdf::Hkdf::<Sha256>::new(Some(salt), ikm)
+        .expand(info, out)
+        .map_err(|_| Error::Crypto("HKDF output too long"))
+}
+
+/// Noise's `HKDF(chaining_key, input_key_material, 2)`: HKDF-SHA256 with the chaining key as
+/// salt, empty info, two 32-byte outputs.
+pub fn hkdf2(chaining_key: &[u8; 32], ikm: &[u8]) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; 32]>) {
+    let mut okm = Zeroizing::new([0u8; 64]);
+    // 64 bytes is far below HKDF-SHA256's 8160-byte limit, so this cannot fail.
+    let _ = hkdf_sha256(chaining_key, ikm, &[], okm.as_mut_slice());
+    let (first, second) = okm.split_at(32);
+    (Zeroizing::new(to_array(first)), Zeroizing::new(to_array(second)))
+}
+
+fn to_array(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(bytes);
+    out
+}
+
+/// Whether `a` and `b` are equal, in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+/// `N` bytes from the platform's CSPRNG.
+pub fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
+    let mut bytes = Zeroizing::new([0u8; N]);
+    getrandom::fill(bytes.as_mut_slice()).map_err(|_| Error::Crypto("no randomness available"))?;
+    Ok(bytes)
+}
+
+/// The AEAD ciphers of Razor's two cipher suites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AeadAlgorithm {
+    /// AES-256-GCM (Ockam's suite).
+    Aes256Gcm,
+    /// ChaCha20-Poly1305 (the standard Noise suite).
+    ChaCha20Poly1305,
+}
+
+/// A keyed AEAD cipher: the key schedule is computed once per key. Zeroized on drop.
+#[derive(ZeroizeOnDrop)]
+pub struct AeadKey {
+    #[zeroize(skip)]
+    algorithm: AeadAlgorithm,
+    key: [u8; 32],
+    #[zeroize(skip)]
+    cipher: Cipher,
+}
+
+enum Cipher {
+    // The aes and chacha20 crates zeroize their own key schedules on drop.
+    Aes(Box<Aes256Gcm>),
+    ChaCha(Box<ChaCha20Poly1305>),
+}
+
+impl AeadKey {
+    /// A cipher for `algorithm` keyed with `key`.
+    pub fn new(algorithm: AeadAlgorithm, key: &[u8; 32]) -> Self {
+        let cipher = match algorithm {
+            AeadAlgorithm::Aes256Gcm => Cipher::Aes(Box::new(Aes256Gcm::new(key.into()))),
+            AeadAlgorithm::ChaCha20Poly1305 => {
+                Cipher::ChaCha(Box::new(ChaCha20Poly1305::new(key.into())))
+            }
+        };
+        Self { algorithm, key: *key, cipher }
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> AeadAlgorithm {
+        self.algorithm
+    }
+
+    /// The raw key, for Noise's REKEY (which derives the next key by encrypting zeros).
+    pub(crate) fn key_bytes(&self) -> &[u8; 32] {
+        &self.key
+    }
+
+    /// Encrypts `buffer` in place and appends the tag.
+    pub fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
+        let tag = match &self.cipher {
+            Cipher::Aes(c) => c.encrypt_inout_detached(nonce.into(), ad, buffer.as_mut_slice().into()),
+            Cipher::ChaCha(c) => {
+                c.encrypt_inout_detached(nonce.into(), ad, buffer.as_mut_slice().into())
+            }
+        }
+        .map_err(|_| Error::Crypto("message too long to encrypt"))?;
+        buffer.extend_from_slice(&tag);
+        Ok(())
+    }
+
+    /// Checks the tag at the end of `buffer` and decrypts the rest in place, removing the tag.
+    /// On failure `buffer` is left unspecified and the error carries no detail.
+    pub fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
+        let Some(body_len) = buffer.len().checked_sub(TAG_LEN) else {
+            return Err(Error::Decrypt);
+        };
+        let (body, tag) = buffer.split_at_mut(body_len);
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Decrypt)?;
+        match &self.cipher {
+            Cipher::Aes(c) => c.decrypt_inout_detached(nonce.into(), ad, body.into(), tag.into()),
+            Cipher::ChaCha(c) => c.decrypt_inout_detached(nonce.into(), ad, body.into(), tag.into()),
+        }
+        .map_err(|_| Error::Decrypt)?;
+        buffer.truncate(body_len);
+        Ok(())
+    }
+}
+
+impl core::fmt::Debug for AeadKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "AeadKey({:?}, ..)", self.algorithm)
+    }
+}
+
+/// An X25519 key pair held in memory: Noise ephemerals, and the software vault's statics.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct X25519KeyPair {
+    secret: [u8; 32],
+    #[zeroize(skip)]
+    public: X25519PublicKey,
+}
+
+impl X25519KeyPair {
+    /// A fresh key pair from the CSPRNG.
+    pub fn generate() -> Result<Self> {
+        Ok(Self::from_secret(*random_bytes::<32>()?))
+    }
+
+    /// The key pair with this secret (clamped by X25519 itself).
+    pub fn from_secret(secret: [u8; 32]) -> Self {
+        let static_secret = x25519_dalek::StaticSecret::from(secret);
+        let public = X25519PublicKey(x25519_dalek::PublicKey::from(&static_secret).to_bytes());
+        Self { secret, public }
+    }
+
+    /// The public key.
+    pub fn public_key(&self) -> X25519PublicKey {
+        self.public
+    }
+
+    /// The secret bytes (for the software vault's persistence only).
+    pub(crate) fn secret_bytes(&self) -> &[u8; 32] {
+        &self.secret
+    }
+
+    /// X25519 with `peer`. Fails on an all-zero result (a low-order `peer`), so a peer cannot
+    /// force a known shared secret.
+    pub fn diffie_hellman(&self, peer: &X25519PublicKey) -> Result<SharedSecret> {
+        let shared = x25519_dalek::x25519(self.secret, peer.0);
+        let secret = SharedSecret(shared);
+        if constant_time_eq(&secret.0, &[0u8; 32]) {
+            return Err(Error::Crypto("low-order X25519 public key"));
+        }
+        Ok(secret)
+    }
+}
+
+impl core::fmt::Debug for X25519KeyPair {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "X25519KeyPair({:?}, ..)", self.public)
+    }
+}
+
+/// Whether `signature` is `key`'s signature of `message`. Mismatched algorithms, malformed
+/// keys and malformed signatures are all `false`.
+pub fn verify_signature(key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
+    match (key, signature) {
+        (VerifyingKey::Ed25519(key), Signature::Ed25519(signature)) => {
+            use ed25519_dalek::Verifier;
+            let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(key) else {
+                return false;
+            };
+            let signature = ed25519_dalek::Signature::from_bytes(signature);
+            key.verify(message, &signature).is_ok()
+        }
+        (VerifyingKey::EcdsaP256(key), Signature::EcdsaP256(signature)) => {
+            use p256::ecdsa::signature::Verifier;
+            let Ok(key) = p256::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
+                return false;
+            };
+            let Ok(signature) = p256::ecdsa::Signature::from_slice(signature) else {
+                return false;
+            };
+            key.verify(message, &signature).is_ok()
+        }
+        _ => false,
+    }
+}
+
+/// Ed25519 signing key from a 32-byte seed: its public key and a signer.
+pub(crate) fn ed25519_sign(seed: &[u8; 32], message: &[u8]) -> (VerifyingKey, Signature) {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::from_bytes(seed);
+    let public = VerifyingKey::Ed25519(key.verifying_key().to_bytes());
+    (public, Signature::Ed25519(key.sign(message).to_bytes()))
+}
+
+/// The Ed25519 public key of a seed.
+pub(crate) fn ed25519_public(seed: &[u8; 32]) -> VerifyingKey {
+    VerifyingKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed).verifying_key().to_bytes())
+}
+
+/// The P-256 public key of a scalar, or an error if the bytes are not a valid scalar.
+pub(crate) fn p256_public(scalar: &[u8; 32]) -> Result<VerifyingKey> {
+    let key = p256_key(scalar)?;
+    let point = key.verifying_key().to_sec1_point(false);
+    let bytes: [u8; 65] =
+        point.as_bytes().try_into().map_err(|_| Error::Crypto("bad P-256 point"))?;
+    Ok(VerifyingKey::EcdsaP256(bytes))
+}
+
+/// ECDSA P-256 / SHA-256 signature (deterministic, RFC 6979) of `message`.
+pub(crate) fn p256_sign(scalar: &[u8; 32], message: &[u8]) -> Result<Signature> {
+    use p256::ecdsa::signature::Signer;
+    let key = p256_key(scalar)?;
+    let signature: p256::ecdsa::Signature = key.sign(message);
+    let bytes: [u8; 64] =
+        signature.to_bytes().as_slice().try_into().map_err(|_| Error::Crypto("bad signature"))?;
+    Ok(Signature::EcdsaP256(bytes))
+}
+
+fn p256_key(scalar: &[u8; 32]) -> Result<p256::ecdsa::SigningKey> {
+    p256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| Error::Crypto("invalid P-256 scalar"))
+}

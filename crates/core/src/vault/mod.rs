@@ -1,0 +1,69 @@
+//! Keys and the operations on them, behind traits split by purpose.
+//!
+//! Long-term secrets (identity signing keys, secure-channel static X25519 keys) live in a vault
+//! and are named by [`KeyId`] handles; the raw secret never crosses the trait, so a WebCrypto
+//! vault can keep keys non-extractable. The traits are asynchronous (WebCrypto is) and
+//! object-safe (`Rc<dyn Vault>`): they are called a few times per handshake, not per message.
+//!
+//! Per-message and per-handshake symmetric work (AEAD, HKDF, SHA-256, ephemeral X25519) is
+//! synchronous and lives in [`crypto`], so the secure channel's state machines stay free of
+//! async and IO. [`crypto`] and [`SoftwareVault`] are the only places that name a crypto crate.
+
+pub mod crypto;
+mod keys;
+mod software;
+
+pub use keys::{KeyId, SharedSecret, Signature, SigningKeyKind, VerifyingKey, X25519PublicKey};
+pub use software::SoftwareVault;
+
+use crate::Result;
+use crate::runtime::LocalBoxFuture;
+
+/// Identity keys: create, sign with, and delete signing keys (Ed25519, ECDSA P-256).
+pub trait SigningVault {
+    /// Creates a signing key of `kind` and returns its handle.
+    fn generate_signing_key(&self, kind: SigningKeyKind) -> LocalBoxFuture<'_, Result<KeyId>>;
+    /// The public key of `key`.
+    fn verifying_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<VerifyingKey>>;
+    /// Signs `message` with `key` (Ed25519 over the message; ECDSA P-256 with SHA-256).
+    fn sign<'a>(&'a self, key: &'a KeyId, message: &'a [u8]) -> LocalBoxFuture<'a, Result<Signature>>;
+    /// Forgets `key`; `Ok(false)` if there was no such key.
+    fn delete_signing_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<bool>>;
+}
+
+/// Secure-channel static keys: X25519 key agreement with keys that never leave the vault.
+pub trait KeyAgreementVault {
+    /// Creates a static X25519 key and returns its handle.
+    fn generate_x25519_key(&self) -> LocalBoxFuture<'_, Result<KeyId>>;
+    /// The public key of `key`.
+    fn x25519_public_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<X25519PublicKey>>;
+    /// X25519(`key`, `peer`). Fails on a low-order `peer` (an all-zero shared secret).
+    fn x25519<'a>(
+        &'a self,
+        key: &'a KeyId,
+        peer: &'a X25519PublicKey,
+    ) -> LocalBoxFuture<'a, Result<SharedSecret>>;
+    /// Forgets `key`; `Ok(false)` if there was no such key.
+    fn delete_x25519_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<bool>>;
+}
+
+/// Everything a node needs from a vault.
+pub trait Vault: SigningVault + KeyAgreementVault {
+    /// A short name for logs (`"software"`, `"webcrypto"`).
+    fn name(&self) -> &'static str;
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::wycheproof;
+
+    #[test]
+    fn wycheproof_vectors_pass_through_the_software_vault() {
+        assert!(wycheproof::aes_256_gcm() > 50);
+        assert!(wycheproof::chacha20_poly1305() > 200);
+        assert!(futures_lite::future::block_on(wycheproof::x25519()) > 500);
+        assert!(wycheproof::ed25519() > 100);
+        assert!(wycheproof::ecdsa_p256() > 200);
+        assert!(wycheproof::hkdf_sha256() > 50);
+    }
+}
