@@ -69,6 +69,9 @@ pub enum Error {
     /// A message failed authentication: tampered, truncated or under the wrong key.
     #[error("message failed to decrypt")]
     Decrypt,
+    /// A secure channel handshake message was malformed or failed authentication.
+    #[error("handshake failed: {0}")]
+    Handshake(&'static str),
 }
 
 impl Error {
@@ -92,6 +95,7 @@ impl Error {
             Error::KeyNotFound(_) => "KEY_NOT_FOUND",
             Error::Crypto(_) => "CRYPTO",
             Error::Decrypt => "DECRYPT",
+            Error::Handshake(_) => "HANDSHAKE",
         }
     }
 }

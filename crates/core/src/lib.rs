@@ -21,6 +21,7 @@
     )
 )]
 
+pub mod channel;
 pub mod codec;
 mod error;
 pub mod routing;

@@ -5,6 +5,7 @@
 //! more than the input it was given.
 
 mod bare;
+pub mod cbor;
 mod error;
 mod reader;
 

@@ -46,7 +46,10 @@ fn aead(name: &str, json: &str, algorithm: AeadAlgorithm) -> usize {
             let opened = key.open(&nonce, &aad, &mut sealed).is_ok() && sealed == msg;
             check(name, test, opened);
             if test["result"] == "valid" {
-                assert_eq!(encrypted, [unhex(&test["ct"]), unhex(&test["tag"])].concat());
+                assert_eq!(
+                    encrypted,
+                    [unhex(&test["ct"]), unhex(&test["tag"])].concat()
+                );
             }
             count += 1;
         }
@@ -56,7 +59,11 @@ fn aead(name: &str, json: &str, algorithm: AeadAlgorithm) -> usize {
 
 /// AES-256-GCM vectors through `AeadKey`.
 pub fn aes_256_gcm() -> usize {
-    aead("aes-gcm", include_str!("../../tests/vectors/wycheproof/aes_gcm_test.json"), AeadAlgorithm::Aes256Gcm)
+    aead(
+        "aes-gcm",
+        include_str!("../../tests/vectors/wycheproof/aes_gcm_test.json"),
+        AeadAlgorithm::Aes256Gcm,
+    )
 }
 
 /// ChaCha20-Poly1305 vectors through `AeadKey`.
@@ -72,7 +79,9 @@ pub fn chacha20_poly1305() -> usize {
 pub async fn x25519() -> usize {
     let vault = SoftwareVault::new();
     let mut count = 0;
-    for group in groups(include_str!("../../tests/vectors/wycheproof/x25519_test.json")) {
+    for group in groups(include_str!(
+        "../../tests/vectors/wycheproof/x25519_test.json"
+    )) {
         for test in group["tests"].as_array().unwrap() {
             let key = vault.import_x25519_key(unhex(&test["private"]).try_into().unwrap());
             let Ok(public) = <[u8; 32]>::try_from(unhex(&test["public"])) else {
@@ -80,7 +89,9 @@ pub async fn x25519() -> usize {
                 continue;
             };
             let shared = vault.x25519(&key, &X25519PublicKey(public)).await;
-            let matches = shared.as_ref().is_ok_and(|s| s.expose().as_slice() == unhex(&test["shared"]));
+            let matches = shared
+                .as_ref()
+                .is_ok_and(|s| s.expose().as_slice() == unhex(&test["shared"]));
             if shared.is_ok() {
                 assert!(matches, "x25519 #{} computed a wrong secret", test["tcId"]);
             }
@@ -94,7 +105,9 @@ pub async fn x25519() -> usize {
 /// Ed25519 verification vectors.
 pub fn ed25519() -> usize {
     let mut count = 0;
-    for group in groups(include_str!("../../tests/vectors/wycheproof/ed25519_test.json")) {
+    for group in groups(include_str!(
+        "../../tests/vectors/wycheproof/ed25519_test.json"
+    )) {
         let key = VerifyingKey::Ed25519(unhex(&group["publicKey"]["pk"]).try_into().unwrap());
         for test in group["tests"].as_array().unwrap() {
             let verified = <[u8; 64]>::try_from(unhex(&test["sig"])).is_ok_and(|sig| {
@@ -109,7 +122,8 @@ pub fn ed25519() -> usize {
 
 /// ECDSA P-256 / SHA-256 verification vectors in the `r || s` (P1363) form Razor uses.
 pub fn ecdsa_p256() -> usize {
-    let json = include_str!("../../tests/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json");
+    let json =
+        include_str!("../../tests/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json");
     let mut count = 0;
     for group in groups(json) {
         let Ok(point) = <[u8; 65]>::try_from(unhex(&group["publicKey"]["uncompressed"])) else {
@@ -130,12 +144,19 @@ pub fn ecdsa_p256() -> usize {
 /// HKDF-SHA256 vectors.
 pub fn hkdf_sha256() -> usize {
     let mut count = 0;
-    for group in groups(include_str!("../../tests/vectors/wycheproof/hkdf_sha256_test.json")) {
+    for group in groups(include_str!(
+        "../../tests/vectors/wycheproof/hkdf_sha256_test.json"
+    )) {
         for test in group["tests"].as_array().unwrap() {
             let size = test["size"].as_u64().unwrap() as usize;
             let mut okm = vec![0u8; size];
-            let ok = crypto::hkdf_sha256(&unhex(&test["salt"]), &unhex(&test["ikm"]), &unhex(&test["info"]), &mut okm)
-                .is_ok();
+            let ok = crypto::hkdf_sha256(
+                &unhex(&test["salt"]),
+                &unhex(&test["ikm"]),
+                &unhex(&test["info"]),
+                &mut okm,
+            )
+            .is_ok();
             check("hkdf", test, ok && okm == unhex(&test["okm"]));
             count += 1;
         }

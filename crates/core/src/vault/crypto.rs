@@ -42,7 +42,10 @@ pub fn hkdf2(chaining_key: &[u8; 32], ikm: &[u8]) -> (Zeroizing<[u8; 32]>, Zeroi
     // 64 bytes is far below HKDF-SHA256's 8160-byte limit, so this cannot fail.
     let _ = hkdf_sha256(chaining_key, ikm, &[], okm.as_mut_slice());
     let (first, second) = okm.split_at(32);
-    (Zeroizing::new(to_array(first)), Zeroizing::new(to_array(second)))
+    (
+        Zeroizing::new(to_array(first)),
+        Zeroizing::new(to_array(second)),
+    )
 }
 
 fn to_array(bytes: &[u8]) -> [u8; 32] {
@@ -97,7 +100,11 @@ impl AeadKey {
                 Cipher::ChaCha(Box::new(ChaCha20Poly1305::new(key.into())))
             }
         };
-        Self { algorithm, key: *key, cipher }
+        Self {
+            algorithm,
+            key: *key,
+            cipher,
+        }
     }
 
     /// The algorithm.
@@ -113,7 +120,9 @@ impl AeadKey {
     /// Encrypts `buffer` in place and appends the tag.
     pub fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
         let tag = match &self.cipher {
-            Cipher::Aes(c) => c.encrypt_inout_detached(nonce.into(), ad, buffer.as_mut_slice().into()),
+            Cipher::Aes(c) => {
+                c.encrypt_inout_detached(nonce.into(), ad, buffer.as_mut_slice().into())
+            }
             Cipher::ChaCha(c) => {
                 c.encrypt_inout_detached(nonce.into(), ad, buffer.as_mut_slice().into())
             }
@@ -133,7 +142,9 @@ impl AeadKey {
         let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Decrypt)?;
         match &self.cipher {
             Cipher::Aes(c) => c.decrypt_inout_detached(nonce.into(), ad, body.into(), tag.into()),
-            Cipher::ChaCha(c) => c.decrypt_inout_detached(nonce.into(), ad, body.into(), tag.into()),
+            Cipher::ChaCha(c) => {
+                c.decrypt_inout_detached(nonce.into(), ad, body.into(), tag.into())
+            }
         }
         .map_err(|_| Error::Decrypt)?;
         buffer.truncate(body_len);
@@ -232,15 +243,21 @@ pub(crate) fn ed25519_sign(seed: &[u8; 32], message: &[u8]) -> (VerifyingKey, Si
 
 /// The Ed25519 public key of a seed.
 pub(crate) fn ed25519_public(seed: &[u8; 32]) -> VerifyingKey {
-    VerifyingKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed).verifying_key().to_bytes())
+    VerifyingKey::Ed25519(
+        ed25519_dalek::SigningKey::from_bytes(seed)
+            .verifying_key()
+            .to_bytes(),
+    )
 }
 
 /// The P-256 public key of a scalar, or an error if the bytes are not a valid scalar.
 pub(crate) fn p256_public(scalar: &[u8; 32]) -> Result<VerifyingKey> {
     let key = p256_key(scalar)?;
     let point = key.verifying_key().to_sec1_point(false);
-    let bytes: [u8; 65] =
-        point.as_bytes().try_into().map_err(|_| Error::Crypto("bad P-256 point"))?;
+    let bytes: [u8; 65] = point
+        .as_bytes()
+        .try_into()
+        .map_err(|_| Error::Crypto("bad P-256 point"))?;
     Ok(VerifyingKey::EcdsaP256(bytes))
 }
 
@@ -249,8 +266,11 @@ pub(crate) fn p256_sign(scalar: &[u8; 32], message: &[u8]) -> Result<Signature> 
     use p256::ecdsa::signature::Signer;
     let key = p256_key(scalar)?;
     let signature: p256::ecdsa::Signature = key.sign(message);
-    let bytes: [u8; 64] =
-        signature.to_bytes().as_slice().try_into().map_err(|_| Error::Crypto("bad signature"))?;
+    let bytes: [u8; 64] = signature
+        .to_bytes()
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::Crypto("bad signature"))?;
     Ok(Signature::EcdsaP256(bytes))
 }
 

@@ -26,7 +26,11 @@ pub trait SigningVault {
     /// The public key of `key`.
     fn verifying_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<VerifyingKey>>;
     /// Signs `message` with `key` (Ed25519 over the message; ECDSA P-256 with SHA-256).
-    fn sign<'a>(&'a self, key: &'a KeyId, message: &'a [u8]) -> LocalBoxFuture<'a, Result<Signature>>;
+    fn sign<'a>(
+        &'a self,
+        key: &'a KeyId,
+        message: &'a [u8],
+    ) -> LocalBoxFuture<'a, Result<Signature>>;
     /// Forgets `key`; `Ok(false)` if there was no such key.
     fn delete_signing_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<bool>>;
 }
@@ -36,7 +40,10 @@ pub trait KeyAgreementVault {
     /// Creates a static X25519 key and returns its handle.
     fn generate_x25519_key(&self) -> LocalBoxFuture<'_, Result<KeyId>>;
     /// The public key of `key`.
-    fn x25519_public_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<X25519PublicKey>>;
+    fn x25519_public_key<'a>(
+        &'a self,
+        key: &'a KeyId,
+    ) -> LocalBoxFuture<'a, Result<X25519PublicKey>>;
     /// X25519(`key`, `peer`). Fails on a low-order `peer` (an all-zero shared secret).
     fn x25519<'a>(
         &'a self,

@@ -46,7 +46,9 @@ impl SoftwareVault {
 
     fn with_secret<T>(&self, key: &KeyId, f: impl FnOnce(&Secret) -> Result<T>) -> Result<T> {
         let keys = self.keys.borrow();
-        let secret = keys.get(key).ok_or_else(|| Error::KeyNotFound(key.to_string()))?;
+        let secret = keys
+            .get(key)
+            .ok_or_else(|| Error::KeyNotFound(key.to_string()))?;
         f(secret)
     }
 
@@ -93,8 +95,12 @@ impl SoftwareVault {
     pub fn import_secrets(&self, secrets: &[(u8, zeroize::Zeroizing<[u8; 32]>)]) -> Result<()> {
         for (kind, secret) in secrets {
             match kind {
-                0 => self.import_signing_key(SigningKeyKind::Ed25519, **secret).map(drop)?,
-                1 => self.import_signing_key(SigningKeyKind::EcdsaP256, **secret).map(drop)?,
+                0 => self
+                    .import_signing_key(SigningKeyKind::Ed25519, **secret)
+                    .map(drop)?,
+                1 => self
+                    .import_signing_key(SigningKeyKind::EcdsaP256, **secret)
+                    .map(drop)?,
                 2 => drop(self.import_x25519_key(**secret)),
                 other => return Err(Error::InvalidArgument(format!("unknown key kind {other}"))),
             }
@@ -130,7 +136,11 @@ impl SigningVault for SoftwareVault {
         })
     }
 
-    fn sign<'a>(&'a self, key: &'a KeyId, message: &'a [u8]) -> LocalBoxFuture<'a, Result<Signature>> {
+    fn sign<'a>(
+        &'a self,
+        key: &'a KeyId,
+        message: &'a [u8],
+    ) -> LocalBoxFuture<'a, Result<Signature>> {
         Box::pin(async move {
             self.with_secret(key, |secret| match secret {
                 Secret::Ed25519(seed) => Ok(crypto::ed25519_sign(seed, message).1),
@@ -150,7 +160,10 @@ impl KeyAgreementVault for SoftwareVault {
         Box::pin(async move { Ok(self.import_x25519_key(*random_bytes::<32>()?)) })
     }
 
-    fn x25519_public_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<X25519PublicKey>> {
+    fn x25519_public_key<'a>(
+        &'a self,
+        key: &'a KeyId,
+    ) -> LocalBoxFuture<'a, Result<X25519PublicKey>> {
         Box::pin(async move {
             self.with_secret(key, |secret| match secret {
                 Secret::X25519(pair) => Ok(pair.public_key()),
