@@ -69,6 +69,12 @@ pub enum Error {
     /// A message failed authentication: tampered, truncated or under the wrong key.
     #[error("message failed to decrypt")]
     Decrypt,
+    /// A channel message carried a nonce that was already accepted.
+    #[error("replayed message")]
+    Replay,
+    /// A channel message's nonce is too far behind or ahead of the ones accepted so far.
+    #[error("message outside the replay window")]
+    OutsideReplayWindow,
     /// A secure channel handshake message was malformed or failed authentication.
     #[error("handshake failed: {0}")]
     Handshake(&'static str),
@@ -96,6 +102,8 @@ impl Error {
             Error::Crypto(_) => "CRYPTO",
             Error::Decrypt => "DECRYPT",
             Error::Handshake(_) => "HANDSHAKE",
+            Error::Replay => "REPLAY",
+            Error::OutsideReplayWindow => "OUTSIDE_REPLAY_WINDOW",
         }
     }
 }

@@ -1,0 +1,263 @@
+//! The transport phase of a secure channel: per-direction AEAD with an explicit nonce, rekey
+//! every [`REKEY_INTERVAL`] messages, and a replay window of ±[`REPLAY_WINDOW`] nonces on
+//! receipt (Ockam's rules, used by both suites).
+//!
+//! Frame: `nonce (u64, big-endian) || AEAD(key_epoch(nonce), nonce, ad = "", plaintext)`.
+
+use super::CipherSuite;
+use crate::vault::crypto::{AeadKey, TAG_LEN};
+use crate::{Error, Result};
+
+/// Messages per key: the key changes before messages 32, 64, ...
+pub const REKEY_INTERVAL: u64 = 32;
+/// How far behind the highest accepted nonce a message may be, and how far ahead.
+pub const REPLAY_WINDOW: u64 = 32;
+const NONCE_LEN: usize = 8;
+
+/// Noise `REKEY(k)`: the first 32 bytes of encrypting 32 zero bytes with nonce `2^64 - 1`.
+fn rekey(suite: CipherSuite, key: &AeadKey) -> Result<AeadKey> {
+    let mut block = vec![0u8; 32];
+    key.seal(&suite.nonce(u64::MAX), &[], &mut block)?;
+    let next: [u8; 32] = block
+        .get(..32)
+        .and_then(|b| b.try_into().ok())
+        .ok_or(Error::Crypto("rekey output too short"))?;
+    block.iter_mut().for_each(|b| *b = 0);
+    Ok(AeadKey::new(suite.aead(), &next))
+}
+
+/// The sending half: numbers, rekeys and encrypts outgoing messages.
+pub struct Encryptor {
+    suite: CipherSuite,
+    key: AeadKey,
+    next_nonce: u64,
+}
+
+impl Encryptor {
+    /// An encryptor starting at nonce 0 with `key`.
+    pub fn new(suite: CipherSuite, key: &[u8; 32]) -> Self {
+        Self {
+            suite,
+            key: AeadKey::new(suite.aead(), key),
+            next_nonce: 0,
+        }
+    }
+
+    /// The nonce the next message will carry.
+    pub fn next_nonce(&self) -> u64 {
+        self.next_nonce
+    }
+
+    /// Encrypts `plaintext` into a frame.
+    pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let nonce = self.next_nonce;
+        if nonce == u64::MAX {
+            return Err(Error::Crypto("nonces exhausted; open a new channel"));
+        }
+        if nonce > 0 && nonce % REKEY_INTERVAL == 0 {
+            self.key = rekey(self.suite, &self.key)?;
+        }
+        let mut body = plaintext.to_vec();
+        body.reserve(TAG_LEN);
+        self.key.seal(&self.suite.nonce(nonce), &[], &mut body)?;
+        let mut frame = Vec::with_capacity(NONCE_LEN + body.len());
+        frame.extend_from_slice(&nonce.to_be_bytes());
+        frame.extend_from_slice(&body);
+        self.next_nonce += 1;
+        Ok(frame)
+    }
+}
+
+/// Which nonces have been seen: the highest, and a bitmap of the 32 before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ReplayWindow {
+    highest: u64,
+    /// Bit `i` set: nonce `highest - i` was accepted.
+    seen: u64,
+}
+
+impl ReplayWindow {
+    /// The window after accepting `nonce`, or why it cannot be accepted. `self` is unchanged.
+    fn accept(self, nonce: u64) -> Result<Self> {
+        if nonce > self.highest {
+            let shift = nonce - self.highest;
+            if shift > REPLAY_WINDOW {
+                return Err(Error::OutsideReplayWindow);
+            }
+            Ok(Self {
+                highest: nonce,
+                seen: (self.seen << shift) | 1,
+            })
+        } else {
+            let behind = self.highest - nonce;
+            if behind > REPLAY_WINDOW {
+                return Err(Error::OutsideReplayWindow);
+            }
+            let bit = 1u64 << behind;
+            if self.seen & bit != 0 {
+                return Err(Error::Replay);
+            }
+            Ok(Self {
+                highest: self.highest,
+                seen: self.seen | bit,
+            })
+        }
+    }
+}
+
+/// The receiving half: checks the replay window, picks the key epoch, decrypts.
+pub struct Decryptor {
+    suite: CipherSuite,
+    current: AeadKey,
+    previous: Option<AeadKey>,
+    rekeys: u64,
+    window: ReplayWindow,
+}
+
+impl Decryptor {
+    /// A decryptor expecting nonces from 0 under `key`.
+    pub fn new(suite: CipherSuite, key: &[u8; 32]) -> Self {
+        Self {
+            suite,
+            current: AeadKey::new(suite.aead(), key),
+            previous: None,
+            rekeys: 0,
+            window: ReplayWindow::default(),
+        }
+    }
+
+    /// Decrypts a frame and returns its nonce and plaintext. On any error nothing changes:
+    /// a forged or replayed frame cannot disturb the channel.
+    pub fn decrypt(&mut self, frame: &[u8]) -> Result<(u64, Vec<u8>)> {
+        let (nonce, body) = frame.split_at_checked(NONCE_LEN).ok_or(Error::Decrypt)?;
+        if body.len() < TAG_LEN {
+            return Err(Error::Decrypt);
+        }
+        let nonce = u64::from_be_bytes(nonce.try_into().map_err(|_| Error::Decrypt)?);
+        let window = self.window.accept(nonce)?;
+        let epoch_start = self.rekeys.saturating_mul(REKEY_INTERVAL);
+        let mut next_key = None;
+        let key = if nonce >= epoch_start {
+            match nonce - epoch_start {
+                ahead if ahead < REKEY_INTERVAL => &self.current,
+                ahead if ahead < 2 * REKEY_INTERVAL => {
+                    &*next_key.insert(rekey(self.suite, &self.current)?)
+                }
+                _ => return Err(Error::OutsideReplayWindow),
+            }
+        } else if epoch_start - nonce <= REKEY_INTERVAL {
+            self.previous.as_ref().ok_or(Error::OutsideReplayWindow)?
+        } else {
+            return Err(Error::OutsideReplayWindow);
+        };
+        let mut plaintext = body.to_vec();
+        key.open(&self.suite.nonce(nonce), &[], &mut plaintext)?;
+        self.window = window;
+        if let Some(next) = next_key {
+            self.previous = Some(core::mem::replace(&mut self.current, next));
+            self.rekeys += 1;
+        }
+        Ok((nonce, plaintext))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unhex(text: &str) -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn pair(suite: CipherSuite) -> (Encryptor, Decryptor) {
+        let key = [7u8; 32];
+        (Encryptor::new(suite, &key), Decryptor::new(suite, &key))
+    }
+
+    #[test]
+    fn matches_ockam_transport_vectors() {
+        let k2: [u8; 32] =
+            unhex("831124fa3e1606b97f5cda4d81c3aa04c7c0151666f05f49a09cd0faf63a05d8")
+                .try_into()
+                .unwrap();
+        let plaintext = unhex("8282008183818200466563686f657281820043617070460568656c6c6f40");
+        let mut encryptor = Encryptor::new(CipherSuite::OckamAes256Gcm, &k2);
+        assert_eq!(
+            encryptor.encrypt(&plaintext).unwrap(),
+            unhex(
+                "0000000000000000730a7fb64a78d67042e6e239c46e13d84c96427982db85ec07d457a5b1d4afde4fa7ba4591a44c71d4e937effff5"
+            )
+        );
+        let rekeyed = rekey(
+            CipherSuite::OckamAes256Gcm,
+            &AeadKey::new(CipherSuite::OckamAes256Gcm.aead(), &k2),
+        )
+        .unwrap();
+        assert_eq!(
+            rekeyed.key_bytes().to_vec(),
+            unhex("4699ba00b29842a236c781ce67c044de2bc43eaaaf35f6bfa4353581ada3d044")
+        );
+        for _ in 1..32 {
+            encryptor.encrypt(b"x").unwrap();
+        }
+        assert_eq!(
+            encryptor.encrypt(&unhex("8282028040")).unwrap(),
+            unhex("00000000000000202dcf70b199aa5df8145dadbf7287dc84ace9b38d33")
+        );
+    }
+
+    #[test]
+    fn in_order_and_reordered_within_the_window_across_rekeys() {
+        for suite in [CipherSuite::OckamAes256Gcm, CipherSuite::NoiseChaChaPoly] {
+            let (mut encryptor, mut decryptor) = pair(suite);
+            let frames: Vec<_> = (0..200u32)
+                .map(|i| encryptor.encrypt(&i.to_be_bytes()).unwrap())
+                .collect();
+            // Deliver in pairs swapped: 1,0,3,2,... crossing every rekey boundary.
+            for chunk in frames.chunks(2) {
+                for frame in chunk.iter().rev() {
+                    let (nonce, plaintext) = decryptor.decrypt(frame).unwrap();
+                    assert_eq!(plaintext, (nonce as u32).to_be_bytes());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn replays_and_far_nonces_are_refused_without_changing_state() {
+        let (mut encryptor, mut decryptor) = pair(CipherSuite::OckamAes256Gcm);
+        let frames: Vec<_> = (0..100).map(|_| encryptor.encrypt(b"m").unwrap()).collect();
+        decryptor.decrypt(&frames[0]).unwrap();
+        assert_eq!(decryptor.decrypt(&frames[0]), Err(Error::Replay));
+        // 40 ahead of the highest accepted nonce: outside the window.
+        assert_eq!(
+            decryptor.decrypt(&frames[40]),
+            Err(Error::OutsideReplayWindow)
+        );
+        for frame in &frames[1..=60] {
+            decryptor.decrypt(frame).unwrap();
+        }
+        assert_eq!(
+            decryptor.decrypt(&frames[20]),
+            Err(Error::OutsideReplayWindow)
+        );
+        assert_eq!(decryptor.decrypt(&frames[59]), Err(Error::Replay));
+        decryptor.decrypt(&frames[61]).unwrap();
+    }
+
+    #[test]
+    fn tampered_frames_fail_and_leave_the_window_alone() {
+        let (mut encryptor, mut decryptor) = pair(CipherSuite::NoiseChaChaPoly);
+        let frame = encryptor.encrypt(b"hello").unwrap();
+        for at in 0..frame.len() {
+            let mut bad = frame.clone();
+            bad[at] ^= 0x01;
+            assert!(decryptor.decrypt(&bad).is_err(), "flipped byte {at}");
+        }
+        assert!(decryptor.decrypt(&frame[..20]).is_err());
+        assert_eq!(decryptor.decrypt(&frame).unwrap().1, b"hello");
+    }
+}
