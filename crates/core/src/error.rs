@@ -75,6 +75,27 @@ pub enum Error {
     /// A channel message's nonce is too far behind or ahead of the ones accepted so far.
     #[error("message outside the replay window")]
     OutsideReplayWindow,
+    /// A change history failed verification (signature, chain, version, timestamps, fork).
+    #[error("invalid identity: {0}")]
+    InvalidIdentity(&'static str),
+    /// A purpose key attestation failed verification or does not match the channel key.
+    #[error("invalid purpose key: {0}")]
+    InvalidPurposeKey(&'static str),
+    /// A credential failed verification.
+    #[error("invalid credential: {0}")]
+    InvalidCredential(&'static str),
+    /// A credential (or its issuer's key) has expired.
+    #[error("credential expired")]
+    CredentialExpired,
+    /// A credential was issued by an identity that is not a trusted authority.
+    #[error("credential issuer is not trusted")]
+    UntrustedIssuer,
+    /// The peer is not the identity the trust policy expects.
+    #[error("peer identity does not match the trust policy")]
+    IdentityMismatch,
+    /// An access policy denied the peer or the message.
+    #[error("denied by policy")]
+    PolicyDenied,
     /// A secure channel handshake message was malformed or failed authentication.
     #[error("handshake failed: {0}")]
     Handshake(&'static str),
@@ -103,6 +124,13 @@ impl Error {
             Error::Decrypt => "DECRYPT",
             Error::Handshake(_) => "HANDSHAKE",
             Error::Replay => "REPLAY",
+            Error::InvalidIdentity(_) => "INVALID_IDENTITY",
+            Error::InvalidPurposeKey(_) => "INVALID_PURPOSE_KEY",
+            Error::InvalidCredential(_) => "INVALID_CREDENTIAL",
+            Error::CredentialExpired => "CREDENTIAL_EXPIRED",
+            Error::UntrustedIssuer => "UNTRUSTED_ISSUER",
+            Error::IdentityMismatch => "IDENTITY_MISMATCH",
+            Error::PolicyDenied => "POLICY_DENIED",
             Error::OutsideReplayWindow => "OUTSIDE_REPLAY_WINDOW",
         }
     }

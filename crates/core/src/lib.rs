@@ -24,6 +24,7 @@
 pub mod channel;
 pub mod codec;
 mod error;
+pub mod identity;
 pub mod routing;
 pub mod runtime;
 pub mod services;

@@ -54,7 +54,7 @@ impl Encryptor {
         if nonce == u64::MAX {
             return Err(Error::Crypto("nonces exhausted; open a new channel"));
         }
-        if nonce > 0 && nonce % REKEY_INTERVAL == 0 {
+        if nonce > 0 && nonce.is_multiple_of(REKEY_INTERVAL) {
             self.key = rekey(self.suite, &self.key)?;
         }
         let mut body = plaintext.to_vec();

@@ -90,10 +90,10 @@ impl TransportMessage {
                 return Err(too_large("address", long.value().len(), MAX_ADDRESS_LEN));
             }
         }
-        if let Some(context) = &self.tracing_context {
-            if context.len() > MAX_TRACING_LEN {
-                return Err(too_large("tracing context", context.len(), MAX_TRACING_LEN));
-            }
+        if let Some(context) = &self.tracing_context
+            && context.len() > MAX_TRACING_LEN
+        {
+            return Err(too_large("tracing context", context.len(), MAX_TRACING_LEN));
         }
         Ok(())
     }
@@ -277,10 +277,10 @@ mod tests {
         fn anything_that_decodes_re_encodes_to_the_same_bytes(
             bytes in proptest::collection::vec(any::<u8>(), 0..200)
         ) {
-            if let Ok(message) = TransportMessage::decode(&bytes) {
-                if bytes.first() == Some(&TransportMessage::VERSION) {
-                    prop_assert_eq!(message.encode(), bytes);
-                }
+            if let Ok(message) = TransportMessage::decode(&bytes)
+                && bytes.first() == Some(&TransportMessage::VERSION)
+            {
+                prop_assert_eq!(message.encode(), bytes);
             }
         }
 
