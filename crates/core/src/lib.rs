@@ -21,6 +21,7 @@
     )
 )]
 
+pub mod abac;
 pub mod channel;
 pub mod codec;
 mod error;

@@ -1,4 +1,7 @@
+use std::rc::Rc;
+
 use super::{Address, Route};
+use crate::channel::PeerInfo;
 
 /// A message inside a node: routes, payload and local metadata.
 ///
@@ -23,6 +26,8 @@ pub struct LocalInfo {
     /// The transport connection the message arrived through: the local address of that
     /// connection's sending worker. `None` for messages that started on this node.
     pub arrived_via: Option<Address>,
+    /// The authenticated peer, for messages that came out of a secure channel's decryptor.
+    pub secure_channel: Option<Rc<PeerInfo>>,
 }
 
 impl LocalMessage {

@@ -1,10 +1,15 @@
-use crate::LocalMessage;
+use crate::{Address, Error, LocalMessage};
 
 /// Decides whether a message may be delivered to a worker. Checked by the router before the
 /// message enters the worker's mailbox; a refusal is [`Error::AccessDenied`](crate::Error).
 pub trait IncomingAccessControl: 'static {
     /// Whether `message` may reach the worker.
     fn is_authorized(&self, message: &LocalMessage) -> bool;
+
+    /// The error a local sender gets when a message to `address` is refused.
+    fn denial(&self, address: &Address) -> Error {
+        Error::AccessDenied(address.clone())
+    }
 }
 
 /// Lets every message through. The default for workers started without options.

@@ -62,7 +62,7 @@ impl Mailbox {
         if self.access.is_authorized(message) {
             Ok(())
         } else {
-            Err(Error::AccessDenied(self.primary.clone()))
+            Err(self.access.denial(&self.primary))
         }
     }
 

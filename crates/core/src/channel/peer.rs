@@ -1,0 +1,33 @@
+use std::collections::BTreeMap;
+
+use super::CipherSuite;
+use crate::Address;
+use crate::abac::Subject;
+use crate::identity::Identifier;
+
+/// What a secure channel established about its peer. Attached to every message the channel
+/// delivers (in [`LocalInfo`](crate::LocalInfo)) and used by access policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// The peer's identifier, authenticated by the handshake.
+    pub identifier: Identifier,
+    /// Attributes from the peer's credentials that verified against a trusted authority.
+    pub attributes: BTreeMap<String, String>,
+    /// Whether any presented credential verified.
+    pub has_credential: bool,
+    /// This node's encryptor address for the channel (where answers go).
+    pub channel: Address,
+    /// The channel's cipher suite.
+    pub suite: CipherSuite,
+}
+
+impl PeerInfo {
+    /// The peer as an ABAC subject.
+    pub fn subject(&self) -> Subject {
+        Subject {
+            identifier: Some(self.identifier),
+            attributes: self.attributes.clone(),
+            has_credential: self.has_credential,
+        }
+    }
+}
