@@ -289,10 +289,10 @@ fn atom(text: String, offset: usize) -> Result<Expr, ParseError> {
     if let Some(name) = text.strip_prefix('$') {
         return Ok(Expr::Ident(name.to_owned()));
     }
-    if let Some(name) = text.strip_prefix('@') {
-        if is_identifier(name) {
-            return Ok(Expr::Ident(name.to_owned()));
-        }
+    if let Some(name) = text.strip_prefix('@')
+        && is_identifier(name)
+    {
+        return Ok(Expr::Ident(name.to_owned()));
     }
     if is_identifier(&text) {
         Ok(Expr::Ident(text))
@@ -343,11 +343,12 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
                     );
                 }
                 if is_seq {
-                    if let Some(pair) = items.windows(2).find(|w| !same_type(&w[0], &w[1])) {
-                        return error(
-                            format!("{} and {} are not of the same type", pair[0], pair[1]),
-                            open_at,
-                        );
+                    let mismatch = items
+                        .iter()
+                        .zip(items.iter().skip(1))
+                        .find(|(a, b)| !same_type(a, b));
+                    if let Some((a, b)) = mismatch {
+                        return error(format!("{a} and {b} are not of the same type"), open_at);
                     }
                     Expr::Seq(items)
                 } else {
