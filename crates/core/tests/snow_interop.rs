@@ -2,6 +2,7 @@
 //! the reference Rust Noise implementation, in both roles: proof that the transcript and the
 //! keys are standard Noise.
 
+#![cfg(not(target_arch = "wasm32"))]
 use razor_core::channel::CipherSuite;
 use razor_core::channel::handshake;
 use razor_core::channel::session::{Decryptor, Encryptor, REKEY_INTERVAL};

@@ -17,6 +17,12 @@ impl Runtime for TokioRuntime {
     fn sleep(&self, duration: Duration) -> LocalBoxFuture<'static, ()> {
         Box::pin(tokio::time::sleep(duration))
     }
+
+    fn unix_time(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
+    }
 }
 
 /// Runs `future` to completion on a new current-thread tokio runtime inside a `LocalSet`, so

@@ -42,3 +42,59 @@ fn demo_prints_hops_and_echoes() {
     let text = run_local(razor_node::demo::run_demo()).unwrap().unwrap();
     assert_eq!(text, "hello");
 }
+
+mod channels {
+    use razor_core::channel::CipherSuite;
+    use razor_core::testing::channels;
+    use razor_node::{TokioRuntime, run_local};
+
+    #[test]
+    fn thousand_messages_each_way_ockam_suite() {
+        run_local(channels::thousand_messages_each_way(
+            TokioRuntime,
+            CipherSuite::OckamAes256Gcm,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn thousand_messages_each_way_noise_suite() {
+        run_local(channels::thousand_messages_each_way(
+            TokioRuntime,
+            CipherSuite::NoiseChaChaPoly,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn handshake_failures_are_typed_and_leave_nothing() {
+        run_local(channels::handshake_failures_are_typed_and_leave_nothing(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn credentials_and_policies() {
+        run_local(channels::credentials_and_policies(TokioRuntime)).unwrap();
+    }
+
+    #[test]
+    fn rotated_identity_still_connects() {
+        run_local(channels::rotated_identity_still_connects(TokioRuntime)).unwrap();
+    }
+
+    #[test]
+    fn nested_channels() {
+        run_local(channels::nested_channels(
+            TokioRuntime,
+            CipherSuite::NoiseChaChaPoly,
+        ))
+        .unwrap();
+        run_local(channels::nested_channels(
+            TokioRuntime,
+            CipherSuite::OckamAes256Gcm,
+        ))
+        .unwrap();
+    }
+}

@@ -17,4 +17,8 @@ impl Runtime for WasmRuntime {
         let millis = u32::try_from(duration.as_millis()).unwrap_or(u32::MAX);
         Box::pin(gloo_timers::future::TimeoutFuture::new(millis))
     }
+
+    fn unix_time(&self) -> u64 {
+        (js_sys::Date::now() / 1000.0) as u64
+    }
 }

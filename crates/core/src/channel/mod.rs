@@ -1,9 +1,28 @@
-//! The secure channel: Noise `XX` handshake, transport sessions, and the workers that run them.
+//! The secure channel: a Noise `XX` handshake that authenticates both sides' identities, then
+//! an end-to-end encrypted, replay-protected session over any route.
+//!
+//! ```text
+//! let channel = node.create_secure_channel(&identity, route, options).await?;
+//! let reply = channel.request("echo", b"hi".to_vec(), None).await?;
+//! ```
+//! Layers: [`handshake`] and [`session`] are sans-IO state machines; [`message`] is the
+//! encrypted plaintext format; the worker drives them over routing.
 
+mod api;
 pub mod handshake;
+mod listener;
+pub mod message;
+mod options;
 mod peer;
 pub mod session;
 mod suite;
+mod trust;
+mod verify;
+mod worker;
 
+pub use api::SecureChannel;
+pub use listener::SecureChannelListener;
+pub use options::{DEFAULT_HANDSHAKE_TIMEOUT, SecureChannelOptions};
 pub use peer::PeerInfo;
 pub use suite::CipherSuite;
+pub use trust::TrustPolicy;

@@ -341,6 +341,21 @@ impl Identity {
         })
     }
 
+    /// Corrupts the signature of the cached secure channel key attestation, so that peers see a
+    /// forged attestation. For negative tests only.
+    #[cfg(any(test, feature = "testing"))]
+    #[doc(hidden)]
+    pub fn forge_secure_channel_key_signature_for_testing_only(&self) {
+        if let Some(key) = &mut self.state.borrow_mut().secure_channel_key {
+            let mut bytes = *key.attestation.signature.as_bytes();
+            bytes[0] ^= 0xff;
+            key.attestation.signature = match key.attestation.signature {
+                crate::vault::Signature::Ed25519(_) => crate::vault::Signature::Ed25519(bytes),
+                crate::vault::Signature::EcdsaP256(_) => crate::vault::Signature::EcdsaP256(bytes),
+            };
+        }
+    }
+
     /// Adds a credential to present in secure channel handshakes.
     pub fn add_credential(&self, credential: CredentialAndPurposeKey) {
         self.state.borrow_mut().credentials.push(credential);

@@ -6,6 +6,7 @@
 //! message can answer it without knowing the path.
 
 mod address;
+pub mod cbor;
 pub mod limits;
 mod local_message;
 mod route;

@@ -41,6 +41,8 @@ pub trait Runtime: 'static {
     fn spawn(&self, future: LocalBoxFuture<'static, ()>);
     /// A future that completes after `duration`.
     fn sleep(&self, duration: Duration) -> LocalBoxFuture<'static, ()>;
+    /// Wall-clock time in seconds since the Unix epoch (for credential and key validity).
+    fn unix_time(&self) -> u64;
 }
 
 /// Runs `future` until it completes or `duration` passes, whichever is first.

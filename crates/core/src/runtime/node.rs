@@ -1,3 +1,4 @@
+use core::any::{Any, TypeId};
 use core::time::Duration;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -9,6 +10,7 @@ use tracing::{Instrument, debug, trace, warn};
 use super::registry::{Mailbox, MailboxKind, Registry};
 use super::{Client, Context, LocalBoxFuture, Runtime, Worker, WorkerOptions};
 use crate::transport::Transport;
+use crate::vault::{SoftwareVault, Vault};
 use crate::{Address, Error, LocalMessage, Result, Route, TransportType};
 
 /// Settings for a [`Node`].
@@ -64,20 +66,29 @@ pub struct Node {
 struct NodeInner {
     config: NodeConfig,
     runtime: Box<dyn Runtime>,
+    vault: Rc<dyn Vault>,
     registry: Registry,
     transports: RefCell<HashMap<TransportType, Rc<dyn Transport>>>,
+    extensions: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
     shut_down: Cell<bool>,
 }
 
 impl Node {
-    /// A node driven by `runtime`.
+    /// A node driven by `runtime`, with a [`SoftwareVault`] for its keys.
     pub fn new(runtime: impl Runtime, config: NodeConfig) -> Self {
+        Self::with_vault(runtime, config, Rc::new(SoftwareVault::new()))
+    }
+
+    /// A node driven by `runtime` whose identities keep their keys in `vault`.
+    pub fn with_vault(runtime: impl Runtime, config: NodeConfig, vault: Rc<dyn Vault>) -> Self {
         Self {
             inner: Rc::new(NodeInner {
                 config,
                 runtime: Box::new(runtime),
+                vault,
                 registry: Registry::default(),
                 transports: RefCell::default(),
+                extensions: RefCell::default(),
                 shut_down: Cell::new(false),
             }),
         }
@@ -96,6 +107,31 @@ impl Node {
     /// The driver's runtime.
     pub fn runtime(&self) -> &dyn Runtime {
         self.inner.runtime.as_ref()
+    }
+
+    /// The vault that holds this node's identity keys.
+    pub fn vault(&self) -> Rc<dyn Vault> {
+        self.inner.vault.clone()
+    }
+
+    /// Wall-clock Unix time in seconds, from the driver.
+    pub fn unix_time(&self) -> u64 {
+        self.inner.runtime.unix_time()
+    }
+
+    /// Node-wide state of type `T`, created with `T::default()` on first use. Lets layers
+    /// above the runtime (secure channels, ...) keep per-node state without the runtime
+    /// knowing about them.
+    pub fn extension<T: Default + 'static>(&self) -> Rc<T> {
+        let mut extensions = self.inner.extensions.borrow_mut();
+        let entry = extensions
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Rc::new(T::default()) as Rc<dyn Any>)
+            .clone();
+        drop(extensions);
+        entry
+            .downcast::<T>()
+            .unwrap_or_else(|_| Rc::new(T::default()))
     }
 
     /// Spawns a task on the node's thread.

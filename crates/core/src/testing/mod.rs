@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod channels;
 pub mod fuzz;
 pub mod wycheproof;
 

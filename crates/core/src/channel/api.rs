@@ -1,0 +1,160 @@
+//! The one-call API: `node.create_secure_channel(&identity, route, options)` and
+//! `node.create_secure_channel_listener(&identity, address, options)`.
+
+use core::time::Duration;
+use std::rc::Rc;
+
+use super::listener::{Listener, SecureChannelListener};
+use super::worker::{ChannelAddresses, ChannelConfig, ChannelWorker};
+use super::{PeerInfo, SecureChannelOptions, handshake};
+use crate::identity::{Identifier, Identity};
+use crate::runtime::{WorkerOptions, timeout};
+use crate::vault::SigningKeyKind;
+use crate::{Address, Error, LocalMessage, Node, Result, Route};
+
+/// An established secure channel, from this side: route through [`address`](Self::address)
+/// to reach workers on the peer's node, end-to-end encrypted.
+#[derive(Clone)]
+pub struct SecureChannel {
+    node: Node,
+    address: Address,
+    peer: PeerInfo,
+}
+
+impl core::fmt::Debug for SecureChannel {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecureChannel")
+            .field("address", &self.address)
+            .field("peer", &self.peer.identifier)
+            .finish()
+    }
+}
+
+impl SecureChannel {
+    pub(crate) fn new(node: Node, address: Address, peer: PeerInfo) -> Self {
+        Self {
+            node,
+            address,
+            peer,
+        }
+    }
+
+    /// The local address to route through (the channel's encryptor).
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// The authenticated peer.
+    pub fn peer(&self) -> &PeerInfo {
+        &self.peer
+    }
+
+    /// The peer's identifier.
+    pub fn their_identifier(&self) -> Identifier {
+        self.peer.identifier
+    }
+
+    /// The route through this channel to `rest` on the peer's node.
+    pub fn route(&self, rest: impl Into<Route>) -> Route {
+        let mut route = rest.into();
+        route.push_front(self.address.clone());
+        route
+    }
+
+    /// Sends `payload` through the channel to `rest` and waits for one answer.
+    pub async fn request(
+        &self,
+        rest: impl Into<Route>,
+        payload: impl Into<Vec<u8>>,
+        timeout: Option<Duration>,
+    ) -> Result<LocalMessage> {
+        self.node.request(self.route(rest), payload, timeout).await
+    }
+
+    /// Sends `payload` through the channel to `rest` from `client`'s address.
+    pub async fn send(&self, rest: impl Into<Route>, payload: impl Into<Vec<u8>>) -> Result<()> {
+        self.node
+            .route(LocalMessage::new(
+                self.route(rest),
+                Route::new(),
+                payload.into(),
+            ))
+            .await
+    }
+
+    /// Whether the channel is still open on this side.
+    pub fn is_open(&self) -> bool {
+        self.node.has_address(&self.address)
+    }
+
+    /// Closes the channel: the peer is told (best effort) and both sides drop their state.
+    pub fn close(&self) -> Result<()> {
+        self.node.stop_worker(&self.address)
+    }
+}
+
+impl Node {
+    /// A new identity (Ed25519) whose keys live in this node's vault.
+    pub async fn create_identity(&self) -> Result<Identity> {
+        Identity::create(self.vault(), SigningKeyKind::Ed25519, self.unix_time()).await
+    }
+
+    /// Opens a secure channel as `identity` to the listener at the end of `route`. Returns
+    /// once the handshake has completed and the peer satisfied `options`' trust policy, or
+    /// fails with a typed error (`Timeout`, `IdentityMismatch`, `PolicyDenied`, ...), in which
+    /// case no state is left behind on this side.
+    pub async fn create_secure_channel(
+        &self,
+        identity: &Identity,
+        route: impl Into<Route>,
+        options: SecureChannelOptions,
+    ) -> Result<SecureChannel> {
+        let route = route.into();
+        if route.is_empty() {
+            return Err(Error::EmptyRoute);
+        }
+        let key = identity.secure_channel_key(self.unix_time()).await?;
+        let (handshake, message_1) = handshake::initiate(options.suite, key.public)?;
+        let limit = options.timeout;
+        let config = Rc::new(ChannelConfig {
+            identity: identity.clone(),
+            options,
+            key,
+        });
+        let addresses = ChannelAddresses::random();
+        let (outcome, result) = async_channel::bounded(1);
+        let worker = ChannelWorker::initiator(config, addresses.clone(), handshake, outcome);
+        self.start_worker(
+            WorkerOptions::new(addresses.decryptor.clone()).with_alias(addresses.encryptor.clone()),
+            worker,
+        )?;
+        let stop = || {
+            let _ = self.stop_worker(&addresses.decryptor);
+        };
+        let first = LocalMessage::new(route, Route::from(addresses.decryptor.clone()), message_1);
+        if let Err(error) = self.route(first).await {
+            stop();
+            return Err(error);
+        }
+        match timeout(self.runtime(), limit, result.recv()).await {
+            Ok(Ok(Ok(peer))) => Ok(SecureChannel::new(self.clone(), addresses.encryptor, peer)),
+            Ok(Ok(Err(error))) => Err(error),
+            Ok(Err(_)) => Err(Error::Handshake("channel worker stopped")),
+            Err(error) => {
+                stop();
+                Err(error)
+            }
+        }
+    }
+
+    /// Starts a listener at `address` that accepts channels for `identity` from peers that
+    /// satisfy `options`' trust policy, speaking `options`' cipher suite.
+    pub fn create_secure_channel_listener(
+        &self,
+        identity: &Identity,
+        address: impl Into<Address>,
+        options: SecureChannelOptions,
+    ) -> Result<SecureChannelListener> {
+        Listener::start(self, identity, address.into(), options)
+    }
+}

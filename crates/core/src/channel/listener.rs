@@ -1,0 +1,113 @@
+//! The secure channel listener: a worker at a well-known address that starts a responder
+//! channel worker for each first handshake message and hands the message to it.
+
+use std::rc::Rc;
+
+use async_channel::{Receiver, Sender};
+use tracing::debug;
+
+use super::handshake;
+use super::worker::{ChannelAddresses, ChannelConfig, ChannelWorker};
+use super::{PeerInfo, SecureChannel, SecureChannelOptions};
+use crate::identity::Identity;
+use crate::runtime::{Context, Worker, WorkerOptions};
+use crate::{Address, LocalMessage, Node, Result};
+
+/// Established channels a listener has not handed out yet, beyond which new ones are only
+/// logged (the channels themselves work regardless).
+const ACCEPTED_BACKLOG: usize = 64;
+
+/// A running listener: its address, and the channels it has accepted.
+pub struct SecureChannelListener {
+    node: Node,
+    address: Address,
+    accepted: Receiver<SecureChannel>,
+}
+
+impl SecureChannelListener {
+    /// Where initiators send their first handshake message.
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// Waits for the next established channel.
+    pub async fn accept(&self) -> Result<SecureChannel> {
+        self.accepted
+            .recv()
+            .await
+            .map_err(|_| crate::Error::WorkerStopped(self.address.clone()))
+    }
+
+    /// The next established channel, if one is waiting.
+    pub fn try_accept(&self) -> Option<SecureChannel> {
+        self.accepted.try_recv().ok()
+    }
+
+    /// Stops accepting new channels (established ones stay open).
+    pub fn stop(&self) -> Result<()> {
+        self.node.stop_worker(&self.address)
+    }
+}
+
+pub(crate) struct Listener {
+    identity: Identity,
+    options: SecureChannelOptions,
+    accepted: Sender<SecureChannel>,
+}
+
+impl Listener {
+    pub(crate) fn start(
+        node: &Node,
+        identity: &Identity,
+        address: Address,
+        options: SecureChannelOptions,
+    ) -> Result<SecureChannelListener> {
+        let (accepted, receiver) = async_channel::bounded(ACCEPTED_BACKLOG);
+        let listener = Listener {
+            identity: identity.clone(),
+            options,
+            accepted,
+        };
+        node.start_worker(address.clone(), listener)?;
+        Ok(SecureChannelListener {
+            node: node.clone(),
+            address,
+            accepted: receiver,
+        })
+    }
+}
+
+impl Worker for Listener {
+    async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
+        let node = ctx.node().clone();
+        let key = self.identity.secure_channel_key(node.unix_time()).await?;
+        let handshake = handshake::respond(self.options.suite, key.public)?;
+        let config = Rc::new(ChannelConfig {
+            identity: self.identity.clone(),
+            options: self.options.clone(),
+            key,
+        });
+        let addresses = ChannelAddresses::random();
+        let (outcome, result) = async_channel::bounded::<Result<PeerInfo>>(1);
+        let worker = ChannelWorker::responder(config, addresses.clone(), handshake, Some(outcome));
+        node.start_worker(
+            WorkerOptions::new(addresses.decryptor.clone()).with_alias(addresses.encryptor.clone()),
+            worker,
+        )?;
+        // Hand the established channel to whoever waits on the listener.
+        let accepted = self.accepted.clone();
+        let announce_node = node.clone();
+        let encryptor = addresses.encryptor.clone();
+        node.spawn(async move {
+            if let Ok(Ok(peer)) = result.recv().await {
+                let channel = SecureChannel::new(announce_node, encryptor, peer);
+                if accepted.try_send(channel).is_err() {
+                    debug!("accepted-channel backlog full; channel not announced");
+                }
+            }
+        });
+        message.onward_route.step();
+        message.onward_route.push_front(addresses.decryptor);
+        ctx.forward(message).await
+    }
+}

@@ -1,0 +1,409 @@
+//! The worker behind one secure channel, on either side: it runs the handshake, then encrypts
+//! what local workers send to its `encryptor` address and decrypts what the peer sends to its
+//! `decryptor` address.
+//!
+//! Addresses (both random): `decryptor` (primary; the peer's messages arrive here, handshake
+//! and channel messages alike) and `encryptor` (local senders route through it). A message
+//! that arrived over a transport is never accepted at `encryptor`: a remote party must not be
+//! able to make this node encrypt on its behalf.
+
+use core::cell::Cell;
+use core::mem;
+use std::rc::Rc;
+
+use async_channel::Sender;
+use tracing::{debug, info, warn};
+
+use super::handshake::{
+    self, InitiatorAwaitingMessage2, ResponderAwaitingMessage1, ResponderAwaitingMessage3,
+};
+use super::message::ChannelMessage;
+use super::session::{Decryptor, Encryptor};
+use super::verify::{verify_peer, verify_refresh};
+use super::{PeerInfo, SecureChannelOptions};
+use crate::identity::{Identity, IdentityAndCredentials, SecureChannelKey};
+use crate::runtime::{Context, Worker};
+use crate::{Address, Error, LocalInfo, LocalMessage, Result, Route};
+
+/// Everything a channel worker needs to know about its own side.
+pub(crate) struct ChannelConfig {
+    pub(crate) identity: Identity,
+    pub(crate) options: SecureChannelOptions,
+    pub(crate) key: SecureChannelKey,
+}
+
+impl ChannelConfig {
+    fn own_payload(&self) -> Vec<u8> {
+        IdentityAndCredentials {
+            change_history: self.identity.change_history(),
+            purpose_key_attestation: self.key.attestation.clone(),
+            credentials: self
+                .options
+                .credentials
+                .clone()
+                .unwrap_or_else(|| self.identity.credentials()),
+        }
+        .encode()
+    }
+}
+
+/// The two addresses of a channel.
+#[derive(Debug, Clone)]
+pub(crate) struct ChannelAddresses {
+    pub(crate) decryptor: Address,
+    pub(crate) encryptor: Address,
+}
+
+impl ChannelAddresses {
+    pub(crate) fn random() -> Self {
+        Self {
+            decryptor: Address::random_local(),
+            encryptor: Address::random_local(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Initiator,
+    Responder,
+}
+
+struct Session {
+    encryptor: Encryptor,
+    decryptor: Decryptor,
+    /// Route to the peer's decryptor.
+    remote_route: Route,
+    /// Highest nonce that refreshed `remote_route` (responder side).
+    last_nonce: u64,
+    peer: Rc<PeerInfo>,
+    closed_by_peer: bool,
+}
+
+enum State {
+    /// Between states, or after a failure.
+    Done,
+    InitiatorAwaiting2(InitiatorAwaitingMessage2),
+    ResponderAwaiting1(ResponderAwaitingMessage1),
+    ResponderAwaiting3(ResponderAwaitingMessage3, Route),
+    Established(Session),
+}
+
+/// Reported once: the established peer or why the handshake failed.
+pub(crate) type Outcome = Sender<Result<PeerInfo>>;
+
+pub(crate) struct ChannelWorker {
+    role: Role,
+    config: Rc<ChannelConfig>,
+    addresses: ChannelAddresses,
+    state: State,
+    outcome: Option<Outcome>,
+    established: Rc<Cell<bool>>,
+}
+
+impl ChannelWorker {
+    pub(crate) fn initiator(
+        config: Rc<ChannelConfig>,
+        addresses: ChannelAddresses,
+        handshake: InitiatorAwaitingMessage2,
+        outcome: Outcome,
+    ) -> Self {
+        Self {
+            role: Role::Initiator,
+            config,
+            addresses,
+            state: State::InitiatorAwaiting2(handshake),
+            outcome: Some(outcome),
+            established: Rc::default(),
+        }
+    }
+
+    pub(crate) fn responder(
+        config: Rc<ChannelConfig>,
+        addresses: ChannelAddresses,
+        handshake: ResponderAwaitingMessage1,
+        outcome: Option<Outcome>,
+    ) -> Self {
+        Self {
+            role: Role::Responder,
+            config,
+            addresses,
+            state: State::ResponderAwaiting1(handshake),
+            outcome,
+            established: Rc::default(),
+        }
+    }
+
+    fn report(&mut self, outcome: Result<PeerInfo>) {
+        if let Some(sender) = self.outcome.take() {
+            let _ = sender.try_send(outcome);
+        }
+    }
+
+    /// Tears the channel down after a handshake failure and reports the typed error.
+    fn fail(&mut self, ctx: &Context, error: Error) -> Result<()> {
+        warn!(%error, role = ?self.role, "secure channel handshake failed");
+        self.report(Err(error.clone()));
+        ctx.stop();
+        Err(error)
+    }
+
+    fn establish(
+        &mut self,
+        remote_route: Route,
+        keys: handshake::HandshakeResult,
+        peer: PeerInfo,
+    ) -> Session {
+        let suite = self.config.options.suite;
+        info!(peer = %peer.identifier, role = ?self.role, suite = suite.name(), "secure channel established");
+        self.established.set(true);
+        self.report(Ok(peer.clone()));
+        Session {
+            encryptor: Encryptor::new(suite, &keys.send_key),
+            decryptor: Decryptor::new(suite, &keys.receive_key),
+            remote_route,
+            last_nonce: 0,
+            peer: Rc::new(peer),
+            closed_by_peer: false,
+        }
+    }
+
+    async fn static_dh(
+        &self,
+        remote_ephemeral: &crate::vault::X25519PublicKey,
+    ) -> Result<crate::vault::SharedSecret> {
+        self.config
+            .identity
+            .vault()
+            .x25519(&self.config.key.key, remote_ephemeral)
+            .await
+    }
+
+    async fn on_message_1(
+        &self,
+        ctx: &Context,
+        handshake: ResponderAwaitingMessage1,
+        message: LocalMessage,
+    ) -> Result<State> {
+        let next = handshake.read_message_1(&message.payload)?;
+        let es = self.static_dh(next.remote_ephemeral()).await?;
+        let (next, message_2) = next.write_message_2(es, &self.config.own_payload())?;
+        ctx.send(message.return_route.clone(), message_2).await?;
+        Ok(State::ResponderAwaiting3(next, message.return_route))
+    }
+
+    async fn on_message_2(
+        &mut self,
+        ctx: &Context,
+        handshake: InitiatorAwaitingMessage2,
+        message: LocalMessage,
+    ) -> Result<Session> {
+        let (next, payload) = handshake.read_message_2(&message.payload)?;
+        let peer = verify_peer(
+            ctx.node(),
+            &self.config.options,
+            &payload,
+            next.remote_static(),
+            &self.addresses.encryptor,
+        )?;
+        let se = self.static_dh(next.remote_ephemeral()).await?;
+        let (message_3, keys) = next.write_message_3(se, &self.config.own_payload())?;
+        ctx.send(message.return_route.clone(), message_3).await?;
+        Ok(self.establish(message.return_route, keys, peer))
+    }
+
+    fn on_message_3(
+        &mut self,
+        ctx: &Context,
+        handshake: ResponderAwaitingMessage3,
+        remote_route: Route,
+        message: LocalMessage,
+    ) -> Result<Session> {
+        let (keys, payload) = handshake.read_message_3(&message.payload)?;
+        let peer = verify_peer(
+            ctx.node(),
+            &self.config.options,
+            &payload,
+            &keys.remote_static,
+            &self.addresses.encryptor,
+        )?;
+        Ok(self.establish(remote_route, keys, peer))
+    }
+
+    async fn encrypt(
+        &self,
+        ctx: &Context,
+        session: &mut Session,
+        mut message: LocalMessage,
+    ) -> Result<()> {
+        if message.local_info.arrived_via.is_some() {
+            debug!("refusing to encrypt a message that arrived over a transport");
+            return Err(Error::AccessDenied(self.addresses.encryptor.clone()));
+        }
+        message.onward_route.step();
+        let plaintext = ChannelMessage::Payload {
+            onward_route: message.onward_route,
+            return_route: message.return_route,
+            payload: message.payload,
+        }
+        .encode();
+        let frame = session.encryptor.encrypt(&plaintext)?;
+        ctx.forward(LocalMessage::new(
+            session.remote_route.clone(),
+            Route::new(),
+            frame,
+        ))
+        .await
+    }
+
+    async fn decrypt(
+        &self,
+        ctx: &Context,
+        session: &mut Session,
+        message: LocalMessage,
+    ) -> Result<()> {
+        let (nonce, plaintext) = session.decryptor.decrypt(&message.payload)?;
+        match ChannelMessage::decode(&plaintext)? {
+            ChannelMessage::Payload {
+                onward_route,
+                mut return_route,
+                payload,
+            } => {
+                // A responder follows an initiator that moves (Ockam's rule): the newest
+                // message's outer return route leads to the peer's decryptor.
+                if self.role == Role::Responder && nonce > session.last_nonce {
+                    if let Some(peer_decryptor) = session.remote_route.recipient().cloned() {
+                        let mut route = message.return_route.clone();
+                        route.push_back(peer_decryptor);
+                        session.remote_route = route;
+                    }
+                    session.last_nonce = nonce;
+                }
+                if onward_route.is_empty() {
+                    return Ok(());
+                }
+                return_route.push_front(self.addresses.encryptor.clone());
+                let mut inner = LocalMessage::new(onward_route, return_route, payload);
+                inner.local_info = LocalInfo {
+                    arrived_via: None,
+                    secure_channel: Some(session.peer.clone()),
+                };
+                if let Err(error) = ctx.forward(inner).await {
+                    debug!(%error, "could not deliver a decrypted message");
+                }
+                Ok(())
+            }
+            ChannelMessage::Close => {
+                info!(peer = %session.peer.identifier, "peer closed the secure channel");
+                session.closed_by_peer = true;
+                ctx.stop();
+                Ok(())
+            }
+            ChannelMessage::RefreshCredentials {
+                change_history,
+                credentials,
+            } => {
+                let now = ctx.node().unix_time();
+                let peer = verify_refresh(
+                    ctx.node(),
+                    &self.config.options,
+                    &session.peer,
+                    change_history,
+                    &credentials,
+                    now,
+                )?;
+                session.peer = Rc::new(peer);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Worker for ChannelWorker {
+    async fn initialize(&mut self, ctx: &mut Context) -> Result<()> {
+        if self.role == Role::Responder {
+            // The initiator has its own timeout; the responder tears down a handshake that
+            // does not finish in time (a peer that vanished mid-handshake).
+            let node = ctx.node().clone();
+            let established = self.established.clone();
+            let decryptor = self.addresses.decryptor.clone();
+            let timeout = self.config.options.timeout;
+            ctx.node().spawn(async move {
+                node.sleep(timeout).await;
+                if !established.get() && node.stop_worker(&decryptor).is_ok() {
+                    debug!(%decryptor, "responder handshake timed out");
+                }
+            });
+        }
+        Ok(())
+    }
+
+    async fn handle_message(&mut self, ctx: &mut Context, message: LocalMessage) -> Result<()> {
+        let to_encryptor = message.onward_route.next() == Some(&self.addresses.encryptor);
+        match (mem::replace(&mut self.state, State::Done), to_encryptor) {
+            (State::Established(mut session), true) => {
+                let result = self.encrypt(ctx, &mut session, message).await;
+                self.state = State::Established(session);
+                result
+            }
+            (State::Established(mut session), false) => {
+                let result = self.decrypt(ctx, &mut session, message).await;
+                if let Err(error) = &result {
+                    debug!(%error, "dropped a channel message");
+                }
+                self.state = State::Established(session);
+                result
+            }
+            (state, true) => {
+                self.state = state;
+                Err(Error::Handshake("channel not established yet"))
+            }
+            (State::InitiatorAwaiting2(handshake), false) => {
+                match self.on_message_2(ctx, handshake, message).await {
+                    Ok(session) => {
+                        self.state = State::Established(session);
+                        Ok(())
+                    }
+                    Err(error) => self.fail(ctx, error),
+                }
+            }
+            (State::ResponderAwaiting1(handshake), false) => {
+                match self.on_message_1(ctx, handshake, message).await {
+                    Ok(next) => {
+                        self.state = next;
+                        Ok(())
+                    }
+                    Err(error) => self.fail(ctx, error),
+                }
+            }
+            (State::ResponderAwaiting3(handshake, remote_route), false) => {
+                match self.on_message_3(ctx, handshake, remote_route, message) {
+                    Ok(session) => {
+                        self.state = State::Established(session);
+                        Ok(())
+                    }
+                    Err(error) => self.fail(ctx, error),
+                }
+            }
+            (State::Done, false) => Ok(()),
+        }
+    }
+
+    async fn shutdown(&mut self, ctx: &mut Context) {
+        self.report(Err(Error::Handshake(
+            "channel stopped before it was established",
+        )));
+        if let State::Established(session) = &mut self.state {
+            if session.closed_by_peer {
+                return;
+            }
+            // Best effort, without waiting for room: tell the peer to drop its side.
+            if let Ok(frame) = session.encryptor.encrypt(&ChannelMessage::Close.encode()) {
+                let close = LocalMessage::new(session.remote_route.clone(), Route::new(), frame);
+                if let Err(error) = ctx.node().try_route(close).await {
+                    debug!(%error, "could not send Close");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,541 @@
+//! Secure channel scenarios shared by the native and the wasm tests.
+
+use core::time::Duration;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::abac::Policy;
+use crate::channel::{CipherSuite, SecureChannel, SecureChannelOptions, TrustPolicy};
+use crate::identity::{Attributes, Identity};
+use crate::runtime::{Context, Runtime, Worker, WorkerOptions};
+use crate::services::{Echo, Hop};
+use crate::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
+use crate::vault::SigningKeyKind;
+use crate::{Error, LocalMessage, Node, NodeConfig, Result, Route};
+
+const SHORT: Duration = Duration::from_millis(300);
+const PATIENT: Duration = Duration::from_secs(10);
+
+/// Two nodes on a memory network, each with an identity.
+pub struct Pair {
+    /// The initiating node.
+    pub alice: Node,
+    /// The listening node.
+    pub bob: Node,
+    /// Alice's identity.
+    pub alice_id: Identity,
+    /// Bob's identity.
+    pub bob_id: Identity,
+    _network: MemoryNetwork,
+}
+
+impl Pair {
+    /// Alice and Bob, with fresh Ed25519 identities.
+    pub async fn new<R: Runtime + Clone>(runtime: &R) -> Self {
+        let network = MemoryNetwork::new();
+        let alice = Node::new(runtime.clone(), NodeConfig::new("alice"));
+        let bob = Node::new(runtime.clone(), NodeConfig::new("bob"));
+        MemoryTransport::attach(&alice, &network, "alice", MemoryOptions::default()).unwrap();
+        MemoryTransport::attach(&bob, &network, "bob", MemoryOptions::default()).unwrap();
+        let alice_id = alice.create_identity().await.unwrap();
+        let bob_id = bob.create_identity().await.unwrap();
+        Self {
+            alice,
+            bob,
+            alice_id,
+            bob_id,
+            _network: network,
+        }
+    }
+
+    /// Alice opens a channel to Bob's `listener` through a hop on her node.
+    pub async fn connect(&self, options: SecureChannelOptions) -> Result<SecureChannel> {
+        if !self.alice.has_address(&"hop".into()) {
+            self.alice.start_worker("hop", Hop::new())?;
+        }
+        self.alice
+            .create_secure_channel(
+                &self.alice_id,
+                "hop => mem#bob => listener".parse::<Route>()?,
+                options,
+            )
+            .await
+    }
+
+    /// Stops both nodes.
+    pub fn shutdown(&self) {
+        self.alice.shutdown();
+        self.bob.shutdown();
+    }
+}
+
+fn trust(identity: &Identity) -> SecureChannelOptions {
+    SecureChannelOptions::new(TrustPolicy::TrustIdentifier(identity.identifier()))
+}
+
+/// Collects the payloads it receives.
+struct Sink(Rc<RefCell<Vec<LocalMessage>>>);
+
+impl Worker for Sink {
+    async fn handle_message(&mut self, _ctx: &mut Context, message: LocalMessage) -> Result<()> {
+        self.0.borrow_mut().push(message);
+        Ok(())
+    }
+}
+
+/// A channel over a 2-hop route; 1,000 messages each way arrive intact and in order, and the
+/// receiving workers see the authenticated peer.
+pub async fn thousand_messages_each_way<R: Runtime + Clone>(runtime: R, suite: CipherSuite) {
+    let pair = Pair::new(&runtime).await;
+    let listener = pair
+        .bob
+        .create_secure_channel_listener(
+            &pair.bob_id,
+            "listener",
+            trust(&pair.alice_id).with_suite(suite),
+        )
+        .unwrap();
+    pair.bob.start_worker("echo", Echo).unwrap();
+    let channel = pair
+        .connect(trust(&pair.bob_id).with_suite(suite).with_timeout(PATIENT))
+        .await
+        .unwrap();
+    assert_eq!(channel.their_identifier(), pair.bob_id.identifier());
+    assert_eq!(channel.peer().suite, suite);
+
+    // Alice → Bob's echo → back: 1,000 requests of varying size.
+    for i in 0..1_000u32 {
+        let payload: Vec<u8> = (0..(i % 300) as usize)
+            .map(|j| (i as usize + j) as u8)
+            .collect();
+        let reply = channel
+            .request("echo", payload.clone(), Some(PATIENT))
+            .await
+            .unwrap();
+        assert_eq!(reply.payload, payload, "message {i}");
+        let peer = reply
+            .local_info
+            .secure_channel
+            .as_ref()
+            .expect("reply came through the channel");
+        assert_eq!(peer.identifier, pair.bob_id.identifier());
+    }
+
+    // Bob → Alice: 1,000 messages through Bob's end of the same channel.
+    let bobs_end = listener
+        .try_accept()
+        .expect("listener announced the channel");
+    assert_eq!(bobs_end.their_identifier(), pair.alice_id.identifier());
+    let received = Rc::new(RefCell::new(Vec::new()));
+    pair.alice
+        .start_worker("sink", Sink(received.clone()))
+        .unwrap();
+    for i in 0..1_000u32 {
+        bobs_end
+            .send("sink", i.to_be_bytes().to_vec())
+            .await
+            .unwrap();
+    }
+    for _ in 0..200 {
+        if received.borrow().len() == 1_000 {
+            break;
+        }
+        pair.alice.sleep(Duration::from_millis(10)).await;
+    }
+    {
+        let received = received.borrow();
+        assert_eq!(received.len(), 1_000);
+        for (i, message) in received.iter().enumerate() {
+            assert_eq!(message.payload, (i as u32).to_be_bytes(), "in order");
+            let peer = message.local_info.secure_channel.as_ref().unwrap();
+            assert_eq!(peer.identifier, pair.bob_id.identifier());
+        }
+    }
+
+    // Closing tears down both ends.
+    let before = pair.bob.worker_count();
+    channel.close().unwrap();
+    wait_until(&pair.bob, || pair.bob.worker_count() == before - 1).await;
+    assert!(!bobs_end.is_open());
+    pair.shutdown();
+}
+
+async fn wait_until(node: &Node, done: impl Fn() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        node.sleep(Duration::from_millis(10)).await;
+    }
+    assert!(done(), "condition not reached in 3 s");
+}
+
+/// Negative cases: each fails closed with its typed error and leaves no worker behind.
+pub async fn handshake_failures_are_typed_and_leave_nothing<R: Runtime + Clone>(runtime: R) {
+    let pair = Pair::new(&runtime).await;
+    let stranger = pair.alice.create_identity().await.unwrap();
+    pair.bob
+        .create_secure_channel_listener(
+            &pair.bob_id,
+            "listener",
+            SecureChannelOptions::new(TrustPolicy::TrustEveryone).with_timeout(SHORT),
+        )
+        .unwrap();
+    // Open the memory connection and start the hop first: they are workers too.
+    pair.bob.start_worker("ping", Echo).unwrap();
+    pair.alice
+        .request(
+            "mem#bob => ping".parse::<Route>().unwrap(),
+            vec![],
+            Some(PATIENT),
+        )
+        .await
+        .unwrap();
+    pair.alice.start_worker("hop", Hop::new()).unwrap();
+    let alice_before = pair.alice.worker_count();
+    let bob_before = pair.bob.worker_count();
+
+    // Wrong peer identity.
+    let wrong = pair.connect(trust(&stranger)).await;
+    assert_eq!(wrong.unwrap_err(), Error::IdentityMismatch);
+    assert_eq!(pair.alice.worker_count(), alice_before);
+    wait_until(&pair.bob, || pair.bob.worker_count() == bob_before).await;
+
+    // Any of several identifiers, none of them Bob's.
+    let several = SecureChannelOptions::new(TrustPolicy::TrustMultiIdentifiers(vec![
+        stranger.identifier(),
+    ]));
+    assert_eq!(
+        pair.connect(several).await.unwrap_err(),
+        Error::IdentityMismatch
+    );
+
+    // The peer vanishes mid-handshake: nothing answers message 1.
+    pair.alice
+        .start_worker("black-hole", Sink(Rc::default()))
+        .unwrap();
+    let vanished = pair
+        .alice
+        .create_secure_channel(
+            &pair.alice_id,
+            Route::from("black-hole"),
+            trust(&pair.bob_id).with_timeout(SHORT),
+        )
+        .await;
+    assert_eq!(vanished.unwrap_err(), Error::Timeout(SHORT));
+    assert_eq!(pair.alice.worker_count(), alice_before + 1);
+
+    // The initiator vanishes after message 1: Bob's half-open handshake is torn down.
+    let client = pair.alice.client().unwrap();
+    let (_, message_1) = crate::channel::handshake::initiate(
+        CipherSuite::default(),
+        crate::vault::crypto::X25519KeyPair::generate()
+            .unwrap()
+            .public_key(),
+    )
+    .unwrap();
+    client
+        .send("mem#bob => listener".parse::<Route>().unwrap(), message_1)
+        .await
+        .unwrap();
+    let message_2 = client.receive_timeout(PATIENT).await.unwrap();
+    assert!(message_2.payload.len() > 80);
+    assert_eq!(
+        pair.bob.worker_count(),
+        bob_before + 1,
+        "responder waiting for message 3"
+    );
+    wait_until(&pair.bob, || pair.bob.worker_count() == bob_before).await;
+
+    // Garbage as message 2.
+    let garbage = pair
+        .alice
+        .create_secure_channel(
+            &pair.alice_id,
+            Route::from("echo-garbage"),
+            trust(&pair.bob_id),
+        )
+        .await;
+    assert_eq!(
+        garbage.unwrap_err(),
+        Error::UnknownAddress("echo-garbage".into())
+    );
+    pair.alice.start_worker("echo", Echo).unwrap();
+    let reflected = pair
+        .alice
+        .create_secure_channel(
+            &pair.alice_id,
+            Route::from("echo"),
+            trust(&pair.bob_id).with_timeout(SHORT),
+        )
+        .await;
+    assert!(
+        matches!(reflected.unwrap_err(), Error::Handshake(_)),
+        "our own message 1 echoed back is not a message 2"
+    );
+    assert_eq!(pair.alice.worker_count(), alice_before + 2);
+
+    // A forged signature on the peer's channel key attestation.
+    let forger = pair.alice.create_identity().await.unwrap();
+    forger
+        .secure_channel_key(pair.alice.unix_time())
+        .await
+        .unwrap();
+    forger.forge_secure_channel_key_signature_for_testing_only();
+    pair.bob
+        .create_secure_channel_listener(
+            &pair.bob_id,
+            "strict",
+            trust(&pair.alice_id).with_timeout(SHORT),
+        )
+        .unwrap();
+    let bob_before = pair.bob.worker_count();
+    let forged = pair
+        .alice
+        .create_secure_channel(
+            &forger,
+            "mem#bob => strict".parse::<Route>().unwrap(),
+            SecureChannelOptions::new(TrustPolicy::TrustEveryone),
+        )
+        .await;
+    // The initiator cannot see the responder's refusal (the protocol has no error message);
+    // the responder tears its side down and the channel carries nothing.
+    if let Ok(channel) = forged {
+        let lost = channel.request("echo", b"?".to_vec(), Some(SHORT)).await;
+        assert!(matches!(lost, Err(Error::Timeout(_))));
+        channel.close().unwrap();
+    }
+    wait_until(&pair.bob, || pair.bob.worker_count() == bob_before).await;
+
+    // And from the initiator's side a forged responder key is a typed error.
+    let forging_bob = pair.bob.create_identity().await.unwrap();
+    forging_bob
+        .secure_channel_key(pair.bob.unix_time())
+        .await
+        .unwrap();
+    forging_bob.forge_secure_channel_key_signature_for_testing_only();
+    pair.bob
+        .create_secure_channel_listener(
+            &forging_bob,
+            "forged",
+            SecureChannelOptions::new(TrustPolicy::TrustEveryone),
+        )
+        .unwrap();
+    let forged = pair
+        .alice
+        .create_secure_channel(
+            &pair.alice_id,
+            "mem#bob => forged".parse::<Route>().unwrap(),
+            SecureChannelOptions::new(TrustPolicy::TrustEveryone),
+        )
+        .await;
+    assert_eq!(
+        forged.unwrap_err(),
+        Error::InvalidPurposeKey("bad attestation signature")
+    );
+    pair.shutdown();
+}
+
+/// Credentials: an authority vouches for Bob's role; expired credentials, untrusted issuers
+/// and policy mismatches are refused with their errors; policies also guard workers.
+pub async fn credentials_and_policies<R: Runtime + Clone>(runtime: R) {
+    let pair = Pair::new(&runtime).await;
+    let authority = pair.alice.create_identity().await.unwrap();
+    let rogue = pair.alice.create_identity().await.unwrap();
+    let now = pair.alice.unix_time();
+    let member = Attributes::from_pairs([("role", "member")]);
+    let valid = authority
+        .issue_credential(&pair.bob_id.verified(), member.clone(), 3600, now)
+        .await
+        .unwrap();
+    let expired = authority
+        .issue_credential(&pair.bob_id.verified(), member.clone(), 10, now - 100)
+        .await
+        .unwrap();
+    let untrusted = rogue
+        .issue_credential(&pair.bob_id.verified(), member, 3600, now)
+        .await
+        .unwrap();
+    let everyone = || SecureChannelOptions::new(TrustPolicy::TrustEveryone);
+    for (name, credential) in [
+        ("valid", &valid),
+        ("expired", &expired),
+        ("untrusted", &untrusted),
+    ] {
+        let options = everyone().with_credentials(vec![credential.clone()]);
+        pair.bob
+            .create_secure_channel_listener(&pair.bob_id, name, options)
+            .unwrap();
+    }
+    let to = |name: &str| format!("mem#bob => {name}").parse::<Route>().unwrap();
+    let issuer = || SecureChannelOptions::new(TrustPolicy::TrustIssuer(authority.verified()));
+
+    let ok = pair
+        .alice
+        .create_secure_channel(&pair.alice_id, to("valid"), issuer())
+        .await
+        .unwrap();
+    assert_eq!(
+        ok.peer().attributes.get("role").map(String::as_str),
+        Some("member")
+    );
+    assert!(ok.peer().has_credential);
+    let alice_before = pair.alice.worker_count();
+    let expired = pair
+        .alice
+        .create_secure_channel(&pair.alice_id, to("expired"), issuer())
+        .await;
+    assert_eq!(expired.unwrap_err(), Error::CredentialExpired);
+    let untrusted = pair
+        .alice
+        .create_secure_channel(&pair.alice_id, to("untrusted"), issuer())
+        .await;
+    assert_eq!(untrusted.unwrap_err(), Error::UntrustedIssuer);
+    assert_eq!(
+        pair.alice.worker_count(),
+        alice_before,
+        "failed channels leave no workers"
+    );
+
+    // Trust by policy over verified attributes.
+    let admins = Policy::parse("(= subject.role \"admin\")").unwrap();
+    let members =
+        Policy::parse("(and (= subject.role \"member\") (= subject.has_credential true))").unwrap();
+    let by_policy = |p: Policy| {
+        SecureChannelOptions::new(TrustPolicy::TrustPolicy(p)).with_authority(authority.verified())
+    };
+    let denied = pair
+        .alice
+        .create_secure_channel(&pair.alice_id, to("valid"), by_policy(admins.clone()))
+        .await;
+    assert_eq!(denied.unwrap_err(), Error::PolicyDenied);
+    pair.alice
+        .create_secure_channel(&pair.alice_id, to("valid"), by_policy(members))
+        .await
+        .unwrap();
+
+    // A worker guarded by a policy: Bob's channel to Alice carries Bob's attributes.
+    let received = Rc::new(RefCell::new(Vec::new()));
+    pair.alice
+        .start_worker(
+            WorkerOptions::new("admins-only").with_access_control(admins),
+            Sink(received.clone()),
+        )
+        .unwrap();
+    let members_only = Policy::parse("(= subject.role \"member\")").unwrap();
+    pair.alice
+        .start_worker(
+            WorkerOptions::new("members-only").with_access_control(members_only.clone()),
+            Sink(received.clone()),
+        )
+        .unwrap();
+    let listener = pair
+        .alice
+        .create_secure_channel_listener(
+            &pair.alice_id,
+            "alice-listener",
+            everyone().with_authority(authority.verified()),
+        )
+        .unwrap();
+    pair.bob
+        .create_secure_channel(
+            &pair.bob_id,
+            "mem#alice => alice-listener".parse::<Route>().unwrap(),
+            everyone().with_credentials(vec![valid]),
+        )
+        .await
+        .unwrap()
+        .send("admins-only", b"denied".to_vec())
+        .await
+        .unwrap();
+    let bobs_channel = listener.accept().await.unwrap();
+    assert_eq!(
+        bobs_channel
+            .peer()
+            .attributes
+            .get("role")
+            .map(String::as_str),
+        Some("member")
+    );
+    pair.alice.sleep(Duration::from_millis(50)).await;
+    assert!(received.borrow().is_empty(), "policy denied delivery");
+    // A local sender (no secure channel) is denied with the policy's typed error.
+    let local = pair
+        .alice
+        .client()
+        .unwrap()
+        .send("members-only", b"local".to_vec())
+        .await;
+    assert_eq!(local, Err(Error::PolicyDenied));
+    pair.shutdown();
+}
+
+/// A rotated identity keeps its identifier and can still open channels to peers that trust
+/// that identifier, including peers that met it before the rotation.
+pub async fn rotated_identity_still_connects<R: Runtime + Clone>(runtime: R) {
+    let pair = Pair::new(&runtime).await;
+    pair.bob
+        .create_secure_channel_listener(&pair.bob_id, "listener", trust(&pair.alice_id))
+        .unwrap();
+    pair.bob.start_worker("echo", Echo).unwrap();
+    let before = pair.connect(trust(&pair.bob_id)).await.unwrap();
+    assert_eq!(
+        before
+            .request("echo", b"1".to_vec(), Some(PATIENT))
+            .await
+            .unwrap()
+            .payload,
+        b"1"
+    );
+    let identifier = pair.alice_id.identifier();
+    pair.alice_id
+        .rotate(SigningKeyKind::EcdsaP256, pair.alice.unix_time())
+        .await
+        .unwrap();
+    assert_eq!(pair.alice_id.identifier(), identifier);
+    assert_eq!(pair.alice_id.change_history().0.len(), 2);
+    let after = pair.connect(trust(&pair.bob_id)).await.unwrap();
+    assert_eq!(
+        after
+            .request("echo", b"2".to_vec(), Some(PATIENT))
+            .await
+            .unwrap()
+            .payload,
+        b"2"
+    );
+    pair.shutdown();
+}
+
+/// A channel inside a channel: the inner handshake and traffic travel through the outer one.
+pub async fn nested_channels<R: Runtime + Clone>(runtime: R, suite: CipherSuite) {
+    let pair = Pair::new(&runtime).await;
+    let options = |id: &Identity| trust(id).with_suite(suite);
+    pair.bob
+        .create_secure_channel_listener(&pair.bob_id, "listener", options(&pair.alice_id))
+        .unwrap();
+    pair.bob
+        .create_secure_channel_listener(&pair.bob_id, "inner-listener", options(&pair.alice_id))
+        .unwrap();
+    pair.bob.start_worker("echo", Echo).unwrap();
+    let outer = pair.connect(options(&pair.bob_id)).await.unwrap();
+    let inner = pair
+        .alice
+        .create_secure_channel(
+            &pair.alice_id,
+            outer.route("inner-listener"),
+            options(&pair.bob_id),
+        )
+        .await
+        .unwrap();
+    for i in 0..50u8 {
+        assert_eq!(
+            inner
+                .request("echo", vec![i; 100], Some(PATIENT))
+                .await
+                .unwrap()
+                .payload,
+            vec![i; 100]
+        );
+    }
+    pair.shutdown();
+}
