@@ -84,6 +84,11 @@ impl Node {
         }
     }
 
+    /// The core node behind this handle.
+    pub(crate) fn core(&self) -> &razor_core::Node {
+        &self.node
+    }
+
     /// The node's name.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod channel_api;
 mod error;
 mod logging;
 mod runtime;

@@ -7,7 +7,6 @@
 //! that arrived over a transport is never accepted at `encryptor`: a remote party must not be
 //! able to make this node encrypt on its behalf.
 
-use core::cell::Cell;
 use core::mem;
 use std::rc::Rc;
 
@@ -98,7 +97,8 @@ pub(crate) struct ChannelWorker {
     addresses: ChannelAddresses,
     state: State,
     outcome: Option<Outcome>,
-    established: Rc<Cell<bool>>,
+    /// Dropped when the handshake ends either way, which cancels the responder's timer.
+    watchdog: Option<Sender<()>>,
 }
 
 impl ChannelWorker {
@@ -114,7 +114,7 @@ impl ChannelWorker {
             addresses,
             state: State::InitiatorAwaiting2(handshake),
             outcome: Some(outcome),
-            established: Rc::default(),
+            watchdog: None,
         }
     }
 
@@ -130,7 +130,7 @@ impl ChannelWorker {
             addresses,
             state: State::ResponderAwaiting1(handshake),
             outcome,
-            established: Rc::default(),
+            watchdog: None,
         }
     }
 
@@ -156,7 +156,7 @@ impl ChannelWorker {
     ) -> Session {
         let suite = self.config.options.suite;
         info!(peer = %peer.identifier, role = ?self.role, suite = suite.name(), "secure channel established");
-        self.established.set(true);
+        self.watchdog = None;
         self.report(Ok(peer.clone()));
         Session {
             encryptor: Encryptor::new(suite, &keys.send_key),
@@ -323,14 +323,26 @@ impl Worker for ChannelWorker {
     async fn initialize(&mut self, ctx: &mut Context) -> Result<()> {
         if self.role == Role::Responder {
             // The initiator has its own timeout; the responder tears down a handshake that
-            // does not finish in time (a peer that vanished mid-handshake).
+            // does not finish in time (a peer that vanished mid-handshake). The timer is
+            // cancelled as soon as the handshake ends, so it keeps no event loop alive.
+            let (watchdog, finished) = async_channel::bounded::<()>(1);
+            self.watchdog = Some(watchdog);
             let node = ctx.node().clone();
-            let established = self.established.clone();
             let decryptor = self.addresses.decryptor.clone();
-            let timeout = self.config.options.timeout;
+            let limit = self.config.options.timeout;
             ctx.node().spawn(async move {
-                node.sleep(timeout).await;
-                if !established.get() && node.stop_worker(&decryptor).is_ok() {
+                let expired = futures_lite::future::or(
+                    async {
+                        node.sleep(limit).await;
+                        true
+                    },
+                    async {
+                        let _ = finished.recv().await;
+                        false
+                    },
+                )
+                .await;
+                if expired && node.stop_worker(&decryptor).is_ok() {
                     debug!(%decryptor, "responder handshake timed out");
                 }
             });
@@ -390,6 +402,7 @@ impl Worker for ChannelWorker {
     }
 
     async fn shutdown(&mut self, ctx: &mut Context) {
+        self.watchdog = None;
         self.report(Err(Error::Handshake(
             "channel stopped before it was established",
         )));
