@@ -238,17 +238,16 @@ impl Identity {
         Ok(PurposeKeyAttestation { data, signature })
     }
 
+    /// `[created_at, expires_at]` for a new purpose key: from `now` for the default lifetime,
+    /// inside the latest key's attestation window (which verification requires).
     fn purpose_key_window(&self, now: u64) -> (u64, u64) {
-        let until = self
-            .state
-            .borrow()
-            .verified
-            .latest_change()
-            .attestations_valid_until;
-        (
-            now,
-            now.saturating_add(DEFAULT_PURPOSE_KEY_TTL_SECS).min(until),
-        )
+        let state = self.state.borrow();
+        let latest = state.verified.latest_change();
+        let from = now.max(latest.attestations_valid_from);
+        let until = from
+            .saturating_add(DEFAULT_PURPOSE_KEY_TTL_SECS)
+            .min(latest.attestations_valid_until);
+        (from, until)
     }
 
     /// The secure channel static key, created and attested on first use and again after a

@@ -378,6 +378,26 @@ fn bad_timestamps_and_forks_are_detected() {
 }
 
 #[test]
+fn purpose_keys_stay_inside_the_attestation_window() {
+    block_on(async {
+        let vault: Rc<dyn Vault> = Rc::new(SoftwareVault::new());
+        // A key whose window starts later than the caller's clock (clock skew, or a rotation
+        // stamped ahead): the attestation starts with the window, so it verifies.
+        let key = vault
+            .generate_signing_key(SigningKeyKind::Ed25519)
+            .await
+            .unwrap();
+        let identity = Identity::create_with_key(vault, key, 5_000, 9_000)
+            .await
+            .unwrap();
+        let attested = identity.secure_channel_key(4_990).await.unwrap();
+        let verified = verify_purpose_key(&identity.verified(), &attested.attestation, 5_000);
+        assert!(verified.is_ok(), "{verified:?}");
+        assert_eq!(attested.expires_at, 9_000, "capped at the window's end");
+    });
+}
+
+#[test]
 fn purpose_keys_follow_rotation() {
     block_on(async {
         let vault: Rc<dyn Vault> = Rc::new(SoftwareVault::new());
