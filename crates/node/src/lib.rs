@@ -8,6 +8,7 @@
 pub mod demo;
 mod logging;
 mod runtime;
+pub mod state;
 
 pub use logging::init_logging;
 pub use runtime::{TokioRuntime, run_local};

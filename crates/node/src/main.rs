@@ -1,11 +1,15 @@
 //! `razor`: run a Razor node or the demo.
 #![forbid(unsafe_code)]
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
+use razor_core::identity::Identifier;
+use razor_core::runtime::Runtime;
 use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
-use razor_core::{Node, NodeConfig};
+use razor_core::{Error, Node, NodeConfig};
 use razor_node::{TokioRuntime, init_logging, run_local};
 use tracing::{error, info};
 
@@ -19,16 +23,31 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start a node with the echo service (at `echo`) and the relay service (at
-    /// `forwarding_service`); runs until Ctrl-C.
-    Node {
-        /// Name of the node, shown in logs.
-        #[arg(long, default_value = "razor")]
-        name: String,
-    },
+    /// Start a node with its identity, a secure channel listener (at `secure`), the echo
+    /// service (at `echo`) and the relay service (at `forwarding_service`); runs until Ctrl-C.
+    Node(NodeArgs),
     /// Two nodes on the in-memory transport: a message over a 3-hop route and its echo back
     /// by the return route, printing each hop.
     Demo,
+}
+
+#[derive(clap::Args)]
+struct NodeArgs {
+    /// Name of the node, shown in logs.
+    #[arg(long, default_value = "razor")]
+    name: String,
+    /// Who may open secure channels to this node: `everyone`, or one identifier
+    /// (`I` + 64 hex digits). There is no default: accepting everyone must be explicit.
+    #[arg(long)]
+    trust: String,
+    /// Cipher suite of the secure channel listener: `ockam-aes-gcm` (Ockam's) or
+    /// `noise-chachapoly`.
+    #[arg(long, default_value = "ockam-aes-gcm")]
+    suite: String,
+    /// Directory that keeps the node's identity and keys across restarts (created if missing;
+    /// keys are written with mode 0600). Without it the identity is new on every start.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -36,7 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = run_local(async move {
         match cli.command {
-            Command::Node { name } => run_node(name).await,
+            Command::Node(args) => run_node(args).await,
             Command::Demo => razor_node::demo::run_demo().await.map(|_| ()),
         }
     });
@@ -53,13 +72,38 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run_node(name: String) -> razor_core::Result<()> {
-    let node = Node::new(TokioRuntime, NodeConfig::new(name));
+fn trust_policy(trust: &str) -> razor_core::Result<TrustPolicy> {
+    if trust == "everyone" {
+        return Ok(TrustPolicy::TrustEveryone);
+    }
+    Ok(TrustPolicy::TrustIdentifier(trust.parse::<Identifier>()?))
+}
+
+async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
+    let suite = CipherSuite::from_name(&args.suite)
+        .ok_or_else(|| Error::InvalidArgument(format!("unknown suite {:?}", args.suite)))?;
+    let options = SecureChannelOptions::new(trust_policy(&args.trust)?).with_suite(suite);
+    let config = NodeConfig::new(args.name);
+    let (node, identity) = match &args.state_dir {
+        Some(dir) => {
+            let (vault, identity) =
+                razor_node::state::load_or_create(dir, TokioRuntime.unix_time()).await?;
+            (Node::with_vault(TokioRuntime, config, vault), identity)
+        }
+        None => {
+            let node = Node::new(TokioRuntime, config);
+            let identity = node.create_identity().await?;
+            (node, identity)
+        }
+    };
+    node.create_secure_channel_listener(&identity, "secure", options)?;
     node.start_worker("echo", Echo)?;
     node.start_worker(RELAY_SERVICE_ADDRESS, RelayService::new())?;
+    println!("identifier: {}", identity.identifier());
     info!(
         node = node.name(),
-        "running: echo at 0#echo, relay service at 0#{RELAY_SERVICE_ADDRESS}; Ctrl-C stops"
+        suite = suite.name(),
+        "running: secure channel listener at 0#secure, echo at 0#echo, relay service at 0#{RELAY_SERVICE_ADDRESS}; Ctrl-C stops"
     );
     if let Err(error) = tokio::signal::ctrl_c().await {
         error!("cannot wait for Ctrl-C: {error}");

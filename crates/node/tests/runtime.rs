@@ -98,3 +98,11 @@ mod channels {
         .unwrap();
     }
 }
+
+#[test]
+fn tampered_and_replayed_frames_are_dropped() {
+    run_local(
+        razor_core::testing::channels::tampered_and_replayed_frames_are_dropped(TokioRuntime),
+    )
+    .unwrap();
+}

@@ -35,3 +35,8 @@ async fn rotated_identity_still_connects() {
 async fn nested_channels() {
     channels::nested_channels(WasmRuntime, CipherSuite::NoiseChaChaPoly).await;
 }
+
+#[wasm_bindgen_test]
+async fn tampered_and_replayed_frames_are_dropped() {
+    channels::tampered_and_replayed_frames_are_dropped(WasmRuntime).await;
+}

@@ -539,3 +539,77 @@ pub async fn nested_channels<R: Runtime + Clone>(runtime: R, suite: CipherSuite)
     }
     pair.shutdown();
 }
+
+/// What a [`Meddler`] does to the messages it passes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Meddling {
+    Pass,
+    FlipLastByte,
+    Duplicate,
+}
+
+/// An on-path attacker: a hop that can corrupt or replay what it forwards.
+struct Meddler(Rc<core::cell::Cell<Meddling>>);
+
+impl Worker for Meddler {
+    async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
+        message.step_forward();
+        match self.0.get() {
+            Meddling::Pass => {}
+            Meddling::FlipLastByte => {
+                if let Some(last) = message.payload.last_mut() {
+                    *last ^= 1;
+                }
+            }
+            Meddling::Duplicate => ctx.forward(message.clone()).await?,
+        }
+        ctx.forward(message).await
+    }
+}
+
+/// An attacker on the path flips a ciphertext byte or replays a frame: the receiver drops the
+/// message (no delivery, no duplicate) and the channel keeps working.
+pub async fn tampered_and_replayed_frames_are_dropped<R: Runtime + Clone>(runtime: R) {
+    let pair = Pair::new(&runtime).await;
+    pair.bob
+        .create_secure_channel_listener(&pair.bob_id, "listener", trust(&pair.alice_id))
+        .unwrap();
+    let delivered = Rc::new(RefCell::new(Vec::new()));
+    pair.bob
+        .start_worker("sink", Sink(delivered.clone()))
+        .unwrap();
+    pair.bob.start_worker("echo", Echo).unwrap();
+    let mode = Rc::new(core::cell::Cell::new(Meddling::Pass));
+    pair.alice
+        .start_worker("meddler", Meddler(mode.clone()))
+        .unwrap();
+    let route: Route = "meddler => mem#bob => listener".parse().unwrap();
+    let channel = pair
+        .alice
+        .create_secure_channel(&pair.alice_id, route, trust(&pair.bob_id))
+        .await
+        .unwrap();
+
+    mode.set(Meddling::FlipLastByte);
+    let tampered = channel
+        .request("echo", b"tampered".to_vec(), Some(SHORT))
+        .await;
+    assert!(
+        matches!(tampered, Err(Error::Timeout(_))),
+        "a tampered frame is not delivered"
+    );
+
+    mode.set(Meddling::Duplicate);
+    channel.send("sink", b"once".to_vec()).await.unwrap();
+    wait_until(&pair.bob, || !delivered.borrow().is_empty()).await;
+    pair.bob.sleep(Duration::from_millis(50)).await;
+    assert_eq!(delivered.borrow().len(), 1, "the replayed copy is dropped");
+
+    mode.set(Meddling::Pass);
+    let reply = channel
+        .request("echo", b"still fine".to_vec(), Some(PATIENT))
+        .await
+        .unwrap();
+    assert_eq!(reply.payload, b"still fine");
+    pair.shutdown();
+}
