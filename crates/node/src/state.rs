@@ -26,7 +26,7 @@ fn hex(bytes: &[u8]) -> String {
 
 fn unhex(text: &str) -> Result<Vec<u8>> {
     let bad = || Error::InvalidArgument("node state: bad hex".into());
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..text.len() / 2)
