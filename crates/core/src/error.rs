@@ -5,6 +5,62 @@ use thiserror::Error;
 use crate::codec::DecodeError;
 use crate::routing::{Address, AddressParseError, TransportType};
 
+/// Why a transport failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The connection could not be established.
+    #[error("could not connect to {address}: {reason}")]
+    ConnectFailed {
+        /// Where to.
+        address: String,
+        /// What the platform said.
+        reason: String,
+    },
+    /// The connection is closed (by either side).
+    #[error("connection closed")]
+    ConnectionClosed,
+    /// A frame announced or had a size over the limit; the connection is closed.
+    #[error("frame of {len} bytes exceeds the limit of {max}")]
+    FrameTooLarge {
+        /// The size announced or found.
+        len: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// A frame could not be decoded; the connection is closed.
+    #[error("malformed frame: {0}")]
+    MalformedFrame(DecodeError),
+    /// The peer speaks a protocol version this transport does not.
+    #[error("unsupported protocol version {0}")]
+    UnsupportedVersion(u8),
+    /// The server's certificate does not match the pinned hash.
+    #[error("server certificate does not match the pinned hash")]
+    CertificateMismatch,
+    /// No peer of that name (in-memory transport).
+    #[error("no peer named {0}")]
+    UnknownPeer(String),
+    /// Anything else the platform reported.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl TransportError {
+    /// A stable, machine-readable code, e.g. `"CONNECT_FAILED"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TransportError::ConnectFailed { .. } => "CONNECT_FAILED",
+            TransportError::ConnectionClosed => "CONNECTION_CLOSED",
+            TransportError::FrameTooLarge { .. } => "FRAME_TOO_LARGE",
+            TransportError::MalformedFrame(_) => "MALFORMED_FRAME",
+            TransportError::UnsupportedVersion(_) => "UNSUPPORTED_VERSION",
+            TransportError::CertificateMismatch => "CERTIFICATE_MISMATCH",
+            TransportError::UnknownPeer(_) => "UNKNOWN_PEER",
+            TransportError::Other(_) => "TRANSPORT",
+        }
+    }
+}
+
 /// Razor's result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
@@ -43,9 +99,9 @@ pub enum Error {
     /// Nothing arrived in time.
     #[error("timed out after {0:?}")]
     Timeout(Duration),
-    /// A transport failed: connection refused, closed, or broken.
+    /// A transport failed: connection refused, closed, or broken; a bad frame.
     #[error("transport error: {0}")]
-    Transport(String),
+    Transport(#[from] TransportError),
     /// A message is larger than a limit allows.
     #[error("message too large: {len} bytes > {max}")]
     MessageTooLarge {
@@ -115,7 +171,7 @@ impl Error {
             Error::NoTransport(_) => "NO_TRANSPORT",
             Error::AccessDenied(_) => "ACCESS_DENIED",
             Error::Timeout(_) => "TIMEOUT",
-            Error::Transport(_) => "TRANSPORT",
+            Error::Transport(inner) => inner.code(),
             Error::MessageTooLarge { .. } => "MESSAGE_TOO_LARGE",
             Error::NodeShutDown => "NODE_SHUT_DOWN",
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",

@@ -17,7 +17,7 @@ use async_channel::{Receiver, Sender};
 use super::Transport;
 use super::connection::{BareFrames, FrameSink, FrameSource, start_connection};
 use crate::runtime::LocalBoxFuture;
-use crate::{Address, Error, Node, Result, TransportType};
+use crate::{Address, Error, Node, Result, TransportError, TransportType};
 
 /// A set of nodes that can reach each other by name over `mem#<name>` addresses.
 #[derive(Clone, Default)]
@@ -165,15 +165,14 @@ impl Transport for MemoryTransport {
             let this = &self.inner;
             let peer_name = address
                 .value_str()
-                .ok_or_else(|| Error::Transport("memory address is not UTF-8".into()))?;
+                .ok_or_else(|| TransportError::UnknownPeer(address.to_string()))?;
             if let Some(existing) = this.connections.borrow().get(peer_name) {
                 return Ok(existing.clone());
             }
-            let peer = this.network.member(peer_name).ok_or_else(|| {
-                Error::Transport(format!(
-                    "no node named {peer_name:?} on this memory network"
-                ))
-            })?;
+            let peer = this
+                .network
+                .member(peer_name)
+                .ok_or_else(|| TransportError::UnknownPeer(peer_name.to_owned()))?;
             let capacity = this.options.wire_capacity.max(1);
             let (to_peer, from_us) = async_channel::bounded(capacity);
             let (to_us, from_peer) = async_channel::bounded(capacity);
@@ -207,7 +206,7 @@ struct Wire {
 
 impl FrameSink for Wire {
     async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
-        let closed = |_| Error::Transport("memory connection closed".into());
+        let closed = |_| Error::from(TransportError::ConnectionClosed);
         let Some(loss) = &mut self.lossy else {
             return self.sender.send(frame).await.map_err(closed);
         };

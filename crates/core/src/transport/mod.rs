@@ -13,6 +13,7 @@
 //! [`FrameSink`](connection::FrameSink) and [`FrameSource`](connection::FrameSource) per socket.
 
 pub mod connection;
+pub mod framing;
 pub mod memory;
 
 use crate::runtime::LocalBoxFuture;
