@@ -9,6 +9,7 @@ pub mod demo;
 mod logging;
 mod runtime;
 pub mod state;
+pub mod transport;
 
 pub use logging::init_logging;
 pub use runtime::{TokioRuntime, run_local};

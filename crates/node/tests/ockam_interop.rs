@@ -133,3 +133,126 @@ fn razor_identities_attestations_and_credentials_verify_in_ockam() {
     })
     .unwrap();
 }
+
+mod live {
+    //! A live Ockam node over TCP: plain routing and `OCKAM_XX_25519_AES256_GCM_SHA256`
+    //! secure channels in both directions.
+
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    use razor_core::channel::{SecureChannelOptions, TrustPolicy};
+    use razor_core::identity::Identifier;
+    use razor_core::services::Echo;
+    use razor_core::{Node, NodeConfig, Route};
+    use razor_node::transport::TcpTransport;
+    use razor_node::{TokioRuntime, run_local};
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::process::Command;
+
+    /// Ockam's `String` message: a BARE string.
+    fn bare(text: &str) -> Vec<u8> {
+        [&[text.len() as u8][..], text.as_bytes()].concat()
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    #[test]
+    fn razor_to_ockam_and_ockam_to_razor_over_tcp() {
+        let Some(peer) = super::peer() else { return };
+        run_local(async move {
+            let port = free_port();
+            let mut ockam = Command::new(&peer)
+                .args(["listen", &format!("127.0.0.1:{port}")])
+                .env("OCKAM_LOG_LEVEL", "warn")
+                .stdout(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap();
+            let mut lines = BufReader::new(ockam.stdout.take().unwrap()).lines();
+            let mut ockam_id = None;
+            while let Some(line) = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+                .await
+                .unwrap()
+                .unwrap()
+            {
+                if let Some(id) = line.strip_prefix("identifier: ") {
+                    ockam_id = Some(id.parse::<Identifier>().unwrap());
+                }
+                if line.starts_with("listening on") {
+                    break;
+                }
+            }
+            let ockam_id = ockam_id.expect("the Ockam node printed its identifier");
+
+            // Razor → Ockam: plain routing, then a secure channel that trusts exactly that node.
+            let node = Node::new(TokioRuntime, NodeConfig::new("razor"));
+            let tcp = TcpTransport::create(&node).unwrap();
+            let to_ockam: Route = format!("tcp#127.0.0.1:{port} => echoer").parse().unwrap();
+            let reply = node
+                .request(to_ockam, bare("plain hello"), Some(Duration::from_secs(10)))
+                .await
+                .unwrap();
+            assert_eq!(reply.payload, bare("plain hello"));
+            let identity = node.create_identity().await.unwrap();
+            let route: Route = format!("tcp#127.0.0.1:{port} => secure").parse().unwrap();
+            let options = SecureChannelOptions::new(TrustPolicy::TrustIdentifier(ockam_id));
+            let channel = node
+                .create_secure_channel(&identity, route, options)
+                .await
+                .unwrap();
+            assert_eq!(channel.their_identifier(), ockam_id);
+            // Past several rekeys (every 32 messages) in both directions.
+            for i in 0..100 {
+                let text = format!("hello {i}");
+                let reply = channel
+                    .request("echoer", bare(&text), Some(Duration::from_secs(10)))
+                    .await
+                    .unwrap();
+                assert_eq!(reply.payload, bare(&text));
+            }
+            channel.close().unwrap();
+
+            // Ockam → Razor: Ockam's `connect` opens a channel to our listener and sends "hello"
+            // to our echoer.
+            let bound = tcp.listen("127.0.0.1:0").await.unwrap();
+            node.create_secure_channel_listener(
+                &identity,
+                "secure",
+                SecureChannelOptions::new(TrustPolicy::TrustEveryone),
+            )
+            .unwrap();
+            node.start_worker("echoer", Echo).unwrap();
+            let output = tokio::time::timeout(
+                Duration::from_secs(60),
+                Command::new(&peer)
+                    .args(["connect", &bound.to_string()])
+                    .env("OCKAM_LOG_LEVEL", "warn")
+                    .output(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success(),
+                "{stdout} {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                stdout.contains(&format!("secure channel to {}", identity.identifier())),
+                "{stdout}"
+            );
+            assert!(stdout.contains("reply: hello"), "{stdout}");
+            node.shutdown();
+            let _ = ockam.kill().await;
+        })
+        .unwrap();
+    }
+}

@@ -15,6 +15,10 @@ use crate::{Address, Error, LocalMessage, Node, Result, TransportMessage};
 pub trait FrameSink: 'static {
     /// Sends one frame, waiting while the connection cannot take more.
     async fn send(&mut self, frame: Vec<u8>) -> Result<()>;
+    /// Runs once when the connection starts (e.g. to write a protocol preamble).
+    async fn open(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Closes the connection (both directions where the transport allows).
     async fn close(&mut self) {}
 }
@@ -48,8 +52,9 @@ impl FrameCodec for BareFrames {
     }
 }
 
-/// Starts the two halves of a connection on `node` and returns the local address of its
-/// sending worker. `on_closed` runs once when the connection has ended, from either side.
+/// Starts the two halves of a connection on `node`, with `address` (fresh, e.g.
+/// [`Address::random_local`]) for its sending worker, and returns that address. `on_closed`
+/// runs once when the connection has ended, from either side.
 ///
 /// The sending worker's address is random (128 bits) and, like every worker, it takes
 /// messages from anyone who names it: that is what lets a node route between connections
@@ -57,12 +62,12 @@ impl FrameCodec for BareFrames {
 pub fn start_connection(
     node: &Node,
     label: &str,
+    address: Address,
     sink: impl FrameSink,
     mut source: impl FrameSource,
     codec: impl FrameCodec,
     on_closed: impl FnOnce() + 'static,
 ) -> Result<Address> {
-    let address = Address::random_local();
     let codec = Rc::new(codec);
     let sender = ConnectionSender {
         sink,
@@ -121,6 +126,10 @@ struct ConnectionSender<S, C> {
 }
 
 impl<S: FrameSink, C: FrameCodec> Worker for ConnectionSender<S, C> {
+    async fn initialize(&mut self, _ctx: &mut Context) -> Result<()> {
+        self.sink.open().await
+    }
+
     async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
         message.onward_route.step();
         let message = TransportMessage::from_local(message);

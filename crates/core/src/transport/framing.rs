@@ -4,7 +4,10 @@
 //! |---|---|
 //! | TCP (Ockam's) | one version byte (`1`) each way, then `u32` big-endian length + CBOR `[onward, return, payload, tracing?]` |
 //! | WebSocket | one binary message = one BARE `TransportMessage` ([`BareFrames`](super::connection::BareFrames)) |
-//! | WebTransport (Razor's) | one bidirectional stream; `u32` big-endian length + BARE `TransportMessage` |
+//! | WebTransport (Razor's) | one bidirectional stream; `u32` big-endian length + BARE `TransportMessage` ([`BareFrames`](super::connection::BareFrames)) |
+//!
+//! Codecs turn messages into frame *bodies*; on streams the driver adds and strips the length
+//! prefix ([`length_prefixed`], [`LengthPrefixedDecoder`]).
 //!
 //! Every length is checked against [`MAX_FRAME_LEN`] before anything is buffered for it.
 
@@ -117,20 +120,6 @@ impl FrameCodec for OckamTcpFrames {
             payload,
             tracing_context,
         })
-    }
-}
-
-/// Razor's WebTransport stream framing: length prefix + BARE `TransportMessage`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LengthPrefixedBareFrames;
-
-impl FrameCodec for LengthPrefixedBareFrames {
-    fn encode(&self, message: &TransportMessage) -> Vec<u8> {
-        length_prefixed(&message.encode())
-    }
-
-    fn decode(&self, frame: &[u8]) -> Result<TransportMessage, DecodeError> {
-        TransportMessage::decode(frame)
     }
 }
 

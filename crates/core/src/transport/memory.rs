@@ -135,11 +135,19 @@ impl Inner {
     fn open(self: &Rc<Self>, peer: &str, sink: Wire, source: Receiver<Vec<u8>>) -> Result<Address> {
         let this = Rc::downgrade(self);
         let peer_name = peer.to_owned();
-        let address = start_connection(&self.node, peer, sink, source, BareFrames, move || {
-            if let Some(this) = this.upgrade() {
-                this.connections.borrow_mut().remove(&peer_name);
-            }
-        })?;
+        let address = start_connection(
+            &self.node,
+            peer,
+            Address::random_local(),
+            sink,
+            source,
+            BareFrames,
+            move || {
+                if let Some(this) = this.upgrade() {
+                    this.connections.borrow_mut().remove(&peer_name);
+                }
+            },
+        )?;
         self.connections
             .borrow_mut()
             .insert(peer.to_owned(), address.clone());

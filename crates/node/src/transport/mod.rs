@@ -1,0 +1,30 @@
+//! Native transports on tokio: TCP (Ockam's framing), WebSocket and WebTransport, listening
+//! and connecting. Each plugs the core's connection machinery
+//! ([`start_connection`](razor_core::transport::connection::start_connection)) onto a socket.
+
+mod table;
+pub mod tcp;
+pub mod websocket;
+
+pub use table::Connections;
+pub use tcp::TcpTransport;
+pub use websocket::WebSocketTransport;
+
+use razor_core::{Address, Error, Result, TransportError};
+
+/// The `host:port` an address names, for the transports that dial sockets.
+pub(crate) fn socket_address(address: &Address) -> Result<String> {
+    let text = address
+        .value_str()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Error::InvalidArgument(format!("{address} is not host:port")))?;
+    Ok(text.to_owned())
+}
+
+pub(crate) fn connect_failed(address: &str, error: impl std::fmt::Display) -> Error {
+    TransportError::ConnectFailed {
+        address: address.to_owned(),
+        reason: error.to_string(),
+    }
+    .into()
+}

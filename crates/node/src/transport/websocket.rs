@@ -1,0 +1,194 @@
+//! WebSocket (tokio-tungstenite): one binary message per BARE `TransportMessage`, as Ockam's
+//! WebSocket transport frames them. `ws#host:port` dials `ws://host:port/`.
+
+use std::net::SocketAddr;
+use std::rc::Rc;
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use razor_core::runtime::LocalBoxFuture;
+use razor_core::transport::Transport;
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::transport::framing::MAX_FRAME_LEN;
+use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tracing::{debug, info, warn};
+
+use super::{Connections, connect_failed, socket_address};
+
+/// Frame limits: 16 MiB of message, plus room for the BARE header.
+fn config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(MAX_FRAME_LEN + 1024))
+        .max_frame_size(Some(MAX_FRAME_LEN + 1024))
+}
+
+/// The WebSocket transport of a node: `ws#host:port` hops, and listeners.
+#[derive(Clone)]
+pub struct WebSocketTransport {
+    node: Node,
+    connections: Connections,
+}
+
+impl WebSocketTransport {
+    /// Creates the transport and registers it with `node`.
+    pub fn create(node: &Node) -> Result<Self> {
+        let transport = Self {
+            node: node.clone(),
+            connections: Connections::default(),
+        };
+        node.register_transport(Rc::new(transport.clone()))?;
+        Ok(transport)
+    }
+
+    /// Accepts WebSocket connections on `address` until the node shuts down.
+    pub async fn listen(&self, address: &str) -> Result<SocketAddr> {
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|e| connect_failed(address, e))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| connect_failed(address, e))?;
+        info!(%bound, "WebSocket listener");
+        let this = self.clone();
+        self.connections
+            .add_listener(tokio::task::spawn_local(async move {
+                loop {
+                    let Ok((stream, peer)) = listener.accept().await else {
+                        continue;
+                    };
+                    let this = this.clone();
+                    // The upgrade handshake runs on its own task so that a slow client cannot
+                    // hold up others.
+                    tokio::task::spawn_local(async move {
+                        let _ = stream.set_nodelay(true);
+                        let upgrade = tokio_tungstenite::accept_async_with_config(
+                            MaybeTlsStream::Plain(stream),
+                            Some(config()),
+                        );
+                        match tokio::time::timeout(std::time::Duration::from_secs(10), upgrade)
+                            .await
+                        {
+                            Ok(Ok(socket)) => {
+                                if let Err(error) = this.open(socket, &peer.to_string(), None) {
+                                    warn!(%peer, %error, "could not start a WebSocket connection");
+                                }
+                            }
+                            Ok(Err(error)) => debug!(%peer, %error, "WebSocket upgrade failed"),
+                            Err(_) => debug!(%peer, "WebSocket upgrade timed out"),
+                        }
+                    });
+                }
+            }));
+        Ok(bound)
+    }
+
+    /// Connects to `ws://address/` and returns the local address of the connection's worker.
+    pub async fn connect(&self, address: &str) -> Result<Address> {
+        let url = format!("ws://{address}/");
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config()), true)
+                .await
+                .map_err(|e| connect_failed(&url, e))?;
+        self.open(socket, address, Some(address.to_owned()))
+    }
+
+    /// Number of open connections.
+    pub fn connection_count(&self) -> usize {
+        self.connections.count()
+    }
+
+    fn open(&self, socket: Socket, label: &str, dialled: Option<String>) -> Result<Address> {
+        let (sink, source) = socket.split();
+        let address = Address::random_local();
+        let on_closed = self.connections.track(dialled, address.clone());
+        start_connection(
+            &self.node,
+            label,
+            address.clone(),
+            WsSink(sink),
+            WsSource(source),
+            BareFrames,
+            on_closed,
+        )?;
+        Ok(address)
+    }
+}
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+impl Transport for WebSocketTransport {
+    fn transport_type(&self) -> TransportType {
+        TransportType::WS
+    }
+
+    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(async move {
+            let peer = socket_address(address)?;
+            match self.connections.dialled(&peer) {
+                Some(existing) => Ok(existing),
+                None => self.connect(&peer).await,
+            }
+        })
+    }
+
+    fn shutdown(&self) {
+        self.connections.shutdown(&self.node);
+    }
+}
+
+fn ws_error(error: tokio_tungstenite::tungstenite::Error) -> Error {
+    use tokio_tungstenite::tungstenite::Error as E;
+    match error {
+        E::ConnectionClosed | E::AlreadyClosed => TransportError::ConnectionClosed.into(),
+        E::Capacity(error) => {
+            debug!(%error, "WebSocket message over the limit");
+            TransportError::FrameTooLarge {
+                len: 0,
+                max: MAX_FRAME_LEN as u64,
+            }
+            .into()
+        }
+        other => TransportError::Other(other.to_string()).into(),
+    }
+}
+
+struct WsSink(SplitSink<Socket, Message>);
+
+impl FrameSink for WsSink {
+    async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
+        self.0
+            .send(Message::Binary(frame.into()))
+            .await
+            .map_err(ws_error)
+    }
+
+    async fn close(&mut self) {
+        let _ = self.0.close().await;
+    }
+}
+
+struct WsSource(SplitStream<Socket>);
+
+impl FrameSource for WsSource {
+    async fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        loop {
+            return match self.0.next().await? {
+                Ok(Message::Binary(frame)) => Some(Ok(frame.into())),
+                Ok(Message::Close(_)) => None,
+                Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => continue,
+                Ok(Message::Text(_)) => Some(Err(TransportError::MalformedFrame(
+                    razor_core::codec::DecodeError::Malformed("text WebSocket message"),
+                )
+                .into())),
+                Err(error) => match ws_error(error) {
+                    Error::Transport(TransportError::ConnectionClosed) => None,
+                    other => Some(Err(other)),
+                },
+            };
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Native TCP and WebSocket transports: node to node, secure channels over them, and faults.
+
+use std::time::Duration;
+
+use razor_core::channel::{SecureChannelOptions, TrustPolicy};
+use razor_core::services::Echo;
+use razor_core::{Error, Node, NodeConfig, Route, TransportError};
+use razor_node::transport::{TcpTransport, WebSocketTransport};
+use razor_node::{TokioRuntime, run_local};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const PATIENT: Option<Duration> = Some(Duration::from_secs(10));
+
+fn node(name: &str) -> Node {
+    Node::new(TokioRuntime, NodeConfig::new(name))
+}
+
+async fn wait_until(node: &Node, done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        node.sleep(Duration::from_millis(10)).await;
+    }
+    assert!(done(), "condition not reached in 5 s");
+}
+
+/// Echo, then a secure channel carrying 1,000 messages, over `scheme#address`.
+async fn echo_and_channel(client: &Node, server: &Node, hop: &str) {
+    server.start_worker("echo", Echo).unwrap();
+    let route: Route = format!("{hop} => echo").parse().unwrap();
+    let reply = client
+        .request(route, b"plain".to_vec(), PATIENT)
+        .await
+        .unwrap();
+    assert_eq!(reply.payload, b"plain");
+
+    let server_id = server.create_identity().await.unwrap();
+    let client_id = client.create_identity().await.unwrap();
+    let trust = |id: &razor_core::identity::Identity| {
+        SecureChannelOptions::new(TrustPolicy::TrustIdentifier(id.identifier()))
+    };
+    server
+        .create_secure_channel_listener(&server_id, "secure", trust(&client_id))
+        .unwrap();
+    let route: Route = format!("{hop} => secure").parse().unwrap();
+    let channel = client
+        .create_secure_channel(&client_id, route, trust(&server_id))
+        .await
+        .unwrap();
+    for i in 0..1_000u32 {
+        let payload = vec![(i % 251) as u8; (i as usize * 37) % 4000];
+        assert_eq!(
+            channel
+                .request("echo", payload.clone(), PATIENT)
+                .await
+                .unwrap()
+                .payload,
+            payload
+        );
+    }
+}
+
+#[test]
+fn tcp_node_to_node() {
+    run_local(async {
+        let (a, b) = (node("a"), node("b"));
+        let tcp_a = TcpTransport::create(&a).unwrap();
+        let tcp_b = TcpTransport::create(&b).unwrap();
+        let bound = tcp_b.listen("127.0.0.1:0").await.unwrap();
+        echo_and_channel(&a, &b, &format!("tcp#{bound}")).await;
+        assert_eq!(tcp_a.connection_count(), 1, "one connection, reused");
+        assert_eq!(tcp_b.connection_count(), 1);
+        a.shutdown();
+        b.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn websocket_node_to_node() {
+    run_local(async {
+        let (a, b) = (node("a"), node("b"));
+        let ws_a = WebSocketTransport::create(&a).unwrap();
+        let ws_b = WebSocketTransport::create(&b).unwrap();
+        let bound = ws_b.listen("127.0.0.1:0").await.unwrap();
+        echo_and_channel(&a, &b, &format!("ws#{bound}")).await;
+        assert_eq!(ws_a.connection_count(), 1);
+        a.shutdown();
+        b.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn multi_protocol_route_ws_then_tcp() {
+    run_local(async {
+        let (client, middle, server) = (node("client"), node("middle"), node("server"));
+        WebSocketTransport::create(&client).unwrap();
+        let ws_middle = WebSocketTransport::create(&middle).unwrap();
+        TcpTransport::create(&middle).unwrap();
+        let tcp_server = TcpTransport::create(&server).unwrap();
+        let ws = ws_middle.listen("127.0.0.1:0").await.unwrap();
+        let tcp = tcp_server.listen("127.0.0.1:0").await.unwrap();
+        echo_and_channel(&client, &server, &format!("ws#{ws} => tcp#{tcp}")).await;
+        for n in [client, middle, server] {
+            n.shutdown();
+        }
+    })
+    .unwrap();
+}
+
+#[test]
+fn connect_failures_are_typed() {
+    run_local(async {
+        let a = node("a");
+        TcpTransport::create(&a).unwrap();
+        WebSocketTransport::create(&a).unwrap();
+        // A port nothing listens on (bound, then released).
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        for hop in [format!("tcp#{closed}"), format!("ws#{closed}")] {
+            let error = a
+                .request(
+                    format!("{hop} => echo").parse::<Route>().unwrap(),
+                    vec![],
+                    PATIENT,
+                )
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    Error::Transport(TransportError::ConnectFailed { .. })
+                ),
+                "{error:?}"
+            );
+            assert_eq!(error.code(), "CONNECT_FAILED");
+        }
+        a.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn hostile_tcp_peers_only_lose_their_own_connection() {
+    run_local(async {
+        let b = node("b");
+        let tcp = TcpTransport::create(&b).unwrap();
+        b.start_worker("echo", Echo).unwrap();
+        let bound = tcp.listen("127.0.0.1:0").await.unwrap();
+        let baseline = b.worker_count();
+
+        // Garbage, a wrong version byte, an oversized frame, a malformed frame: each
+        // connection is closed by the node.
+        let malformed = [&[1u8][..], &5u32.to_be_bytes(), &[0xff; 5]].concat();
+        let oversized = [&[1u8][..], &u32::MAX.to_be_bytes()].concat();
+        for attack in [
+            b"\x00GET / HTTP/1.1\r\n\r\n".to_vec(),
+            vec![2u8, 0, 0, 0, 0],
+            oversized,
+            malformed,
+        ] {
+            let mut raw = TcpStream::connect(bound).await.unwrap();
+            raw.write_all(&attack).await.unwrap();
+            let mut buffer = vec![0u8; 64];
+            // The node writes its version byte, then closes: read until EOF.
+            let mut read = 0;
+            loop {
+                match tokio::time::timeout(Duration::from_secs(5), raw.read(&mut buffer)).await {
+                    Ok(Ok(0)) | Ok(Err(_)) => break,
+                    Ok(Ok(n)) => read += n,
+                    Err(_) => panic!("node did not close a hostile connection"),
+                }
+            }
+            assert!(read <= 1);
+        }
+
+        // 1,000 connections opened and closed: nothing leaks.
+        for _ in 0..1_000 {
+            let mut raw = TcpStream::connect(bound).await.unwrap();
+            raw.write_all(&[1]).await.unwrap();
+            drop(raw);
+        }
+        wait_until(&b, || {
+            b.worker_count() == baseline && tcp.connection_count() == 0
+        })
+        .await;
+
+        // And the node still serves.
+        let a = node("a");
+        TcpTransport::create(&a).unwrap();
+        let reply = a
+            .request(
+                format!("tcp#{bound} => echo").parse::<Route>().unwrap(),
+                b"ok".to_vec(),
+                PATIENT,
+            )
+            .await
+            .unwrap();
+        assert_eq!(reply.payload, b"ok");
+        a.shutdown();
+        b.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_peer_that_dies_mid_handshake_or_mid_stream_gives_typed_errors() {
+    run_local(async {
+        let a = node("a");
+        let tcp_a = TcpTransport::create(&a).unwrap();
+        let identity = a.create_identity().await.unwrap();
+        let options = || {
+            SecureChannelOptions::new(TrustPolicy::TrustEveryone)
+                .with_timeout(Duration::from_millis(500))
+        };
+
+        // A server that accepts, reads message 1 and dies.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let bound = listener.local_addr().unwrap();
+        tokio::task::spawn_local(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buffer = vec![0u8; 1024];
+            let _ = socket.read(&mut buffer).await;
+        });
+        let route: Route = format!("tcp#{bound} => secure").parse().unwrap();
+        let error = a
+            .create_secure_channel(&identity, route, options())
+            .await
+            .unwrap_err();
+        assert_eq!(error, Error::Timeout(Duration::from_millis(500)));
+        wait_until(&a, || tcp_a.connection_count() == 0).await;
+
+        // A live channel whose server shuts down mid-stream.
+        let b = node("b");
+        let tcp_b = TcpTransport::create(&b).unwrap();
+        let bound = tcp_b.listen("127.0.0.1:0").await.unwrap();
+        let b_id = b.create_identity().await.unwrap();
+        b.create_secure_channel_listener(&b_id, "secure", options())
+            .unwrap();
+        b.start_worker("echo", Echo).unwrap();
+        let route: Route = format!("tcp#{bound} => secure").parse().unwrap();
+        let channel = a
+            .create_secure_channel(&identity, route, options())
+            .await
+            .unwrap();
+        assert_eq!(
+            channel
+                .request("echo", b"1".to_vec(), PATIENT)
+                .await
+                .unwrap()
+                .payload,
+            b"1"
+        );
+        b.shutdown();
+        wait_until(&a, || tcp_a.connection_count() == 0).await;
+        let lost = channel
+            .request("echo", b"2".to_vec(), Some(Duration::from_millis(300)))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(lost, Error::Timeout(_) | Error::Transport(_)),
+            "{lost:?}"
+        );
+        a.shutdown();
+    })
+    .unwrap();
+}
