@@ -10,6 +10,7 @@ use razor_core::identity::Identifier;
 use razor_core::runtime::Runtime;
 use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
 use razor_core::{Error, Node, NodeConfig};
+use razor_node::transport::{TcpTransport, WebSocketTransport, WebTransportTransport};
 use razor_node::{TokioRuntime, init_logging, run_local};
 use tracing::{error, info};
 
@@ -48,6 +49,16 @@ struct NodeArgs {
     /// keys are written with mode 0600). Without it the identity is new on every start.
     #[arg(long)]
     state_dir: Option<PathBuf>,
+    /// Listen for WebSocket connections on this address (e.g. 127.0.0.1:4000).
+    #[arg(long, value_name = "ADDR")]
+    ws: Vec<String>,
+    /// Listen for WebTransport sessions on this UDP address (e.g. 127.0.0.1:4433). Prints the
+    /// self-signed certificate's SHA-256, which browsers pin with `serverCertificateHashes`.
+    #[arg(long, value_name = "ADDR")]
+    wt: Vec<String>,
+    /// Listen for TCP connections (Ockam's framing) on this address (e.g. 127.0.0.1:5000).
+    #[arg(long, value_name = "ADDR")]
+    tcp: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -100,6 +111,24 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
     node.start_worker("echo", Echo)?;
     node.start_worker(RELAY_SERVICE_ADDRESS, RelayService::new())?;
     println!("identifier: {}", identity.identifier());
+    // Every transport can dial out (for multi-hop routes); listeners as asked.
+    let ws = WebSocketTransport::create(&node)?;
+    let wt = WebTransportTransport::create(&node)?;
+    let tcp = TcpTransport::create(&node)?;
+    for address in &args.ws {
+        println!("websocket: ws#{}", ws.listen(address).await?);
+    }
+    for address in &args.wt {
+        let listener = wt.listen(address).await?;
+        println!(
+            "webtransport: wt#{} certificate-sha256: {}",
+            listener.address,
+            listener.certificate_hash_hex()
+        );
+    }
+    for address in &args.tcp {
+        println!("tcp: tcp#{}", tcp.listen(address).await?);
+    }
     info!(
         node = node.name(),
         suite = suite.name(),

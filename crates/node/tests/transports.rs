@@ -270,3 +270,35 @@ fn a_peer_that_dies_mid_handshake_or_mid_stream_gives_typed_errors() {
     })
     .unwrap();
 }
+
+#[test]
+fn webtransport_node_to_node_with_certificate_pinning() {
+    use razor_node::transport::WebTransportTransport;
+    run_local(async {
+        let (a, b) = (node("a"), node("b"));
+        let wt_a = WebTransportTransport::create(&a).unwrap();
+        let wt_b = WebTransportTransport::create(&b).unwrap();
+        let listener = wt_b.listen("127.0.0.1:0").await.unwrap();
+        let address = listener.address.to_string();
+
+        // Nothing pinned, then the wrong hash: typed errors, no connection.
+        let route: Route = format!("wt#{address} => echo").parse().unwrap();
+        let unpinned = a.request(route.clone(), vec![], PATIENT).await.unwrap_err();
+        assert_eq!(unpinned.code(), "CONNECT_FAILED");
+        wt_a.pin_certificate(&address, [7; 32]);
+        let wrong = a.request(route, vec![], PATIENT).await.unwrap_err();
+        assert_eq!(
+            wrong,
+            Error::Transport(TransportError::CertificateMismatch),
+            "{wrong:?}"
+        );
+        assert_eq!(wt_a.connection_count(), 0);
+
+        wt_a.pin_certificate(&address, listener.certificate_hash);
+        echo_and_channel(&a, &b, &format!("wt#{address}")).await;
+        assert_eq!(wt_a.connection_count(), 1);
+        a.shutdown();
+        b.shutdown();
+    })
+    .unwrap();
+}

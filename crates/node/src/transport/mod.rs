@@ -5,10 +5,12 @@
 mod table;
 pub mod tcp;
 pub mod websocket;
+pub mod webtransport;
 
 pub use table::Connections;
 pub use tcp::TcpTransport;
 pub use websocket::WebSocketTransport;
+pub use webtransport::{WebTransportListener, WebTransportTransport};
 
 use razor_core::{Address, Error, Result, TransportError};
 

@@ -1,0 +1,259 @@
+//! WebTransport (wtransport, HTTP/3 over QUIC) with Razor's framing: one bidirectional stream
+//! per session, opened by the client, carrying `u32` big-endian length + BARE
+//! `TransportMessage` frames. Listeners use a fresh self-signed ECDSA P-256 certificate valid
+//! for 14 days (the most a hash-pinned certificate may have); browsers reach them with
+//! `serverCertificateHashes`. `wt#host:port` dials `https://host:port/`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::rc::Rc;
+
+use razor_core::runtime::LocalBoxFuture;
+use razor_core::transport::Transport;
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
+use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
+use tracing::{debug, info, warn};
+use wtransport::tls::Sha256Digest;
+use wtransport::{
+    ClientConfig, Connection, Endpoint, Identity, RecvStream, SendStream, ServerConfig,
+};
+
+use super::{Connections, connect_failed, socket_address};
+
+/// A running WebTransport listener.
+#[derive(Debug, Clone)]
+pub struct WebTransportListener {
+    /// The bound socket address.
+    pub address: SocketAddr,
+    /// SHA-256 of the listener's certificate: what a browser pins in `serverCertificateHashes`.
+    pub certificate_hash: [u8; 32],
+}
+
+impl WebTransportListener {
+    /// The certificate hash in lowercase hex.
+    pub fn certificate_hash_hex(&self) -> String {
+        self.certificate_hash
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The WebTransport transport of a node: `wt#host:port` hops (to servers whose certificate
+/// hash was [pinned](Self::pin_certificate)), and listeners.
+#[derive(Clone)]
+pub struct WebTransportTransport {
+    node: Node,
+    connections: Connections,
+    pinned: Rc<RefCell<HashMap<String, [u8; 32]>>>,
+}
+
+impl WebTransportTransport {
+    /// Creates the transport and registers it with `node`.
+    pub fn create(node: &Node) -> Result<Self> {
+        let transport = Self {
+            node: node.clone(),
+            connections: Connections::default(),
+            pinned: Rc::default(),
+        };
+        node.register_transport(Rc::new(transport.clone()))?;
+        Ok(transport)
+    }
+
+    /// Trusts the server at `host:port` if and only if its certificate has this SHA-256.
+    pub fn pin_certificate(&self, address: &str, hash: [u8; 32]) {
+        self.pinned.borrow_mut().insert(address.to_owned(), hash);
+    }
+
+    /// Accepts WebTransport sessions on `address` (UDP) until the node shuts down.
+    pub async fn listen(&self, address: &str) -> Result<WebTransportListener> {
+        let bind: SocketAddr = address.parse().map_err(|e| connect_failed(address, e))?;
+        let identity = Identity::self_signed(["localhost", "127.0.0.1", "::1"])
+            .map_err(|e| connect_failed(address, e))?;
+        let certificate_hash = *identity
+            .certificate_chain()
+            .as_slice()
+            .first()
+            .map(|c| c.hash())
+            .ok_or_else(|| connect_failed(address, "no certificate"))?
+            .as_ref();
+        let config = ServerConfig::builder()
+            .with_bind_address(bind)
+            .with_identity(identity)
+            .keep_alive_interval(Some(std::time::Duration::from_secs(3)))
+            .build();
+        let endpoint = Endpoint::server(config).map_err(|e| connect_failed(address, e))?;
+        let bound = endpoint
+            .local_addr()
+            .map_err(|e| connect_failed(address, e))?;
+        let listener = WebTransportListener {
+            address: bound,
+            certificate_hash,
+        };
+        info!(%bound, hash = %listener.certificate_hash_hex(), "WebTransport listener");
+        let this = self.clone();
+        self.connections
+            .add_listener(tokio::task::spawn_local(async move {
+                loop {
+                    let incoming = endpoint.accept().await;
+                    let this = this.clone();
+                    tokio::task::spawn_local(async move {
+                        let session = async {
+                            let request = incoming.await.map_err(|e| e.to_string())?;
+                            let connection = request.accept().await.map_err(|e| e.to_string())?;
+                            let (send, recv) =
+                                connection.accept_bi().await.map_err(|e| e.to_string())?;
+                            Ok::<_, String>((connection, send, recv))
+                        };
+                        match tokio::time::timeout(std::time::Duration::from_secs(10), session)
+                            .await
+                        {
+                            Ok(Ok((connection, send, recv))) => {
+                                let label = connection.remote_address().to_string();
+                                if let Err(error) = this.open(connection, send, recv, &label, None)
+                                {
+                                    warn!(%error, "could not start a WebTransport connection");
+                                }
+                            }
+                            Ok(Err(error)) => debug!(%error, "WebTransport session failed"),
+                            Err(_) => debug!("WebTransport session setup timed out"),
+                        }
+                    });
+                }
+            }));
+        Ok(listener)
+    }
+
+    /// Connects to `https://address/`, checking the pinned certificate hash.
+    pub async fn connect(&self, address: &str) -> Result<Address> {
+        let hash = self.pinned.borrow().get(address).copied().ok_or_else(|| {
+            connect_failed(
+                address,
+                "no certificate hash pinned for this address (pin_certificate)",
+            )
+        })?;
+        let config = ClientConfig::builder()
+            .with_bind_default()
+            .with_server_certificate_hashes([Sha256Digest::from(hash)])
+            .keep_alive_interval(Some(std::time::Duration::from_secs(3)))
+            .build();
+        let endpoint = Endpoint::client(config).map_err(|e| connect_failed(address, e))?;
+        let url = format!("https://{address}/");
+        let connection = endpoint.connect(url.as_str()).await.map_err(|error| {
+            let text = error.to_string();
+            if text.contains("certificate") || text.contains("Certificate") {
+                Error::from(TransportError::CertificateMismatch)
+            } else {
+                connect_failed(&url, text)
+            }
+        })?;
+        let opening = connection
+            .open_bi()
+            .await
+            .map_err(|e| connect_failed(&url, e))?;
+        let (send, recv) = opening.await.map_err(|e| connect_failed(&url, e))?;
+        self.open(connection, send, recv, address, Some(address.to_owned()))
+    }
+
+    /// Number of open connections.
+    pub fn connection_count(&self) -> usize {
+        self.connections.count()
+    }
+
+    fn open(
+        &self,
+        connection: Connection,
+        send: SendStream,
+        recv: RecvStream,
+        label: &str,
+        dialled: Option<String>,
+    ) -> Result<Address> {
+        let address = Address::random_local();
+        let on_closed = self.connections.track(dialled, address.clone());
+        let connection = Rc::new(connection);
+        let sink = WtSink {
+            send,
+            connection: connection.clone(),
+        };
+        let source = WtSource {
+            recv,
+            decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
+            _connection: connection,
+        };
+        start_connection(
+            &self.node,
+            label,
+            address.clone(),
+            sink,
+            source,
+            BareFrames,
+            on_closed,
+        )?;
+        Ok(address)
+    }
+}
+
+impl Transport for WebTransportTransport {
+    fn transport_type(&self) -> TransportType {
+        TransportType::WT
+    }
+
+    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(async move {
+            let peer = socket_address(address)?;
+            match self.connections.dialled(&peer) {
+                Some(existing) => Ok(existing),
+                None => self.connect(&peer).await,
+            }
+        })
+    }
+
+    fn shutdown(&self) {
+        self.connections.shutdown(&self.node);
+    }
+}
+
+struct WtSink {
+    send: SendStream,
+    connection: Rc<Connection>,
+}
+
+impl FrameSink for WtSink {
+    async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
+        self.send
+            .write_all(&length_prefixed(&frame))
+            .await
+            .map_err(|_| Error::from(TransportError::ConnectionClosed))
+    }
+
+    async fn close(&mut self) {
+        let _ = self.send.finish().await;
+        self.connection.close(0u32.into(), b"closed");
+    }
+}
+
+struct WtSource {
+    recv: RecvStream,
+    decoder: LengthPrefixedDecoder,
+    /// Keeps the session open as long as the stream is read.
+    _connection: Rc<Connection>,
+}
+
+impl FrameSource for WtSource {
+    async fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            match self.decoder.next_frame() {
+                Ok(Some(frame)) => return Some(Ok(frame)),
+                Ok(None) => {}
+                Err(error) => return Some(Err(error.into())),
+            }
+            match self.recv.read(&mut buffer).await {
+                Ok(Some(n)) => self.decoder.push(buffer.get(..n).unwrap_or_default()),
+                Ok(None) | Err(_) => return None,
+            }
+        }
+    }
+}
