@@ -18,6 +18,7 @@ use razor_core::{LocalMessage, NodeConfig, Route};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::transport::{WebSocketTransport, WebTransportTransport};
 use crate::{WasmRuntime, to_js_error};
 
 /// A set of nodes in this JS realm that reach each other as `mem#<name>`.
@@ -67,21 +68,59 @@ impl From<LocalMessage> for Message {
     }
 }
 
-/// A Razor node running on this JS thread's event loop.
+/// A Razor node running on this JS thread's event loop, with WebSocket (`ws#…`) and
+/// WebTransport (`wt#…`) transports.
 #[wasm_bindgen]
 pub struct Node {
     node: razor_core::Node,
+    websocket: WebSocketTransport,
+    webtransport: WebTransportTransport,
 }
 
 #[wasm_bindgen]
 impl Node {
     /// A node named `name` (for logs).
     #[wasm_bindgen(constructor)]
-    pub fn new(name: Option<String>) -> Node {
+    pub fn new(name: Option<String>) -> Result<Node, JsValue> {
         let config = NodeConfig::new(name.unwrap_or_else(|| "razor".into()));
-        Node {
-            node: razor_core::Node::new(WasmRuntime, config),
-        }
+        let node = razor_core::Node::new(WasmRuntime, config);
+        let websocket = WebSocketTransport::create(&node).map_err(to_js_error)?;
+        let webtransport = WebTransportTransport::create(&node).map_err(to_js_error)?;
+        Ok(Node {
+            node,
+            websocket,
+            webtransport,
+        })
+    }
+
+    /// Trusts the WebTransport server at `hostPort` (e.g. `"127.0.0.1:4433"`) by the SHA-256
+    /// of its certificate, given as 64 hex digits (what `razor node --wt` prints).
+    #[wasm_bindgen(js_name = pinWebTransportCertificate)]
+    pub fn pin_webtransport_certificate(
+        &self,
+        host_port: &str,
+        sha256_hex: &str,
+    ) -> Result<(), JsValue> {
+        let bytes: Option<Vec<u8>> = (0..sha256_hex.len() / 2)
+            .map(|i| {
+                sha256_hex
+                    .get(2 * i..2 * i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect();
+        let hash: [u8; 32] = bytes.and_then(|b| b.try_into().ok()).ok_or_else(|| {
+            to_js_error(razor_core::Error::InvalidArgument(
+                "a SHA-256 is 64 hex digits".into(),
+            ))
+        })?;
+        self.webtransport.pin_certificate(host_port, hash);
+        Ok(())
+    }
+
+    /// Number of open WebSocket and WebTransport connections.
+    #[wasm_bindgen(getter, js_name = connectionCount)]
+    pub fn connection_count(&self) -> usize {
+        self.websocket.connection_count() + self.webtransport.connection_count()
     }
 
     /// The core node behind this handle.

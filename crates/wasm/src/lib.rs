@@ -11,6 +11,7 @@ pub mod channel_api;
 mod error;
 mod logging;
 mod runtime;
+pub mod transport;
 
 pub use error::to_js_error;
 pub use logging::init_logging;

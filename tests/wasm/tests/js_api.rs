@@ -18,8 +18,8 @@ fn code_of(error: &JsValue) -> String {
 #[wasm_bindgen_test]
 async fn request_over_three_hops_resolves_with_the_echo() {
     let network = MemoryNetwork::new();
-    let alice = Node::new(Some("alice".into()));
-    let bob = Node::new(Some("bob".into()));
+    let alice = Node::new(Some("alice".into())).unwrap();
+    let bob = Node::new(Some("bob".into())).unwrap();
     alice.attach_memory(&network, "alice").unwrap();
     bob.attach_memory(&network, "bob").unwrap();
     alice.start_hop("hop", None).unwrap();
@@ -39,7 +39,7 @@ async fn request_over_three_hops_resolves_with_the_echo() {
 
 #[wasm_bindgen_test]
 async fn errors_are_js_errors_with_codes() {
-    let node = Node::new(None);
+    let node = Node::new(None).unwrap();
     let unknown = JsFuture::from(node.request("nobody", vec![1], Some(1_000)))
         .await
         .unwrap_err();

@@ -1,0 +1,221 @@
+//! WebSocket client on the platform's `WebSocket` (browsers, Deno, Cloudflare Workers): one
+//! binary message per BARE `TransportMessage`.
+//!
+//! The WebSocket API cannot push back on incoming data, so incoming frames queue in a bounded
+//! inbox; a peer that outruns the node by [`INBOX_FRAMES`] frames has its connection closed.
+//! Outgoing frames wait while the socket's `bufferedAmount` is over [`HIGH_WATER_MARK`].
+
+use std::rc::Rc;
+
+use async_channel::Receiver;
+use js_sys::{ArrayBuffer, Uint8Array};
+use razor_core::runtime::LocalBoxFuture;
+use razor_core::transport::Transport;
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::{Address, Node, Result, TransportError, TransportType};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+
+use super::connections::Connections;
+use super::{connect_failed, describe, url};
+
+/// Frames received but not yet routed before the connection is closed as overrun.
+pub const INBOX_FRAMES: usize = 1024;
+/// Bytes queued in the socket before senders wait.
+pub const HIGH_WATER_MARK: u32 = 4 * 1024 * 1024;
+
+/// The WebSocket transport of a JS node: `ws#host:port` or `ws#wss://host/path` hops.
+#[derive(Clone)]
+pub struct WebSocketTransport {
+    node: Node,
+    connections: Connections,
+}
+
+impl WebSocketTransport {
+    /// Creates the transport and registers it with `node`.
+    pub fn create(node: &Node) -> Result<Self> {
+        let transport = Self {
+            node: node.clone(),
+            connections: Connections::default(),
+        };
+        node.register_transport(Rc::new(transport.clone()))?;
+        Ok(transport)
+    }
+
+    /// Number of open connections.
+    pub fn connection_count(&self) -> usize {
+        self.connections.count()
+    }
+
+    /// Opens a WebSocket to `url` and starts a connection on it.
+    pub async fn connect(&self, url: &str) -> Result<Address> {
+        let socket = Socket::open(url).await?;
+        let address = Address::random_local();
+        let on_closed = self.connections.track(url.to_owned(), address.clone());
+        let sink = WsSink {
+            socket: socket.clone(),
+            node: self.node.clone(),
+        };
+        let source = WsSource {
+            inbox: socket.inbox.clone(),
+            _socket: socket,
+        };
+        start_connection(
+            &self.node,
+            url,
+            address.clone(),
+            sink,
+            source,
+            BareFrames,
+            on_closed,
+        )?;
+        Ok(address)
+    }
+}
+
+impl Transport for WebSocketTransport {
+    fn transport_type(&self) -> TransportType {
+        TransportType::WS
+    }
+
+    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(async move {
+            let url = url(address, "ws")?;
+            match self.connections.get(&url) {
+                Some(existing) => Ok(existing),
+                None => self.connect(&url).await,
+            }
+        })
+    }
+
+    fn shutdown(&self) {
+        self.connections.shutdown(&self.node);
+    }
+}
+
+type Inbound = std::result::Result<Vec<u8>, TransportError>;
+
+/// A `WebSocket` and the handlers this module registered on it; dropping the last handle
+/// detaches the handlers and closes the socket.
+#[derive(Clone)]
+struct Socket {
+    inner: Rc<SocketInner>,
+    inbox: Receiver<Inbound>,
+}
+
+struct SocketInner {
+    ws: WebSocket,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
+}
+
+impl Drop for SocketInner {
+    fn drop(&mut self) {
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onopen(None);
+        let _ = self.ws.close_with_code(1000);
+    }
+}
+
+impl Socket {
+    async fn open(url: &str) -> Result<Self> {
+        let ws = WebSocket::new(url).map_err(|e| connect_failed(url, describe(&e)))?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let (sender, inbox) = async_channel::bounded::<Inbound>(INBOX_FRAMES);
+        let (opened_tx, opened) = async_channel::bounded::<std::result::Result<(), String>>(1);
+
+        let on_message = {
+            let sender = sender.clone();
+            let ws = ws.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let frame = match event.data().dyn_into::<ArrayBuffer>() {
+                    Ok(buffer) => Ok(Uint8Array::new(&buffer).to_vec()),
+                    Err(_) => Err(TransportError::Other("text WebSocket message".into())),
+                };
+                if sender.try_send(frame).is_err() {
+                    // The node is not keeping up: fail this connection rather than buffer
+                    // without bound.
+                    let _ = sender.try_send(Err(TransportError::Other("inbox overrun".into())));
+                    sender.close();
+                    let _ = ws.close_with_code_and_reason(1008, "overrun");
+                }
+            })
+        };
+        let on_close = {
+            let sender = sender.clone();
+            let opened_tx = opened_tx.clone();
+            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+                let _ = opened_tx.try_send(Err(format!("closed with code {}", event.code())));
+                sender.close();
+            })
+        };
+        let on_error = {
+            let opened_tx = opened_tx.clone();
+            Closure::<dyn FnMut(Event)>::new(move |_event: Event| {
+                let _ = opened_tx.try_send(Err("connection error".into()));
+            })
+        };
+        let on_open = Closure::once(move |_event: Event| {
+            let _ = opened_tx.try_send(Ok(()));
+        });
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        let socket = Socket {
+            inner: Rc::new(SocketInner {
+                ws,
+                _on_message: on_message,
+                _on_close: on_close,
+                _on_error: on_error,
+            }),
+            inbox,
+        };
+        let outcome = opened.recv().await.unwrap_or_else(|_| Err("closed".into()));
+        socket.inner.ws.set_onopen(None);
+        drop(on_open);
+        outcome.map_err(|reason| connect_failed(url, reason))?;
+        Ok(socket)
+    }
+}
+
+struct WsSink {
+    socket: Socket,
+    node: Node,
+}
+
+impl FrameSink for WsSink {
+    async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
+        let ws = &self.socket.inner.ws;
+        while ws.buffered_amount() > HIGH_WATER_MARK && ws.ready_state() == WebSocket::OPEN {
+            self.node.sleep(core::time::Duration::from_millis(5)).await;
+        }
+        if ws.ready_state() != WebSocket::OPEN {
+            return Err(TransportError::ConnectionClosed.into());
+        }
+        ws.send_with_u8_array(&frame)
+            .map_err(|e| TransportError::Other(describe(&e)).into())
+    }
+
+    async fn close(&mut self) {
+        let _ = self.socket.inner.ws.close_with_code(1000);
+    }
+}
+
+struct WsSource {
+    inbox: Receiver<Inbound>,
+    _socket: Socket,
+}
+
+impl FrameSource for WsSource {
+    async fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        match self.inbox.recv().await.ok()? {
+            Ok(frame) => Some(Ok(frame)),
+            Err(error) => Some(Err(error.into())),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! WebTransport client on the browser's `WebTransport`, with hand-written bindings (web-sys
+//! gates them behind an unstable cfg). One bidirectional stream per session, `u32` big-endian
+//! length + BARE `TransportMessage` frames. Servers with self-signed certificates are reached
+//! by pinning the certificate's SHA-256 (`serverCertificateHashes`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use razor_core::runtime::LocalBoxFuture;
+use razor_core::transport::Transport;
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
+use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ReadableStreamDefaultReader, WritableStreamDefaultWriter};
+
+use super::connections::Connections;
+use super::{connect_failed, describe, url};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's `WebTransport` session.
+    type JsWebTransport;
+
+    #[wasm_bindgen(constructor, js_class = "WebTransport", catch)]
+    fn new(url: &str, options: &JsValue) -> std::result::Result<JsWebTransport, JsValue>;
+
+    #[wasm_bindgen(method, getter)]
+    fn ready(this: &JsWebTransport) -> Promise;
+
+    #[wasm_bindgen(method, js_name = createBidirectionalStream)]
+    fn create_bidirectional_stream(this: &JsWebTransport) -> Promise;
+
+    #[wasm_bindgen(method)]
+    fn close(this: &JsWebTransport);
+}
+
+/// The WebTransport transport of a JS node: `wt#host:port` hops to servers whose
+/// certificate hash was [pinned](Self::pin_certificate) (or with a publicly trusted certificate).
+#[derive(Clone)]
+pub struct WebTransportTransport {
+    node: Node,
+    connections: Connections,
+    pinned: Rc<RefCell<HashMap<String, [u8; 32]>>>,
+}
+
+impl WebTransportTransport {
+    /// Creates the transport and registers it with `node`.
+    pub fn create(node: &Node) -> Result<Self> {
+        let transport = Self {
+            node: node.clone(),
+            connections: Connections::default(),
+            pinned: Rc::default(),
+        };
+        node.register_transport(Rc::new(transport.clone()))?;
+        Ok(transport)
+    }
+
+    /// Trusts the server at `host:port` by the SHA-256 of its certificate.
+    pub fn pin_certificate(&self, address: &str, hash: [u8; 32]) {
+        self.pinned.borrow_mut().insert(address.to_owned(), hash);
+    }
+
+    /// Number of open connections.
+    pub fn connection_count(&self) -> usize {
+        self.connections.count()
+    }
+
+    fn options(&self, url: &str) -> JsValue {
+        let options = Object::new();
+        let host = url
+            .split("://")
+            .nth(1)
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        let host = host.split('/').next().unwrap_or_default();
+        if let Some(hash) = self.pinned.borrow().get(host) {
+            let entry = Object::new();
+            let _ = Reflect::set(&entry, &"algorithm".into(), &"sha-256".into());
+            let _ = Reflect::set(&entry, &"value".into(), &Uint8Array::from(&hash[..]));
+            let _ = Reflect::set(
+                &options,
+                &"serverCertificateHashes".into(),
+                &Array::of1(&entry),
+            );
+        }
+        options.into()
+    }
+
+    /// Opens a session to `url` and a bidirectional stream on it.
+    pub async fn connect(&self, url: &str) -> Result<Address> {
+        if Reflect::get(&js_sys::global(), &"WebTransport".into())
+            .map_or(true, |v| v.is_undefined())
+        {
+            return Err(connect_failed(
+                url,
+                "WebTransport is not available in this runtime",
+            ));
+        }
+        let session = JsWebTransport::new(url, &self.options(url))
+            .map_err(|e| connect_failed(url, describe(&e)))?;
+        let session = Rc::new(Session(session));
+        JsFuture::from(session.0.ready())
+            .await
+            .map_err(|e| classify(url, &e))?;
+        let stream = JsFuture::from(session.0.create_bidirectional_stream())
+            .await
+            .map_err(|e| connect_failed(url, describe(&e)))?;
+        let readable = Reflect::get(&stream, &"readable".into())
+            .map_err(|e| connect_failed(url, describe(&e)))?;
+        let writable = Reflect::get(&stream, &"writable".into())
+            .map_err(|e| connect_failed(url, describe(&e)))?;
+        let reader: ReadableStreamDefaultReader = readable
+            .unchecked_into::<web_sys::ReadableStream>()
+            .get_reader()
+            .unchecked_into();
+        let writer = writable
+            .unchecked_into::<web_sys::WritableStream>()
+            .get_writer()
+            .map_err(|e| connect_failed(url, describe(&e)))?;
+        let address = Address::random_local();
+        let on_closed = self.connections.track(url.to_owned(), address.clone());
+        let sink = WtSink {
+            writer,
+            session: session.clone(),
+        };
+        let source = WtSource {
+            reader,
+            decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
+            _session: session,
+        };
+        start_connection(
+            &self.node,
+            url,
+            address.clone(),
+            sink,
+            source,
+            BareFrames,
+            on_closed,
+        )?;
+        Ok(address)
+    }
+}
+
+/// A certificate that does not match the pinned hash fails the session's `ready` promise; the
+/// browser does not say why, so a pinned session that never became ready is reported as a
+/// mismatch only when its message mentions the certificate.
+fn classify(url: &str, error: &JsValue) -> Error {
+    let text = describe(error);
+    if text.to_lowercase().contains("certificate") {
+        TransportError::CertificateMismatch.into()
+    } else {
+        connect_failed(url, text)
+    }
+}
+
+impl Transport for WebTransportTransport {
+    fn transport_type(&self) -> TransportType {
+        TransportType::WT
+    }
+
+    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(async move {
+            let url = url(address, "https")?;
+            match self.connections.get(&url) {
+                Some(existing) => Ok(existing),
+                None => self.connect(&url).await,
+            }
+        })
+    }
+
+    fn shutdown(&self) {
+        self.connections.shutdown(&self.node);
+    }
+}
+
+/// Closes the session when the last half of the connection is dropped.
+struct Session(JsWebTransport);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+struct WtSink {
+    writer: WritableStreamDefaultWriter,
+    session: Rc<Session>,
+}
+
+impl FrameSink for WtSink {
+    async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
+        let closed = |_| Error::from(TransportError::ConnectionClosed);
+        // `ready` resolves when the stream wants more: backpressure from the network.
+        JsFuture::from(self.writer.ready()).await.map_err(closed)?;
+        let chunk = Uint8Array::from(length_prefixed(&frame).as_slice());
+        JsFuture::from(self.writer.write_with_chunk(&chunk))
+            .await
+            .map_err(closed)?;
+        Ok(())
+    }
+
+    async fn close(&mut self) {
+        let _ = JsFuture::from(self.writer.close()).await;
+        self.session.0.close();
+    }
+}
+
+struct WtSource {
+    reader: ReadableStreamDefaultReader,
+    decoder: LengthPrefixedDecoder,
+    _session: Rc<Session>,
+}
+
+impl FrameSource for WtSource {
+    async fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        loop {
+            match self.decoder.next_frame() {
+                Ok(Some(frame)) => return Some(Ok(frame)),
+                Ok(None) => {}
+                Err(error) => return Some(Err(error.into())),
+            }
+            let chunk = JsFuture::from(self.reader.read()).await.ok()?;
+            if Reflect::get(&chunk, &"done".into())
+                .ok()?
+                .as_bool()
+                .unwrap_or(true)
+            {
+                return None;
+            }
+            let value = Reflect::get(&chunk, &"value".into()).ok()?;
+            self.decoder.push(&Uint8Array::new(&value).to_vec());
+        }
+    }
+}
