@@ -37,7 +37,8 @@ test("failures reject with RazorError and a code", async () => {
     code: "UNKNOWN_ADDRESS",
   });
   await assert.rejects(node.request("quic#somewhere", bytes("?")), { code: "ADDRESS_PARSE" });
-  await assert.rejects(node.request("ws#127.0.0.1:1 => echo", bytes("?")), { code: "NO_TRANSPORT" });
+  await assert.rejects(node.request("tcp#127.0.0.1:1 => echo", bytes("?")), { code: "NO_TRANSPORT" });
+  await assert.rejects(node.request("ws#127.0.0.1:1 => echo", bytes("?")), { code: "CONNECT_FAILED" });
   node.startEcho("echo");
   assert.throws(() => node.startEcho("echo"), { code: "ADDRESS_IN_USE" });
   node.shutdown();
