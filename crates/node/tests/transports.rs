@@ -302,3 +302,145 @@ fn webtransport_node_to_node_with_certificate_pinning() {
     })
     .unwrap();
 }
+
+#[test]
+fn reconnection_is_opt_in_and_backs_off() {
+    use razor_core::transport::RetryPolicy;
+    run_local(async {
+        let (a, b) = (node("a"), node("b"));
+        let tcp_a = TcpTransport::create(&a).unwrap();
+        let tcp_b = TcpTransport::create(&b).unwrap();
+        b.start_worker("echo", Echo).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let route: Route = format!("tcp#127.0.0.1:{port} => echo").parse().unwrap();
+
+        // Nothing listens yet: one attempt, a typed failure.
+        assert_eq!(
+            a.request(route.clone(), vec![], PATIENT)
+                .await
+                .unwrap_err()
+                .code(),
+            "CONNECT_FAILED"
+        );
+
+        // With a policy, attempts continue until the server comes up 300 ms later.
+        tcp_a.set_retry(Some(RetryPolicy {
+            attempts: 20,
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+        }));
+        let late = tcp_b.clone();
+        tokio::task::spawn_local(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            late.listen(&format!("127.0.0.1:{port}")).await.unwrap();
+        });
+        let reply = a
+            .request(route, b"retried".to_vec(), PATIENT)
+            .await
+            .unwrap();
+        assert_eq!(reply.payload, b"retried");
+        a.shutdown();
+        b.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_peer_that_never_reads_cannot_grow_memory() {
+    run_local(async {
+        let a = Node::new(TokioRuntime, NodeConfig::new("a").with_mailbox_capacity(16));
+        TcpTransport::create(&a).unwrap();
+        // A server that accepts and never reads.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let bound = listener.local_addr().unwrap();
+        tokio::task::spawn_local(async move {
+            let (_socket, _) = listener.accept().await.unwrap();
+            std::future::pending::<()>().await;
+        });
+        let route: Route = format!("tcp#{bound} => sink").parse().unwrap();
+        let message = vec![0u8; 1024 * 1024];
+        let mut accepted = 0;
+        loop {
+            let attempt =
+                razor_core::LocalMessage::new(route.clone(), Route::new(), message.clone());
+            match a.try_route(attempt).await {
+                Ok(()) => accepted += 1,
+                Err(Error::MailboxFull(_)) => break,
+                Err(other) => panic!("{other:?}"),
+            }
+            assert!(accepted < 1_000, "a slow peer must push back");
+            tokio::task::yield_now().await;
+        }
+        // What is held: the connection's 16-message mailbox and the socket buffers.
+        assert!(
+            accepted <= 64,
+            "accepted {accepted} MiB before pushing back"
+        );
+        a.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn hostile_websocket_peers_only_lose_their_own_connection() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    run_local(async {
+        let b = node("b");
+        let ws = WebSocketTransport::create(&b).unwrap();
+        b.start_worker("echo", Echo).unwrap();
+        let bound = ws.listen("127.0.0.1:0").await.unwrap();
+        let baseline = b.worker_count();
+        let url = format!("ws://{bound}/");
+        // Text frames, malformed binary frames, garbage instead of an upgrade.
+        for attack in [
+            Message::Text("hello".into()),
+            Message::Binary(vec![9, 9, 9].into()),
+        ] {
+            let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+                .await
+                .unwrap();
+            socket.send(attack).await.unwrap();
+            let closed = tokio::time::timeout(Duration::from_secs(5), async {
+                while let Some(Ok(message)) = socket.next().await {
+                    if message.is_close() {
+                        break;
+                    }
+                }
+            })
+            .await;
+            assert!(closed.is_ok(), "node closes the connection");
+        }
+        let mut raw = TcpStream::connect(bound).await.unwrap();
+        raw.write_all(b"\x16\x03\x01 definitely not HTTP\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buffer = [0u8; 256];
+        let _ = tokio::time::timeout(Duration::from_secs(5), raw.read(&mut buffer))
+            .await
+            .unwrap();
+        wait_until(&b, || {
+            b.worker_count() == baseline && ws.connection_count() == 0
+        })
+        .await;
+
+        let a = node("a");
+        WebSocketTransport::create(&a).unwrap();
+        let reply = a
+            .request(
+                format!("ws#{bound} => echo").parse::<Route>().unwrap(),
+                b"ok".to_vec(),
+                PATIENT,
+            )
+            .await
+            .unwrap();
+        assert_eq!(reply.payload, b"ok");
+        a.shutdown();
+        b.shutdown();
+    })
+    .unwrap();
+}

@@ -13,6 +13,7 @@ use core::time::Duration;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use razor_core::services::{Echo, Hop, RELAY_SERVICE_ADDRESS, RelayService};
+use razor_core::transport::RetryPolicy;
 use razor_core::transport::memory::{self, MemoryOptions, MemoryTransport};
 use razor_core::{LocalMessage, NodeConfig, Route};
 use wasm_bindgen::prelude::*;
@@ -114,6 +115,38 @@ impl Node {
             ))
         })?;
         self.webtransport.pin_certificate(host_port, hash);
+        Ok(())
+    }
+
+    /// Opt-in reconnection: failed WebSocket/WebTransport connection attempts are retried
+    /// `attempts` times in all, waiting `initialDelayMs` (default 100) and doubling up to
+    /// `maxDelayMs` (default 5000). `setReconnect(null)` turns it off.
+    #[wasm_bindgen(js_name = setReconnect)]
+    pub fn set_reconnect(&self, options: JsValue) -> Result<(), JsValue> {
+        let policy = if options.is_null() || options.is_undefined() {
+            None
+        } else {
+            let number = |key: &str| {
+                Reflect::get(&options, &key.into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+            };
+            let attempts = number("attempts").filter(|n| *n >= 1.0).ok_or_else(|| {
+                to_js_error(razor_core::Error::InvalidArgument(
+                    "reconnect.attempts must be ≥ 1".into(),
+                ))
+            })?;
+            let mut policy = RetryPolicy::new(attempts as u32);
+            if let Some(ms) = number("initialDelayMs") {
+                policy.initial_delay = Duration::from_millis(ms.max(0.0) as u64);
+            }
+            if let Some(ms) = number("maxDelayMs") {
+                policy.max_delay = Duration::from_millis(ms.max(0.0) as u64);
+            }
+            Some(policy)
+        };
+        self.websocket.set_retry(policy);
+        self.webtransport.set_retry(policy);
         Ok(())
     }
 

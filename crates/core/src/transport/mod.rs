@@ -15,6 +15,11 @@
 pub mod connection;
 pub mod framing;
 pub mod memory;
+mod retry;
+mod table;
+
+pub use retry::{RetryPolicy, connect_with_retry};
+pub use table::ConnectionTable;
 
 use crate::runtime::LocalBoxFuture;
 use crate::{Address, Result, TransportType};

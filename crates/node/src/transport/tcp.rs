@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::Transport;
 use razor_core::transport::connection::{FrameSink, FrameSource, start_connection};
 use razor_core::transport::framing::{MAX_FRAME_LEN, OckamTcpFrames, TCP_PROTOCOL_VERSION};
+use razor_core::transport::{RetryPolicy, Transport};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -74,6 +74,11 @@ impl TcpTransport {
         self.connections.count()
     }
 
+    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
+    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
+        self.connections.set_retry(policy);
+    }
+
     fn open(&self, stream: TcpStream, dialled: Option<String>) -> Result<Address> {
         let _ = stream.set_nodelay(true);
         let label = stream
@@ -112,10 +117,9 @@ impl Transport for TcpTransport {
     fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
         Box::pin(async move {
             let peer = socket_address(address)?;
-            match self.connections.dialled(&peer) {
-                Some(existing) => Ok(existing),
-                None => self.connect(&peer).await,
-            }
+            self.connections
+                .get_or_connect(&self.node, &peer, || self.connect(&peer))
+                .await
         })
     }
 

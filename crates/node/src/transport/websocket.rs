@@ -7,9 +7,9 @@ use std::rc::Rc;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::Transport;
 use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
 use razor_core::transport::framing::MAX_FRAME_LEN;
+use razor_core::transport::{RetryPolicy, Transport};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
@@ -101,6 +101,11 @@ impl WebSocketTransport {
         self.connections.count()
     }
 
+    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
+    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
+        self.connections.set_retry(policy);
+    }
+
     fn open(&self, socket: Socket, label: &str, dialled: Option<String>) -> Result<Address> {
         let (sink, source) = socket.split();
         let address = Address::random_local();
@@ -128,10 +133,9 @@ impl Transport for WebSocketTransport {
     fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
         Box::pin(async move {
             let peer = socket_address(address)?;
-            match self.connections.dialled(&peer) {
-                Some(existing) => Ok(existing),
-                None => self.connect(&peer).await,
-            }
+            self.connections
+                .get_or_connect(&self.node, &peer, || self.connect(&peer))
+                .await
         })
     }
 

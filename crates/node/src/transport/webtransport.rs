@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::Transport;
 use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
+use razor_core::transport::{RetryPolicy, Transport};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tracing::{debug, info, warn};
 use wtransport::tls::Sha256Digest;
@@ -162,6 +162,11 @@ impl WebTransportTransport {
         self.connections.count()
     }
 
+    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
+    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
+        self.connections.set_retry(policy);
+    }
+
     fn open(
         &self,
         connection: Connection,
@@ -203,10 +208,9 @@ impl Transport for WebTransportTransport {
     fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
         Box::pin(async move {
             let peer = socket_address(address)?;
-            match self.connections.dialled(&peer) {
-                Some(existing) => Ok(existing),
-                None => self.connect(&peer).await,
-            }
+            self.connections
+                .get_or_connect(&self.node, &peer, || self.connect(&peer))
+                .await
         })
     }
 

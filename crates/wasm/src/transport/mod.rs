@@ -2,7 +2,6 @@
 //! (browsers), both clients: a browser dials out, and answers come back on the connection it
 //! opened.
 
-mod connections;
 mod websocket;
 mod webtransport;
 

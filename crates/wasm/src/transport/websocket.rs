@@ -10,14 +10,13 @@ use std::rc::Rc;
 use async_channel::Receiver;
 use js_sys::{ArrayBuffer, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::Transport;
 use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::transport::{ConnectionTable, RetryPolicy, Transport};
 use razor_core::{Address, Node, Result, TransportError, TransportType};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
-use super::connections::Connections;
 use super::{connect_failed, describe, url};
 
 /// Frames received but not yet routed before the connection is closed as overrun.
@@ -29,7 +28,7 @@ pub const HIGH_WATER_MARK: u32 = 4 * 1024 * 1024;
 #[derive(Clone)]
 pub struct WebSocketTransport {
     node: Node,
-    connections: Connections,
+    connections: ConnectionTable,
 }
 
 impl WebSocketTransport {
@@ -37,7 +36,7 @@ impl WebSocketTransport {
     pub fn create(node: &Node) -> Result<Self> {
         let transport = Self {
             node: node.clone(),
-            connections: Connections::default(),
+            connections: ConnectionTable::default(),
         };
         node.register_transport(Rc::new(transport.clone()))?;
         Ok(transport)
@@ -48,11 +47,18 @@ impl WebSocketTransport {
         self.connections.count()
     }
 
+    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
+    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
+        self.connections.set_retry(policy);
+    }
+
     /// Opens a WebSocket to `url` and starts a connection on it.
     pub async fn connect(&self, url: &str) -> Result<Address> {
         let socket = Socket::open(url).await?;
         let address = Address::random_local();
-        let on_closed = self.connections.track(url.to_owned(), address.clone());
+        let on_closed = self
+            .connections
+            .track(Some(url.to_owned()), address.clone());
         let sink = WsSink {
             socket: socket.clone(),
             node: self.node.clone(),
@@ -82,15 +88,14 @@ impl Transport for WebSocketTransport {
     fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
         Box::pin(async move {
             let url = url(address, "ws")?;
-            match self.connections.get(&url) {
-                Some(existing) => Ok(existing),
-                None => self.connect(&url).await,
-            }
+            self.connections
+                .get_or_connect(&self.node, &url, || self.connect(&url))
+                .await
         })
     }
 
     fn shutdown(&self) {
-        self.connections.shutdown(&self.node);
+        self.connections.close_all(&self.node);
     }
 }
 

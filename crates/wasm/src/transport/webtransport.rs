@@ -9,15 +9,14 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::Transport;
 use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
+use razor_core::transport::{ConnectionTable, RetryPolicy, Transport};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, WritableStreamDefaultWriter};
 
-use super::connections::Connections;
 use super::{connect_failed, describe, url};
 
 #[wasm_bindgen]
@@ -43,7 +42,7 @@ extern "C" {
 #[derive(Clone)]
 pub struct WebTransportTransport {
     node: Node,
-    connections: Connections,
+    connections: ConnectionTable,
     pinned: Rc<RefCell<HashMap<String, [u8; 32]>>>,
 }
 
@@ -52,7 +51,7 @@ impl WebTransportTransport {
     pub fn create(node: &Node) -> Result<Self> {
         let transport = Self {
             node: node.clone(),
-            connections: Connections::default(),
+            connections: ConnectionTable::default(),
             pinned: Rc::default(),
         };
         node.register_transport(Rc::new(transport.clone()))?;
@@ -67,6 +66,11 @@ impl WebTransportTransport {
     /// Number of open connections.
     pub fn connection_count(&self) -> usize {
         self.connections.count()
+    }
+
+    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
+    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
+        self.connections.set_retry(policy);
     }
 
     fn options(&self, url: &str) -> JsValue {
@@ -122,7 +126,9 @@ impl WebTransportTransport {
             .get_writer()
             .map_err(|e| connect_failed(url, describe(&e)))?;
         let address = Address::random_local();
-        let on_closed = self.connections.track(url.to_owned(), address.clone());
+        let on_closed = self
+            .connections
+            .track(Some(url.to_owned()), address.clone());
         let sink = WtSink {
             writer,
             session: session.clone(),
@@ -165,15 +171,14 @@ impl Transport for WebTransportTransport {
     fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
         Box::pin(async move {
             let url = url(address, "https")?;
-            match self.connections.get(&url) {
-                Some(existing) => Ok(existing),
-                None => self.connect(&url).await,
-            }
+            self.connections
+                .get_or_connect(&self.node, &url, || self.connect(&url))
+                .await
         })
     }
 
     fn shutdown(&self) {
-        self.connections.shutdown(&self.node);
+        self.connections.close_all(&self.node);
     }
 }
 
