@@ -9,7 +9,7 @@ use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
 use razor_core::identity::Identifier;
 use razor_core::runtime::Runtime;
 use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
-use razor_core::{Error, Node, NodeConfig};
+use razor_core::{Node, NodeConfig};
 use razor_node::transport::{TcpTransport, WebSocketTransport, WebTransportTransport};
 use razor_node::{TokioRuntime, init_logging, run_local};
 use tracing::{error, info};
@@ -24,8 +24,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start a node with its identity, a secure channel listener (at `secure`), the echo
-    /// service (at `echo`) and the relay service (at `forwarding_service`); runs until Ctrl-C.
+    /// Start a node with its identity, secure channel listeners (at `secure` with Ockam's
+    /// suite, at `secure-noise` with Noise_XX_25519_ChaChaPoly_SHA256), the echo service (at
+    /// `echo`) and the relay service (at `forwarding_service`); runs until Ctrl-C.
     Node(NodeArgs),
     /// Two nodes on the in-memory transport: a message over a 3-hop route and its echo back
     /// by the return route, printing each hop.
@@ -41,10 +42,6 @@ struct NodeArgs {
     /// (`I` + 64 hex digits). There is no default: accepting everyone must be explicit.
     #[arg(long)]
     trust: String,
-    /// Cipher suite of the secure channel listener: `ockam-aes-gcm` (Ockam's) or
-    /// `noise-chachapoly`.
-    #[arg(long, default_value = "ockam-aes-gcm")]
-    suite: String,
     /// Directory that keeps the node's identity and keys across restarts (created if missing;
     /// keys are written with mode 0600). Without it the identity is new on every start.
     #[arg(long)]
@@ -91,9 +88,7 @@ fn trust_policy(trust: &str) -> razor_core::Result<TrustPolicy> {
 }
 
 async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
-    let suite = CipherSuite::from_name(&args.suite)
-        .ok_or_else(|| Error::InvalidArgument(format!("unknown suite {:?}", args.suite)))?;
-    let options = SecureChannelOptions::new(trust_policy(&args.trust)?).with_suite(suite);
+    let options = SecureChannelOptions::new(trust_policy(&args.trust)?);
     let config = NodeConfig::new(args.name);
     let (node, identity) = match &args.state_dir {
         Some(dir) => {
@@ -107,7 +102,12 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
             (node, identity)
         }
     };
-    node.create_secure_channel_listener(&identity, "secure", options)?;
+    node.create_secure_channel_listener(&identity, "secure", options.clone())?;
+    node.create_secure_channel_listener(
+        &identity,
+        "secure-noise",
+        options.with_suite(CipherSuite::NoiseChaChaPoly),
+    )?;
     node.start_worker("echo", Echo)?;
     node.start_worker(RELAY_SERVICE_ADDRESS, RelayService::new())?;
     println!("identifier: {}", identity.identifier());
@@ -131,8 +131,7 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
     }
     info!(
         node = node.name(),
-        suite = suite.name(),
-        "running: secure channel listener at 0#secure, echo at 0#echo, relay service at 0#{RELAY_SERVICE_ADDRESS}; Ctrl-C stops"
+        "running: secure channel listeners at 0#secure (Ockam suite) and 0#secure-noise, echo at 0#echo, relay service at 0#{RELAY_SERVICE_ADDRESS}; Ctrl-C stops"
     );
     if let Err(error) = tokio::signal::ctrl_c().await {
         error!("cannot wait for Ctrl-C: {error}");

@@ -1,0 +1,219 @@
+//! The transport benchmark, in a real browser: messages per second (64 B, one at a time)
+//! and megabytes per second (16 KiB, pipelined) to a native node over loopback WebSocket and
+//! WebTransport, plain and through secure channels, beside the same exchange with a raw
+//! WebSocket echo server and no Razor. Run by `scripts/bench` (release build, headless
+//! Chromium), which starts the servers and passes their addresses at compile time. Each
+//! result is printed as a `BENCH {json}` line.
+#![cfg(target_arch = "wasm32")]
+
+use core::time::Duration;
+use js_sys::{ArrayBuffer, Reflect, Uint8Array};
+use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
+use razor_core::{Node, NodeConfig, Route};
+use razor_wasm::WasmRuntime;
+use razor_wasm::transport::{WebSocketTransport, WebTransportTransport};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const ROUND_TRIPS: usize = 2_000;
+const BULK_MESSAGES: usize = 1_000;
+const BULK_SIZE: usize = 16 * 1024;
+const WINDOW: usize = 64;
+
+fn now_ms() -> f64 {
+    let performance = Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
+    let now: js_sys::Function = Reflect::get(&performance, &"now".into())
+        .unwrap()
+        .unchecked_into();
+    now.call0(&performance).unwrap().as_f64().unwrap()
+}
+
+fn report(transport: &str, case: &str, messages: usize, bytes: usize, ms: f64) {
+    let row = format!(
+        r#"{{"transport":"{transport}","case":"{case}","msgs_per_s":{:.0},"mb_per_s":{:.1}}}"#,
+        messages as f64 / ms * 1e3,
+        bytes as f64 / ms / 1e3
+    );
+    console_log!("BENCH {row}");
+}
+
+/// Something that can send a payload and await one echoed payload.
+trait Echo {
+    async fn send(&self, payload: Vec<u8>);
+    async fn receive(&self) -> Vec<u8>;
+}
+
+/// Round trips (64 B) and pipelined bulk (16 KiB, WINDOW in flight).
+async fn measure(transport: &str, echo: &impl Echo) {
+    let small = vec![7u8; 64];
+    for _ in 0..50 {
+        echo.send(small.clone()).await;
+        echo.receive().await;
+    }
+    let start = now_ms();
+    for _ in 0..ROUND_TRIPS {
+        echo.send(small.clone()).await;
+        assert_eq!(echo.receive().await.len(), 64);
+    }
+    report(
+        transport,
+        "round-trip-64B",
+        ROUND_TRIPS,
+        ROUND_TRIPS * 64 * 2,
+        now_ms() - start,
+    );
+
+    let big = vec![9u8; BULK_SIZE];
+    let start = now_ms();
+    let (mut sent, mut received) = (0, 0);
+    while received < BULK_MESSAGES {
+        while sent < BULK_MESSAGES && sent - received < WINDOW {
+            echo.send(big.clone()).await;
+            sent += 1;
+        }
+        assert_eq!(echo.receive().await.len(), BULK_SIZE);
+        received += 1;
+    }
+    report(
+        transport,
+        "bulk-16KiB",
+        BULK_MESSAGES,
+        BULK_MESSAGES * BULK_SIZE * 2,
+        now_ms() - start,
+    );
+}
+
+/// The browser's WebSocket, straight to a raw echo server.
+struct RawWebSocket {
+    socket: web_sys::WebSocket,
+    inbox: async_channel::Receiver<Vec<u8>>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl RawWebSocket {
+    async fn open(url: &str) -> Self {
+        let socket = web_sys::WebSocket::new(url).unwrap();
+        socket.set_binary_type(web_sys::BinaryType::Arraybuffer);
+        let (sender, inbox) = async_channel::unbounded();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let buffer: ArrayBuffer = event.data().unchecked_into();
+                let _ = sender.try_send(Uint8Array::new(&buffer).to_vec());
+            },
+        );
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let (opened_tx, opened) = async_channel::bounded::<()>(1);
+        let on_open = Closure::once(move |_: web_sys::Event| {
+            let _ = opened_tx.try_send(());
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        opened.recv().await.unwrap();
+        socket.set_onopen(None);
+        Self {
+            socket,
+            inbox,
+            _on_message: on_message,
+        }
+    }
+}
+
+impl Echo for RawWebSocket {
+    async fn send(&self, payload: Vec<u8>) {
+        self.socket.send_with_u8_array(&payload).unwrap();
+    }
+    async fn receive(&self) -> Vec<u8> {
+        self.inbox.recv().await.unwrap()
+    }
+}
+
+/// Razor: a client sending along a route (to an echo worker, maybe through a channel).
+struct RazorEcho {
+    client: razor_core::Client,
+    route: Route,
+}
+
+impl Echo for RazorEcho {
+    async fn send(&self, payload: Vec<u8>) {
+        self.client.send(self.route.clone(), payload).await.unwrap();
+    }
+    async fn receive(&self) -> Vec<u8> {
+        self.client
+            .receive_timeout(Duration::from_secs(30))
+            .await
+            .unwrap()
+            .payload
+    }
+}
+
+fn node() -> (Node, WebTransportTransport) {
+    let node = Node::new(
+        WasmRuntime,
+        NodeConfig::new("bench").with_mailbox_capacity(1024),
+    );
+    WebSocketTransport::create(&node).unwrap();
+    let wt = WebTransportTransport::create(&node).unwrap();
+    (node, wt)
+}
+
+async fn razor_cases(
+    name: &str,
+    node: &Node,
+    hop: &str,
+    node_id: razor_core::identity::Identifier,
+) {
+    let client = node.client().unwrap();
+    let plain = RazorEcho {
+        client,
+        route: format!("{hop} => echo").parse().unwrap(),
+    };
+    measure(&format!("{name} razor routing"), &plain).await;
+    let identity = node.create_identity().await.unwrap();
+    for suite in [CipherSuite::OckamAes256Gcm, CipherSuite::NoiseChaChaPoly] {
+        let options =
+            SecureChannelOptions::new(TrustPolicy::TrustIdentifier(node_id)).with_suite(suite);
+        let listener = match suite {
+            CipherSuite::OckamAes256Gcm => "secure",
+            _ => "secure-noise",
+        };
+        let route: Route = format!("{hop} => {listener}").parse().unwrap();
+        let channel = node
+            .create_secure_channel(&identity, route, options)
+            .await
+            .unwrap();
+        let through = RazorEcho {
+            client: node.client().unwrap(),
+            route: channel.route("echo"),
+        };
+        measure(&format!("{name} razor channel {}", suite.name()), &through).await;
+        channel.close().unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn transport_benchmark() {
+    let (Some(raw), Some(ws), Some(wt), Some(hash), Some(id)) = (
+        option_env!("RAZOR_BENCH_RAW_WS"),
+        option_env!("RAZOR_BENCH_WS"),
+        option_env!("RAZOR_BENCH_WT"),
+        option_env!("RAZOR_BENCH_WT_HASH"),
+        option_env!("RAZOR_BENCH_NODE_ID"),
+    ) else {
+        console_log!("skipping: run scripts/bench");
+        return;
+    };
+    let node_id = id.parse().unwrap();
+    let raw = RawWebSocket::open(&format!("ws://{raw}/")).await;
+    measure("websocket raw (no Razor)", &raw).await;
+
+    let (node, pins) = node();
+    let hash: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    pins.pin_certificate(wt, hash.try_into().unwrap());
+    razor_cases("websocket", &node, &format!("ws#{ws}"), node_id).await;
+    razor_cases("webtransport", &node, &format!("wt#{wt}"), node_id).await;
+    node.shutdown();
+}
