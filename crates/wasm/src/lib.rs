@@ -12,6 +12,7 @@ mod error;
 mod logging;
 mod runtime;
 pub mod transport;
+pub mod vault;
 
 pub use error::to_js_error;
 pub use logging::init_logging;

@@ -1,0 +1,7 @@
+//! Vaults for JavaScript runtimes: [`WebCryptoVault`] (non-extractable keys in WebCrypto,
+//! persisted in IndexedDB where available), or the core's software vault as a fallback.
+
+mod idb;
+mod webcrypto;
+
+pub use webcrypto::{WebCryptoVault, private_keys_for_testing_only};
