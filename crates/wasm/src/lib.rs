@@ -7,7 +7,6 @@
 #![warn(missing_docs)]
 
 pub mod api;
-pub mod channel_api;
 mod error;
 mod logging;
 mod runtime;
