@@ -2,9 +2,9 @@
 // a 3-hop route, and the echo back by the return route alone, printing each hop.
 import { MemoryNetwork, Node } from "@razor-sh/razor";
 
-const network = new MemoryNetwork();
-const alice = new Node("alice");
-const bob = new Node("bob");
+const network = await MemoryNetwork.create();
+const alice = await Node.create({ name: "alice" });
+const bob = await Node.create({ name: "bob" });
 alice.attachMemory(network, "alice");
 bob.attachMemory(network, "bob");
 
@@ -16,9 +16,8 @@ bob.startEcho("echo");
 
 const route = "hop => mem#bob => hop => echo";
 console.log(`alice sends "hello" along [${route}]`);
-const reply = await alice.request(route, new TextEncoder().encode("hello"), 5000);
-const text = new TextDecoder().decode(reply.payload);
-console.log(`alice got ${JSON.stringify(text)} back; its return route was [${reply.returnRoute}]`);
+const reply = await alice.request(route, "hello", { timeoutMs: 5000 });
+console.log(`alice got ${JSON.stringify(reply.text)} back; its return route was [${reply.returnRoute}]`);
 alice.shutdown();
 bob.shutdown();
-if (text !== "hello") process.exit(1);
+if (reply.text !== "hello") process.exit(1);
