@@ -16,7 +16,7 @@ import * as wasm from "../pkg/razor.js";
 let loader: (() => Promise<void>) | undefined;
 let loaded: Promise<void> | undefined;
 
-/** Set by the runtime's entry point: how to instantiate the wasm. */
+/** @internal Set by the runtime's entry point: how to instantiate the wasm. */
 export function setWasmLoader(load: () => Promise<void>): void {
   loader = load;
 }
@@ -41,23 +41,35 @@ export type ErrorCode =
 
 /** Base class of Razor's errors; `code` says exactly what happened. */
 export class RazorError extends Error {
+  override name = "RazorError";
   constructor(readonly code: ErrorCode, message: string) {
     super(message);
-    this.name = new.target.name;
   }
 }
 /** Nothing arrived in time (`TIMEOUT`). */
-export class TimeoutError extends RazorError {}
+export class TimeoutError extends RazorError {
+  override name = "TimeoutError";
+}
 /** A connection could not be made or broke (`CONNECT_FAILED`, `CONNECTION_CLOSED`, ...). */
-export class TransportError extends RazorError {}
+export class TransportError extends RazorError {
+  override name = "TransportError";
+}
 /** The peer was not accepted (`IDENTITY_MISMATCH`, `POLICY_DENIED`, `CREDENTIAL_EXPIRED`, ...). */
-export class TrustError extends RazorError {}
+export class TrustError extends RazorError {
+  override name = "TrustError";
+}
 /** The peer broke the protocol (`HANDSHAKE`, `DECRYPT`, `REPLAY`, `DECODE`, ...). */
-export class ProtocolError extends RazorError {}
+export class ProtocolError extends RazorError {
+  override name = "ProtocolError";
+}
 /** A bad argument from the caller (`INVALID_ARGUMENT`, `ADDRESS_PARSE`). */
-export class ArgumentError extends RazorError {}
+export class ArgumentError extends RazorError {
+  override name = "ArgumentError";
+}
 /** Routing or node state (`UNKNOWN_ADDRESS`, `MAILBOX_FULL`, `NODE_SHUT_DOWN`, ...). */
-export class RoutingError extends RazorError {}
+export class RoutingError extends RazorError {
+  override name = "RoutingError";
+}
 
 const trustCodes = new Set(["INVALID_IDENTITY", "INVALID_PURPOSE_KEY", "INVALID_CREDENTIAL", "CREDENTIAL_EXPIRED",
   "UNTRUSTED_ISSUER", "IDENTITY_MISMATCH", "POLICY_DENIED", "ACCESS_DENIED"]);
@@ -172,7 +184,12 @@ export type WorkerHandler = (message: Message) => Payload | void | Promise<Paylo
 
 /** Routes messages through a set of nodes in this JS realm (`mem#<name>`), for tests and demos. */
 export class MemoryNetwork {
-  private constructor(readonly inner: wasm.MemoryNetwork) {}
+  /** @internal */
+  readonly inner: wasm.MemoryNetwork;
+  /** @internal */
+  private constructor(inner: wasm.MemoryNetwork) {
+    this.inner = inner;
+  }
 
   static async create(): Promise<MemoryNetwork> {
     await ready();
@@ -182,7 +199,12 @@ export class MemoryNetwork {
 
 /** An identity: an identifier and keys in the node's vault. */
 export class Identity {
-  constructor(readonly inner: wasm.Identity) {}
+  /** @internal */
+  readonly inner: wasm.Identity;
+  /** @internal */
+  constructor(inner: wasm.Identity) {
+    this.inner = inner;
+  }
 
   /** `I` + 64 hex digits, stable across rotations. */
   get identifier(): string {
@@ -213,7 +235,12 @@ export class Identity {
 
 /** An established, mutually authenticated, end-to-end encrypted channel. */
 export class SecureChannel implements AsyncIterable<Message> {
-  constructor(readonly inner: wasm.SecureChannel) {}
+  /** @internal */
+  readonly inner: wasm.SecureChannel;
+  /** @internal */
+  constructor(inner: wasm.SecureChannel) {
+    this.inner = inner;
+  }
 
   /** The local hop to route through: `${channel.address} => service`. */
   get address(): string {
@@ -270,7 +297,12 @@ export class SecureChannel implements AsyncIterable<Message> {
 
 /** Accepts secure channels at an address. */
 export class SecureChannelListener implements AsyncIterable<SecureChannel> {
-  constructor(readonly inner: wasm.SecureChannelListener) {}
+  /** @internal */
+  readonly inner: wasm.SecureChannelListener;
+  /** @internal */
+  constructor(inner: wasm.SecureChannelListener) {
+    this.inner = inner;
+  }
 
   get address(): string {
     return this.inner.address;
@@ -293,7 +325,12 @@ export class SecureChannelListener implements AsyncIterable<SecureChannel> {
 
 /** A Razor node: workers, routes and transports (WebSocket, WebTransport, in-memory). */
 export class Node {
-  private constructor(readonly inner: wasm.Node) {}
+  /** @internal */
+  readonly inner: wasm.Node;
+  /** @internal */
+  private constructor(inner: wasm.Node) {
+    this.inner = inner;
+  }
 
   /** Creates a node; see `NodeOptions`. */
   static async create(options: NodeOptions = {}): Promise<Node> {

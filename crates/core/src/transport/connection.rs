@@ -95,6 +95,7 @@ pub fn start_connection(
                     Ok(message) => message,
                     Err(error) => {
                         warn!(%error, len = frame.len(), "malformed frame; closing the connection");
+                        tracing::trace!(start = ?frame.get(..32), "malformed frame");
                         break;
                     }
                 };

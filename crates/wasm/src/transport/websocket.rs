@@ -202,7 +202,10 @@ impl FrameSink for WsSink {
         if ws.ready_state() != WebSocket::OPEN {
             return Err(TransportError::ConnectionClosed.into());
         }
-        ws.send_with_u8_array(&frame)
+        // Send a JS-owned copy: workerd reads the bytes after `send` returns, when a view into
+        // wasm memory may already point at something else.
+        let copy = Uint8Array::from(frame.as_slice());
+        ws.send_with_array_buffer_view(&copy)
             .map_err(|e| TransportError::Other(describe(&e)).into())
     }
 

@@ -1,0 +1,12 @@
+// Must NOT compile: each line misuses the API (checked by scripts/test: tsc must fail, and on
+// these lines).
+import { Node } from "@razor-sh/razor";
+
+export async function misuse(node: Node): Promise<void> {
+  const identity = await node.createIdentity();
+  await node.createSecureChannel(identity, "ws#x => secure", {}); // MISUSE: trust is required
+  await node.createSecureChannel(identity, "ws#x => secure", { trust: "nobody" }); // MISUSE: not a Trust
+  await node.createSecureChannel("not an identity", "ws#x => secure", { trust: "everyone" }); // MISUSE: identity
+  await node.request("echo", 42); // MISUSE: payload is bytes or text
+  await Node.create({ vault: "hsm" }); // MISUSE: unknown vault
+}
