@@ -4,7 +4,10 @@
 //!
 //! Frame: `nonce (u64, big-endian) || AEAD(key_epoch(nonce), nonce, ad = "", plaintext)`.
 
+use zeroize::Zeroizing;
+
 use super::CipherSuite;
+use crate::vault::BulkCipher;
 use crate::vault::crypto::{AeadKey, TAG_LEN};
 use crate::{Error, Result};
 
@@ -50,6 +53,30 @@ impl Encryptor {
 
     /// Encrypts `plaintext` into a frame.
     pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
+        let nonce = self.advance()?;
+        let mut body = plaintext.to_vec();
+        body.reserve(TAG_LEN);
+        self.key.seal(&self.suite.nonce(nonce), &[], &mut body)?;
+        Ok(frame(nonce, &body))
+    }
+
+    /// Encrypts `plaintext` into a frame with an external cipher (same keys, nonces and
+    /// rekeying as [`encrypt`](Self::encrypt)).
+    pub async fn encrypt_with(
+        &mut self,
+        cipher: &dyn BulkCipher,
+        plaintext: Vec<u8>,
+    ) -> Result<Vec<u8>> {
+        let nonce = self.advance()?;
+        let key = Zeroizing::new(*self.key.key_bytes());
+        let sealed = cipher
+            .seal(&key, self.suite.nonce(nonce), plaintext)
+            .await?;
+        Ok(frame(nonce, &sealed))
+    }
+
+    /// Takes the next nonce, rekeying first when an interval is complete.
+    fn advance(&mut self) -> Result<u64> {
         let nonce = self.next_nonce;
         if nonce == u64::MAX {
             return Err(Error::Crypto("nonces exhausted; open a new channel"));
@@ -57,15 +84,16 @@ impl Encryptor {
         if nonce > 0 && nonce.is_multiple_of(REKEY_INTERVAL) {
             self.key = rekey(self.suite, &self.key)?;
         }
-        let mut body = plaintext.to_vec();
-        body.reserve(TAG_LEN);
-        self.key.seal(&self.suite.nonce(nonce), &[], &mut body)?;
-        let mut frame = Vec::with_capacity(NONCE_LEN + body.len());
-        frame.extend_from_slice(&nonce.to_be_bytes());
-        frame.extend_from_slice(&body);
         self.next_nonce += 1;
-        Ok(frame)
+        Ok(nonce)
     }
+}
+
+fn frame(nonce: u64, sealed: &[u8]) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(NONCE_LEN + sealed.len());
+    frame.extend_from_slice(&nonce.to_be_bytes());
+    frame.extend_from_slice(sealed);
+    frame
 }
 
 /// Which nonces have been seen: the highest, and a bitmap of the 32 before it.
@@ -129,6 +157,30 @@ impl Decryptor {
     /// Decrypts a frame and returns its nonce and plaintext. On any error nothing changes:
     /// a forged or replayed frame cannot disturb the channel.
     pub fn decrypt(&mut self, frame: &[u8]) -> Result<(u64, Vec<u8>)> {
+        let opening = self.begin(frame)?;
+        let mut plaintext = opening.body.to_vec();
+        opening
+            .key(self)
+            .open(&self.suite.nonce(opening.nonce), &[], &mut plaintext)?;
+        Ok((self.finish(opening), plaintext))
+    }
+
+    /// [`decrypt`](Self::decrypt) with an external cipher for the AEAD step.
+    pub async fn decrypt_with(
+        &mut self,
+        cipher: &dyn BulkCipher,
+        frame: &[u8],
+    ) -> Result<(u64, Vec<u8>)> {
+        let opening = self.begin(frame)?;
+        let key = Zeroizing::new(*opening.key(self).key_bytes());
+        let plaintext = cipher
+            .open(&key, self.suite.nonce(opening.nonce), opening.body.to_vec())
+            .await?;
+        Ok((self.finish(opening), plaintext))
+    }
+
+    /// Checks a frame's nonce against the replay window and picks its key, changing nothing.
+    fn begin<'f>(&self, frame: &'f [u8]) -> Result<Opening<'f>> {
         let (nonce, body) = frame.split_at_checked(NONCE_LEN).ok_or(Error::Decrypt)?;
         if body.len() < TAG_LEN {
             return Err(Error::Decrypt);
@@ -136,28 +188,61 @@ impl Decryptor {
         let nonce = u64::from_be_bytes(nonce.try_into().map_err(|_| Error::Decrypt)?);
         let window = self.window.accept(nonce)?;
         let epoch_start = self.rekeys.saturating_mul(REKEY_INTERVAL);
-        let mut next_key = None;
-        let key = if nonce >= epoch_start {
+        let epoch = if nonce >= epoch_start {
             match nonce - epoch_start {
-                ahead if ahead < REKEY_INTERVAL => &self.current,
+                ahead if ahead < REKEY_INTERVAL => Epoch::Current,
                 ahead if ahead < 2 * REKEY_INTERVAL => {
-                    &*next_key.insert(rekey(self.suite, &self.current)?)
+                    Epoch::Next(rekey(self.suite, &self.current)?)
                 }
                 _ => return Err(Error::OutsideReplayWindow),
             }
-        } else if epoch_start - nonce <= REKEY_INTERVAL {
-            self.previous.as_ref().ok_or(Error::OutsideReplayWindow)?
+        } else if epoch_start - nonce <= REKEY_INTERVAL && self.previous.is_some() {
+            Epoch::Previous
         } else {
             return Err(Error::OutsideReplayWindow);
         };
-        let mut plaintext = body.to_vec();
-        key.open(&self.suite.nonce(nonce), &[], &mut plaintext)?;
-        self.window = window;
-        if let Some(next) = next_key {
+        Ok(Opening {
+            nonce,
+            body,
+            window,
+            epoch,
+        })
+    }
+
+    /// Commits an opening whose frame authenticated: the window moves, a new epoch starts.
+    fn finish(&mut self, opening: Opening<'_>) -> u64 {
+        self.window = opening.window;
+        if let Epoch::Next(next) = opening.epoch {
             self.previous = Some(core::mem::replace(&mut self.current, next));
             self.rekeys += 1;
         }
-        Ok((nonce, plaintext))
+        opening.nonce
+    }
+}
+
+/// Which key a received frame is under.
+enum Epoch {
+    Previous,
+    Current,
+    Next(AeadKey),
+}
+
+/// A frame that passed the replay checks and awaits authentication.
+struct Opening<'f> {
+    nonce: u64,
+    body: &'f [u8],
+    window: ReplayWindow,
+    epoch: Epoch,
+}
+
+impl Opening<'_> {
+    fn key<'d>(&'d self, decryptor: &'d Decryptor) -> &'d AeadKey {
+        match &self.epoch {
+            Epoch::Next(key) => key,
+            Epoch::Current => &decryptor.current,
+            // `begin` only picks Previous when there is one.
+            Epoch::Previous => decryptor.previous.as_ref().unwrap_or(&decryptor.current),
+        }
     }
 }
 

@@ -113,7 +113,6 @@ impl AeadKey {
     }
 
     /// The raw key, for Noise's REKEY (which derives the next key by encrypting zeros).
-    #[cfg(test)]
     pub(crate) fn key_bytes(&self) -> &[u8; 32] {
         &self.key
     }

@@ -58,6 +58,34 @@ pub trait KeyAgreementVault {
 pub trait Vault: SigningVault + KeyAgreementVault {
     /// A short name for logs (`"software"`, `"webcrypto"`).
     fn name(&self) -> &'static str;
+
+    /// A platform cipher that beats the built-in AEAD for some messages (WebCrypto's
+    /// hardware AES for large ones), if this vault has one.
+    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
+        None
+    }
+}
+
+/// An asynchronous AEAD the secure channel uses instead of its own for the messages it
+/// [`handles`](BulkCipher::handles). Output must be byte-identical to
+/// [`crypto::AeadKey`]'s: ciphertext followed by the 16-byte tag, empty associated data.
+pub trait BulkCipher {
+    /// Whether to use this cipher for a `len`-byte message under `algorithm`.
+    fn handles(&self, algorithm: crypto::AeadAlgorithm, len: usize) -> bool;
+    /// Encrypts `plaintext`; returns ciphertext and tag.
+    fn seal<'a>(
+        &'a self,
+        key: &'a [u8; 32],
+        nonce: [u8; 12],
+        plaintext: Vec<u8>,
+    ) -> LocalBoxFuture<'a, Result<Vec<u8>>>;
+    /// Checks and decrypts ciphertext and tag; any failure is [`Error::Decrypt`](crate::Error).
+    fn open<'a>(
+        &'a self,
+        key: &'a [u8; 32],
+        nonce: [u8; 12],
+        sealed: Vec<u8>,
+    ) -> LocalBoxFuture<'a, Result<Vec<u8>>>;
 }
 
 #[cfg(test)]

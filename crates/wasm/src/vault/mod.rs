@@ -4,4 +4,4 @@
 mod idb;
 mod webcrypto;
 
-pub use webcrypto::{WebCryptoVault, private_keys_for_testing_only};
+pub use webcrypto::{WEBCRYPTO_AES_MIN_LEN, WebCryptoVault, private_keys_for_testing_only};

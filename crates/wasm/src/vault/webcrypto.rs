@@ -14,10 +14,11 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use razor_core::identity::Identity;
 use razor_core::identity::model::ChangeHistory;
 use razor_core::runtime::LocalBoxFuture;
+use razor_core::vault::crypto::AeadAlgorithm;
 use razor_core::vault::crypto::constant_time_eq;
 use razor_core::vault::{
-    KeyAgreementVault, KeyId, SharedSecret, Signature, SigningKeyKind, SigningVault, Vault,
-    VerifyingKey, X25519PublicKey,
+    BulkCipher, KeyAgreementVault, KeyId, SharedSecret, Signature, SigningKeyKind, SigningVault,
+    Vault, VerifyingKey, X25519PublicKey,
 };
 use razor_core::{Error, Result};
 use wasm_bindgen::prelude::*;
@@ -89,6 +90,10 @@ struct Inner {
     subtle: SubtleCrypto,
     keys: RefCell<HashMap<KeyId, StoredKey>>,
     database: Option<Database>,
+    /// Channel AES keys imported for bulk messages, by raw key.
+    aes_keys: RefCell<Vec<(zeroize::Zeroizing<[u8; 32]>, CryptoKey)>>,
+    /// Messages encrypted or decrypted by WebCrypto's AES-GCM.
+    bulk_operations: core::cell::Cell<u64>,
 }
 
 fn crypto_error(what: &'static str) -> impl Fn(JsValue) -> Error {
@@ -133,6 +138,8 @@ impl WebCryptoVault {
                 subtle,
                 keys: RefCell::default(),
                 database,
+                aes_keys: RefCell::default(),
+                bulk_operations: core::cell::Cell::new(0),
             }),
         };
         vault.load().await?;
@@ -217,7 +224,12 @@ impl WebCryptoVault {
         ));
         // Identity keys persist; secure channel statics are re-created and re-attested per
         // session rather than piling up in the database.
-        if let Some(database) = self.inner.database.as_ref().filter(|_| kind != Kind::X25519) {
+        if let Some(database) = self
+            .inner
+            .database
+            .as_ref()
+            .filter(|_| kind != Kind::X25519)
+        {
             let record = Object::new();
             let _ = Reflect::set(&record, &"kind".into(), &kind.name().into());
             let _ = Reflect::set(&record, &"privateKey".into(), &private);
@@ -444,6 +456,10 @@ impl Vault for WebCryptoVault {
     fn name(&self) -> &'static str {
         "webcrypto"
     }
+
+    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
+        Some(self)
+    }
 }
 
 /// For tests: the stored private CryptoKeys (to check that export fails).
@@ -456,4 +472,112 @@ pub fn private_keys_for_testing_only(vault: &WebCryptoVault) -> Vec<JsValue> {
         .values()
         .map(|k| JsValue::from(k.private.clone()))
         .collect()
+}
+
+/// Messages from this size up go through WebCrypto's AES-GCM (hardware AES); smaller ones
+/// stay in wasm, where a Promise per message costs more than the cipher. Measured crossover
+/// (docs/BENCHMARKS.md): about 1 KiB in Chromium, 6 KiB in Node; at 8 KiB WebCrypto wins
+/// 1.3× (Node) to 3× (Chromium).
+pub const WEBCRYPTO_AES_MIN_LEN: usize = 8 * 1024;
+
+impl WebCryptoVault {
+    /// The AES-GCM CryptoKey for `key`, imported once (non-extractable) and cached.
+    async fn aes_key(&self, key: &[u8; 32]) -> Result<CryptoKey> {
+        if let Some((_, cached)) = self
+            .inner
+            .aes_keys
+            .borrow()
+            .iter()
+            .find(|(k, _)| constant_time_eq(k.as_slice(), key))
+        {
+            return Ok(cached.clone());
+        }
+        let algorithm = Object::new();
+        let _ = Reflect::set(&algorithm, &"name".into(), &"AES-GCM".into());
+        let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
+        let raw = Uint8Array::from(&key[..]);
+        let import = self
+            .inner
+            .subtle
+            .import_key_with_object("raw", &raw, &algorithm, false, &usages);
+        let imported: CryptoKey =
+            JsFuture::from(import.map_err(crypto_error("AES key import failed"))?)
+                .await
+                .map_err(crypto_error("AES key import failed"))?
+                .unchecked_into();
+        raw.fill(0, 0, 32);
+        let mut cache = self.inner.aes_keys.borrow_mut();
+        // A channel uses two keys per direction at most (current, next): keep a few.
+        if cache.len() >= 8 {
+            cache.remove(0);
+        }
+        cache.push((zeroize::Zeroizing::new(*key), imported.clone()));
+        Ok(imported)
+    }
+
+    /// Messages that went through WebCrypto's AES-GCM so far.
+    pub fn bulk_operations(&self) -> u64 {
+        self.inner.bulk_operations.get()
+    }
+
+    async fn aes(
+        &self,
+        encrypt: bool,
+        key: &[u8; 32],
+        nonce: [u8; 12],
+        input: Vec<u8>,
+    ) -> Result<Vec<u8>> {
+        self.inner
+            .bulk_operations
+            .set(self.inner.bulk_operations.get() + 1);
+        let key = self.aes_key(key).await?;
+        let params = Object::new();
+        let _ = Reflect::set(&params, &"name".into(), &"AES-GCM".into());
+        let _ = Reflect::set(&params, &"iv".into(), &Uint8Array::from(&nonce[..]));
+        let data = Uint8Array::from(input.as_slice());
+        let promise = if encrypt {
+            self.inner
+                .subtle
+                .encrypt_with_object_and_buffer_source(&params, &key, &data)
+        } else {
+            self.inner
+                .subtle
+                .decrypt_with_object_and_buffer_source(&params, &key, &data)
+        };
+        let output = match promise {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(error) => Err(error),
+        };
+        output.map(|o| bytes(&o)).map_err(|_| {
+            if encrypt {
+                Error::Crypto("AES-GCM encryption failed")
+            } else {
+                Error::Decrypt
+            }
+        })
+    }
+}
+
+impl BulkCipher for WebCryptoVault {
+    fn handles(&self, algorithm: AeadAlgorithm, len: usize) -> bool {
+        algorithm == AeadAlgorithm::Aes256Gcm && len >= WEBCRYPTO_AES_MIN_LEN
+    }
+
+    fn seal<'a>(
+        &'a self,
+        key: &'a [u8; 32],
+        nonce: [u8; 12],
+        plaintext: Vec<u8>,
+    ) -> LocalBoxFuture<'a, Result<Vec<u8>>> {
+        Box::pin(self.aes(true, key, nonce, plaintext))
+    }
+
+    fn open<'a>(
+        &'a self,
+        key: &'a [u8; 32],
+        nonce: [u8; 12],
+        sealed: Vec<u8>,
+    ) -> LocalBoxFuture<'a, Result<Vec<u8>>> {
+        Box::pin(self.aes(false, key, nonce, sealed))
+    }
 }
