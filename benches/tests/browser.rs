@@ -219,13 +219,27 @@ async fn transport_benchmark() {
 
     // The Ockam suite with the WebCrypto vault: large messages use WebCrypto's AES-GCM.
     let vault = razor_wasm::vault::WebCryptoVault::open(None).await.unwrap();
-    let node = Node::with_vault(WasmRuntime, NodeConfig::new("bench").with_mailbox_capacity(1024), std::rc::Rc::new(vault));
+    let node = Node::with_vault(
+        WasmRuntime,
+        NodeConfig::new("bench").with_mailbox_capacity(1024),
+        std::rc::Rc::new(vault),
+    );
     WebSocketTransport::create(&node).unwrap();
     let identity = node.create_identity().await.unwrap();
     let options = SecureChannelOptions::new(TrustPolicy::TrustIdentifier(node_id));
     let route: Route = format!("ws#{ws} => secure").parse().unwrap();
-    let channel = node.create_secure_channel(&identity, route, options).await.unwrap();
-    let through = RazorEcho { client: node.client().unwrap(), route: channel.route("echo") };
-    measure("websocket razor channel ockam-aes-gcm, webcrypto vault", &through).await;
+    let channel = node
+        .create_secure_channel(&identity, route, options)
+        .await
+        .unwrap();
+    let through = RazorEcho {
+        client: node.client().unwrap(),
+        route: channel.route("echo"),
+    };
+    measure(
+        "websocket razor channel ockam-aes-gcm, webcrypto vault",
+        &through,
+    )
+    .await;
     node.shutdown();
 }
