@@ -209,10 +209,7 @@ async fn transport_benchmark() {
     measure("websocket raw (no Razor)", &raw).await;
 
     let (node, pins) = node();
-    let hash: Vec<u8> = (0..32)
-        .map(|i| u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).unwrap())
-        .collect();
-    pins.pin_certificate(wt, hash.try_into().unwrap());
+    pins.pin_certificate(wt, razor_core::codec::hex::decode_array(hash).unwrap());
     razor_cases("websocket", &node, &format!("ws#{ws}"), node_id).await;
     razor_cases("webtransport", &node, &format!("wt#{wt}"), node_id).await;
     node.shutdown();

@@ -5,10 +5,7 @@ use razor_core::{Route, TransportMessage};
 use serde_json::Value;
 
 fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
+    razor_core::codec::hex::decode(text).unwrap()
 }
 
 fn route(value: &Value) -> Route {

@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::Path;
 use std::rc::Rc;
 
+use razor_core::codec::hex;
 use razor_core::identity::Identity;
 use razor_core::identity::model::ChangeHistory;
 use razor_core::vault::{KeyId, SigningKeyKind, SoftwareVault, Vault};
@@ -20,22 +21,8 @@ fn io(error: std::io::Error) -> Error {
     Error::InvalidArgument(format!("node state: {error}"))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex(text: &str) -> Result<Vec<u8>> {
-    let bad = || Error::InvalidArgument("node state: bad hex".into());
-    if !text.len().is_multiple_of(2) {
-        return Err(bad());
-    }
-    (0..text.len() / 2)
-        .map(|i| {
-            text.get(2 * i..2 * i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(bad)
-        })
-        .collect()
+    hex::decode(text).map_err(|_| Error::InvalidArgument("node state: bad hex".into()))
 }
 
 fn write_private(path: &Path, contents: &str) -> Result<()> {
@@ -55,13 +42,13 @@ pub fn save(dir: &Path, vault: &SoftwareVault, identity: &Identity) -> Result<()
         vault
             .export_secrets()
             .iter()
-            .map(|(kind, secret)| format!("{kind} {}\n", hex(secret.as_slice())))
+            .map(|(kind, secret)| format!("{kind} {}\n", hex::encode(secret.as_slice())))
             .collect(),
     );
     write_private(&dir.join("vault.keys"), &keys)?;
     let record = format!(
         "{}\n{}\n",
-        hex(&identity.change_history().encode()),
+        hex::encode(&identity.change_history().encode()),
         identity.key()
     );
     write_private(&dir.join("identity"), &record)

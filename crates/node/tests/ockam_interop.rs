@@ -25,9 +25,7 @@ fn peer() -> Option<PathBuf> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use razor_core::codec::hex::encode as hex;
 
 /// Runs the peer; returns (succeeded, stdout).
 fn ockam(peer: &PathBuf, args: &[&str]) -> (bool, String) {

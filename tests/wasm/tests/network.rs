@@ -44,13 +44,10 @@ fn peers() -> Option<Peers> {
         console_log!("skipping: no native peers (scripts/test starts them)");
         return None;
     };
-    let wt_hash: Vec<u8> = (0..32)
-        .map(|i| u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).unwrap())
-        .collect();
     Some(Peers {
         ws,
         wt,
-        wt_hash: wt_hash.try_into().unwrap(),
+        wt_hash: razor_core::codec::hex::decode_array(hash).unwrap(),
         node_id: id.parse().unwrap(),
         tcp_b,
         ockam_tcp: ockam,

@@ -137,7 +137,13 @@ impl<'a> Lexer<'a> {
                             else {
                                 return error("expected \\u{hex}", escape_at);
                             };
-                            let code = u32::from_str_radix(body, 16).ok().and_then(char::from_u32);
+                            let hex_digits = !body.is_empty()
+                                && body.len() <= 6
+                                && body.chars().all(|c| c.is_ascii_hexdigit());
+                            let code = hex_digits
+                                .then(|| u32::from_str_radix(body, 16).ok())
+                                .flatten()
+                                .and_then(char::from_u32);
                             let Some(ch) = code else {
                                 return error("invalid unicode escape", escape_at);
                             };

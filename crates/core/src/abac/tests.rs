@@ -113,6 +113,8 @@ fn parse_errors_say_what_and_where() {
         ("(= {1} 1)", "unexpected character"),
         ("", "empty policy"),
         ("(= -x 1)", "invalid name"),
+        ("(= \"\\u{+41}\" \"A\")", "invalid unicode escape"),
+        ("(= \"\\u{d800}\" \"A\")", "invalid unicode escape"),
     ];
     for (text, expected) in cases {
         let error = parse(text).expect_err(text);

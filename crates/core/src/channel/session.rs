@@ -250,12 +250,7 @@ impl Opening<'_> {
 mod tests {
     use super::*;
 
-    fn unhex(text: &str) -> Vec<u8> {
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testing::unhex;
 
     fn pair(suite: CipherSuite) -> (Encryptor, Decryptor) {
         let key = [7u8; 32];

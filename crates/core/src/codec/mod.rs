@@ -7,6 +7,7 @@
 mod bare;
 pub mod cbor;
 mod error;
+pub mod hex;
 mod reader;
 
 pub use bare::{encoded_len_of_bytes, encoded_len_of_uleb128, write_bytes, write_uleb128};

@@ -12,9 +12,7 @@ pub struct Identifier(pub [u8; 32]);
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChangeHash(pub [u8; 32]);
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::codec::hex::encode as hex;
 
 impl fmt::Display for Identifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -35,15 +33,9 @@ impl FromStr for Identifier {
     fn from_str(s: &str) -> Result<Self> {
         let invalid = || Error::InvalidArgument(format!("not an identifier: {s:?}"));
         let digits = s.trim().strip_prefix('I').ok_or_else(invalid)?;
-        if digits.len() != 64 || !digits.is_ascii() {
-            return Err(invalid());
-        }
-        let mut bytes = [0u8; 32];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            let pair = digits.get(2 * i..2 * i + 2).ok_or_else(invalid)?;
-            *byte = u8::from_str_radix(pair, 16).map_err(|_| invalid())?;
-        }
-        Ok(Self(bytes))
+        crate::codec::hex::decode_array(digits)
+            .map(Self)
+            .map_err(|_| invalid())
     }
 }
 

@@ -13,16 +13,9 @@ fn vectors() -> Value {
     serde_json::from_str(include_str!("../../tests/vectors/ockam_identities.json")).unwrap()
 }
 
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
+use crate::testing::unhex;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::codec::hex::encode as hex;
 
 fn history(vector: &Value) -> ChangeHistory {
     ChangeHistory::decode(&unhex(vector["change_history"].as_str().unwrap())).unwrap()

@@ -70,5 +70,5 @@ pub(crate) fn random_hex(len: usize) -> String {
         tracing::error!("getrandom failed; using a counter for a local address");
         bytes = n.to_be_bytes().to_vec();
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::codec::hex::encode(&bytes)
 }

@@ -21,6 +21,12 @@ use crate::services::{Echo, Hop, RELAY_SERVICE_ADDRESS, RelayService, register_r
 use crate::transport::memory::{Lossy, MemoryNetwork, MemoryOptions, MemoryTransport};
 use crate::{Address, Error, LocalMessage, Node, NodeConfig, Result, Route};
 
+/// Test vectors written as hex, with any whitespace between digits.
+pub fn unhex(text: &str) -> Vec<u8> {
+    let digits: String = text.split_whitespace().collect();
+    crate::codec::hex::decode(&digits).unwrap()
+}
+
 /// Two nodes, `alice` and `bob`, on one memory network (`mem#alice`, `mem#bob`).
 pub fn two_nodes<R: Runtime + Clone>(runtime: &R) -> (Node, Node, MemoryNetwork) {
     let network = MemoryNetwork::new();

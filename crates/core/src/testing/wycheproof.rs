@@ -8,10 +8,7 @@ use crate::vault::crypto::{self, AeadAlgorithm, AeadKey};
 use crate::vault::{KeyAgreementVault, Signature, SoftwareVault, VerifyingKey, X25519PublicKey};
 
 fn unhex(value: &Value) -> Vec<u8> {
-    let text = value.as_str().unwrap_or_default();
-    (0..text.len() / 2)
-        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
+    super::unhex(value.as_str().unwrap_or_default())
 }
 
 /// `valid` must succeed, `invalid` must fail, `acceptable` may do either.

@@ -128,13 +128,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn unhex(text: &str) -> Vec<u8> {
-        let text: String = text.split_whitespace().collect();
-        (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::testing::unhex;
 
     #[test]
     fn decodes_a_frame_ockam_sent() {

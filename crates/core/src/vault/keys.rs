@@ -136,6 +136,4 @@ impl fmt::Debug for SharedSecret {
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use crate::codec::hex::encode as hex;

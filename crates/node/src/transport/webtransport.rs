@@ -34,10 +34,7 @@ pub struct WebTransportListener {
 impl WebTransportListener {
     /// The certificate hash in lowercase hex.
     pub fn certificate_hash_hex(&self) -> String {
-        self.certificate_hash
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        razor_core::codec::hex::encode(&self.certificate_hash)
     }
 }
 

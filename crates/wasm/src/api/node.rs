@@ -291,16 +291,8 @@ impl Node {
         host_port: &str,
         sha256_hex: &str,
     ) -> Result<(), JsValue> {
-        let bytes: Option<Vec<u8>> = (0..sha256_hex.len() / 2)
-            .map(|i| {
-                sha256_hex
-                    .get(2 * i..2 * i + 2)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            })
-            .collect();
-        let hash: [u8; 32] = bytes
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| invalid("a SHA-256 is 64 hex digits"))?;
+        let hash: [u8; 32] = razor_core::codec::hex::decode_array(sha256_hex.trim())
+            .map_err(|_| invalid("a SHA-256 is 64 hex digits"))?;
         self.webtransport.pin_certificate(host_port, hash);
         Ok(())
     }

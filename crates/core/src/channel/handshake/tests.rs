@@ -1,13 +1,7 @@
 use super::*;
 use crate::vault::crypto::X25519KeyPair;
 
-fn unhex(text: &str) -> Vec<u8> {
-    let text: String = text.split_whitespace().collect();
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
+use crate::testing::unhex;
 
 fn key(text: &str) -> X25519KeyPair {
     X25519KeyPair::from_secret(unhex(text).try_into().unwrap())
