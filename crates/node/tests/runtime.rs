@@ -30,6 +30,14 @@ fn lossy_link_loses_but_never_corrupts() {
 }
 
 #[test]
+fn connection_table_follows_connection_lifetimes() {
+    run_local(testing::connection_table_follows_connection_lifetimes(
+        TokioRuntime,
+    ))
+    .unwrap();
+}
+
+#[test]
 fn relay_alias_reaches_the_registered_peer() {
     run_local(testing::relay_alias_reaches_the_registered_peer(
         TokioRuntime,

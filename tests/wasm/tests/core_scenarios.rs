@@ -30,6 +30,11 @@ async fn lossy_link_is_deterministic_per_seed() {
 }
 
 #[wasm_bindgen_test]
+async fn connection_table_follows_connection_lifetimes() {
+    testing::connection_table_follows_connection_lifetimes(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
 async fn relay_alias_reaches_the_registered_peer() {
     testing::relay_alias_reaches_the_registered_peer(WasmRuntime).await;
 }

@@ -18,8 +18,10 @@ use std::rc::Rc;
 
 use crate::runtime::{Context, LocalOnly, Runtime, Worker, WorkerOptions};
 use crate::services::{Echo, Hop, RELAY_SERVICE_ADDRESS, RelayService, register_relay};
+use crate::transport::ConnectionTable;
+use crate::transport::connection::{BareFrames, FrameSink};
 use crate::transport::memory::{Lossy, MemoryNetwork, MemoryOptions, MemoryTransport};
-use crate::{Address, Error, LocalMessage, Node, NodeConfig, Result, Route};
+use crate::{Address, Error, LocalMessage, Node, NodeConfig, Result, Route, TransportError};
 
 /// Test vectors written as hex, with any whitespace between digits.
 pub fn unhex(text: &str) -> Vec<u8> {
@@ -278,6 +280,72 @@ pub async fn relay_alias_reaches_the_registered_peer<R: Runtime + Clone>(runtime
     assert_eq!(reply.payload, b"hi");
     for node in [relay, peer, visitor] {
         node.shutdown();
+    }
+}
+
+/// A connection table reuses a dialled connection, forgets it once the peer closes it, stops
+/// its listeners on `close_all`, and keeps nothing of a connection that could not start.
+pub async fn connection_table_follows_connection_lifetimes<R: Runtime + Clone>(runtime: R) {
+    let node = Node::new(runtime, NodeConfig::new("table"));
+    let table = ConnectionTable::default();
+    let open = |table: &ConnectionTable, node: &Node| {
+        let (to_us, from_peer) = async_channel::bounded::<Vec<u8>>(4);
+        let (to_peer, peer_inbox) = async_channel::bounded::<Vec<u8>>(4);
+        let started = table.start(
+            node,
+            "peer",
+            Some("peer:1".into()),
+            ChannelSink(to_peer),
+            from_peer,
+            BareFrames,
+        );
+        (started, to_us, peer_inbox)
+    };
+
+    let (started, to_us, _peer_inbox) = open(&table, &node);
+    let address = started.unwrap();
+    assert_eq!(table.dialled("peer:1"), Some(address.clone()));
+    assert_eq!(table.count(), 1);
+    let reused = table
+        .get_or_connect(&node, "peer:1", || async {
+            Err::<Address, _>(Error::InvalidArgument("dialled although connected".into()))
+        })
+        .await;
+    assert_eq!(reused.unwrap(), address);
+
+    drop(to_us); // the peer closes
+    for _ in 0..200 {
+        if table.count() == 0 {
+            break;
+        }
+        node.sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(table.count(), 0, "a closed connection is forgotten");
+    assert_eq!(table.dialled("peer:1"), None);
+    assert!(!node.has_address(&address));
+
+    let stopped = Rc::new(core::cell::Cell::new(false));
+    let flag = stopped.clone();
+    table.add_listener(move || flag.set(true));
+    table.close_all(&node);
+    assert!(stopped.get(), "close_all stops the listeners");
+
+    node.shutdown();
+    let (started, _to_us, _peer_inbox) = open(&table, &node);
+    assert!(matches!(started, Err(Error::NodeShutDown)));
+    assert_eq!(table.count(), 0);
+    assert_eq!(table.dialled("peer:1"), None);
+}
+
+/// The sending half of an in-memory connection.
+struct ChannelSink(async_channel::Sender<Vec<u8>>);
+
+impl FrameSink for ChannelSink {
+    async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
+        self.0
+            .send(frame)
+            .await
+            .map_err(|_| TransportError::ConnectionClosed.into())
     }
 }
 

@@ -11,13 +11,17 @@
 //!
 //! [`connection`] holds that machinery once for every transport; drivers only supply a
 //! [`FrameSink`](connection::FrameSink) and [`FrameSource`](connection::FrameSource) per socket.
+//! Transports that dial sockets implement [`Dialer`] and keep their connections in a
+//! [`ConnectionTable`]; the rest (reuse, retries, shutdown) is shared.
 
 pub mod connection;
+mod dialer;
 pub mod framing;
 pub mod memory;
 mod retry;
 mod table;
 
+pub use dialer::Dialer;
 pub use retry::{RetryPolicy, connect_with_retry};
 pub use table::ConnectionTable;
 

@@ -1,16 +1,17 @@
 //! The bookkeeping every dialling transport needs: open connections by the peer they were
-//! dialled to (for reuse), all open connections (for counting and shutdown), and the retry
-//! policy for new ones.
+//! dialled to (for reuse), all open connections (for counting and shutdown), listeners to stop
+//! on shutdown, and the retry policy for new connections.
 
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
+use super::connection::{FrameCodec, FrameSink, FrameSource, start_connection};
 use super::{RetryPolicy, connect_with_retry};
 use crate::{Address, Node, Result};
 
-/// A transport's open connections. Cheap to clone.
+/// A transport's open connections and listeners. Cheap to clone.
 #[derive(Clone, Default)]
 pub struct ConnectionTable {
     inner: Rc<Inner>,
@@ -20,6 +21,7 @@ pub struct ConnectionTable {
 struct Inner {
     dialled: RefCell<HashMap<String, Address>>,
     all: RefCell<Vec<Address>>,
+    listeners: RefCell<Vec<Box<dyn FnOnce()>>>,
     retry: Cell<Option<RetryPolicy>>,
 }
 
@@ -52,9 +54,19 @@ impl ConnectionTable {
         }
     }
 
-    /// Records a new connection (dialled to `peer`, or accepted when `None`) and returns the
-    /// callback that forgets it when it closes.
-    pub fn track(&self, peer: Option<String>, address: Address) -> impl FnOnce() + 'static {
+    /// Starts a connection on a new socket (dialled to `peer`, or accepted when `None`) with
+    /// [`start_connection`], keeps it until it closes, and returns its sending worker's
+    /// address. `label` names the far end in logs.
+    pub fn start(
+        &self,
+        node: &Node,
+        label: &str,
+        peer: Option<String>,
+        sink: impl FrameSink,
+        source: impl FrameSource,
+        codec: impl FrameCodec,
+    ) -> Result<Address> {
+        let address = Address::random_local();
         if let Some(peer) = &peer {
             self.inner
                 .dialled
@@ -63,17 +75,21 @@ impl ConnectionTable {
         }
         self.inner.all.borrow_mut().push(address.clone());
         let inner = Rc::downgrade(&self.inner);
-        move || {
-            if let Some(inner) = inner.upgrade() {
-                if let Some(peer) = peer {
-                    let mut dialled = inner.dialled.borrow_mut();
-                    if dialled.get(&peer) == Some(&address) {
-                        dialled.remove(&peer);
-                    }
-                }
-                inner.all.borrow_mut().retain(|a| a != &address);
-            }
-        }
+        let closed = Closed {
+            inner,
+            peer,
+            address: address.clone(),
+        };
+        let forget = closed.clone();
+        start_connection(node, label, address, sink, source, codec, move || {
+            closed.forget()
+        })
+        .inspect_err(|_| drop(forget))
+    }
+
+    /// Keeps `stop`, which stops a listener, to run on [`close_all`](Self::close_all).
+    pub fn add_listener(&self, stop: impl FnOnce() + 'static) {
+        self.inner.listeners.borrow_mut().push(Box::new(stop));
     }
 
     /// Number of open connections.
@@ -81,12 +97,39 @@ impl ConnectionTable {
         self.inner.all.borrow().len()
     }
 
-    /// Closes every connection.
+    /// Stops the listeners and closes every connection.
     pub fn close_all(&self, node: &Node) {
+        let listeners: Vec<_> = self.inner.listeners.borrow_mut().drain(..).collect();
+        for stop in listeners {
+            stop();
+        }
         let all: Vec<Address> = self.inner.all.borrow_mut().drain(..).collect();
         self.inner.dialled.borrow_mut().clear();
         for address in all {
             let _ = node.stop_worker(&address);
         }
+    }
+}
+
+/// Forgets one connection once it has closed (or failed to start).
+#[derive(Clone)]
+struct Closed {
+    inner: Weak<Inner>,
+    peer: Option<String>,
+    address: Address,
+}
+
+impl Closed {
+    fn forget(&self) {
+        let Some(inner) = self.inner.upgrade() else {
+            return;
+        };
+        if let Some(peer) = &self.peer {
+            let mut dialled = inner.dialled.borrow_mut();
+            if dialled.get(peer) == Some(&self.address) {
+                dialled.remove(peer);
+            }
+        }
+        inner.all.borrow_mut().retain(|a| a != &self.address);
     }
 }

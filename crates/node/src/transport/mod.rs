@@ -2,12 +2,10 @@
 //! and connecting. Each plugs the core's connection machinery
 //! ([`start_connection`](razor_core::transport::connection::start_connection)) onto a socket.
 
-mod table;
 pub mod tcp;
 pub mod websocket;
 pub mod webtransport;
 
-pub use table::Connections;
 pub use tcp::TcpTransport;
 pub use websocket::WebSocketTransport;
 pub use webtransport::{WebTransportListener, WebTransportTransport};

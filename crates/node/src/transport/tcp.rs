@@ -5,22 +5,22 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{FrameSink, FrameSource, start_connection};
+use razor_core::transport::connection::{FrameSink, FrameSource};
 use razor_core::transport::framing::{MAX_FRAME_LEN, OckamTcpFrames, TCP_PROTOCOL_VERSION};
-use razor_core::transport::{RetryPolicy, Transport};
+use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tracing::{debug, info, warn};
 
-use super::{Connections, connect_failed, socket_address};
+use super::{connect_failed, socket_address};
 
 /// The TCP transport of a node: `tcp#host:port` hops, and listeners.
 #[derive(Clone)]
 pub struct TcpTransport {
     node: Node,
-    connections: Connections,
+    connections: ConnectionTable,
 }
 
 impl TcpTransport {
@@ -28,7 +28,7 @@ impl TcpTransport {
     pub fn create(node: &Node) -> Result<Self> {
         let transport = Self {
             node: node.clone(),
-            connections: Connections::default(),
+            connections: ConnectionTable::default(),
         };
         node.register_transport(Rc::new(transport.clone()))?;
         Ok(transport)
@@ -45,19 +45,19 @@ impl TcpTransport {
             .map_err(|e| connect_failed(address, e))?;
         info!(%bound, "TCP listener");
         let this = self.clone();
-        self.connections
-            .add_listener(tokio::task::spawn_local(async move {
-                loop {
-                    match listener.accept().await {
-                        Ok((stream, peer)) => {
-                            if let Err(error) = this.open(stream, None) {
-                                warn!(%peer, %error, "could not start a TCP connection");
-                            }
+        let accepting = tokio::task::spawn_local(async move {
+            loop {
+                match listener.accept().await {
+                    Ok((stream, peer)) => {
+                        if let Err(error) = this.open(stream, None) {
+                            warn!(%peer, %error, "could not start a TCP connection");
                         }
-                        Err(error) => debug!(%error, "TCP accept failed"),
                     }
+                    Err(error) => debug!(%error, "TCP accept failed"),
                 }
-            }));
+            }
+        });
+        self.connections.add_listener(move || accepting.abort());
         Ok(bound)
     }
 
@@ -94,37 +94,28 @@ impl TcpTransport {
             reader,
             checked_version: false,
         };
-        let address = Address::random_local();
-        let on_closed = self.connections.track(dialled, address.clone());
-        start_connection(
-            &self.node,
-            &label,
-            address.clone(),
-            sink,
-            source,
-            OckamTcpFrames,
-            on_closed,
-        )?;
-        Ok(address)
+        self.connections
+            .start(&self.node, &label, dialled, sink, source, OckamTcpFrames)
     }
 }
 
-impl Transport for TcpTransport {
-    fn transport_type(&self) -> TransportType {
-        TransportType::TCP
+impl Dialer for TcpTransport {
+    const TRANSPORT_TYPE: TransportType = TransportType::TCP;
+
+    fn node(&self) -> &Node {
+        &self.node
     }
 
-    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(async move {
-            let peer = socket_address(address)?;
-            self.connections
-                .get_or_connect(&self.node, &peer, || self.connect(&peer))
-                .await
-        })
+    fn connections(&self) -> &ConnectionTable {
+        &self.connections
     }
 
-    fn shutdown(&self) {
-        self.connections.shutdown(&self.node);
+    fn peer(&self, address: &Address) -> Result<String> {
+        socket_address(address)
+    }
+
+    fn dial<'a>(&'a self, peer: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(self.connect(peer))
     }
 }
 

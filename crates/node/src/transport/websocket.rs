@@ -7,9 +7,9 @@ use std::rc::Rc;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
 use razor_core::transport::framing::MAX_FRAME_LEN;
-use razor_core::transport::{RetryPolicy, Transport};
+use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tracing::{debug, info, warn};
 
-use super::{Connections, connect_failed, socket_address};
+use super::{connect_failed, socket_address};
 
 /// Frame limits: 16 MiB of message, plus room for the BARE header.
 fn config() -> WebSocketConfig {
@@ -30,7 +30,7 @@ fn config() -> WebSocketConfig {
 #[derive(Clone)]
 pub struct WebSocketTransport {
     node: Node,
-    connections: Connections,
+    connections: ConnectionTable,
 }
 
 impl WebSocketTransport {
@@ -38,7 +38,7 @@ impl WebSocketTransport {
     pub fn create(node: &Node) -> Result<Self> {
         let transport = Self {
             node: node.clone(),
-            connections: Connections::default(),
+            connections: ConnectionTable::default(),
         };
         node.register_transport(Rc::new(transport.clone()))?;
         Ok(transport)
@@ -54,35 +54,33 @@ impl WebSocketTransport {
             .map_err(|e| connect_failed(address, e))?;
         info!(%bound, "WebSocket listener");
         let this = self.clone();
-        self.connections
-            .add_listener(tokio::task::spawn_local(async move {
-                loop {
-                    let Ok((stream, peer)) = listener.accept().await else {
-                        continue;
-                    };
-                    let this = this.clone();
-                    // The upgrade handshake runs on its own task so that a slow client cannot
-                    // hold up others.
-                    tokio::task::spawn_local(async move {
-                        let _ = stream.set_nodelay(true);
-                        let upgrade = tokio_tungstenite::accept_async_with_config(
-                            MaybeTlsStream::Plain(stream),
-                            Some(config()),
-                        );
-                        match tokio::time::timeout(std::time::Duration::from_secs(10), upgrade)
-                            .await
-                        {
-                            Ok(Ok(socket)) => {
-                                if let Err(error) = this.open(socket, &peer.to_string(), None) {
-                                    warn!(%peer, %error, "could not start a WebSocket connection");
-                                }
+        let accepting = tokio::task::spawn_local(async move {
+            loop {
+                let Ok((stream, peer)) = listener.accept().await else {
+                    continue;
+                };
+                let this = this.clone();
+                // The upgrade handshake runs on its own task so that a slow client cannot
+                // hold up others.
+                tokio::task::spawn_local(async move {
+                    let _ = stream.set_nodelay(true);
+                    let upgrade = tokio_tungstenite::accept_async_with_config(
+                        MaybeTlsStream::Plain(stream),
+                        Some(config()),
+                    );
+                    match tokio::time::timeout(std::time::Duration::from_secs(10), upgrade).await {
+                        Ok(Ok(socket)) => {
+                            if let Err(error) = this.open(socket, &peer.to_string(), None) {
+                                warn!(%peer, %error, "could not start a WebSocket connection");
                             }
-                            Ok(Err(error)) => debug!(%peer, %error, "WebSocket upgrade failed"),
-                            Err(_) => debug!(%peer, "WebSocket upgrade timed out"),
                         }
-                    });
-                }
-            }));
+                        Ok(Err(error)) => debug!(%peer, %error, "WebSocket upgrade failed"),
+                        Err(_) => debug!(%peer, "WebSocket upgrade timed out"),
+                    }
+                });
+            }
+        });
+        self.connections.add_listener(move || accepting.abort());
         Ok(bound)
     }
 
@@ -108,39 +106,36 @@ impl WebSocketTransport {
 
     fn open(&self, socket: Socket, label: &str, dialled: Option<String>) -> Result<Address> {
         let (sink, source) = socket.split();
-        let address = Address::random_local();
-        let on_closed = self.connections.track(dialled, address.clone());
-        start_connection(
+        self.connections.start(
             &self.node,
             label,
-            address.clone(),
+            dialled,
             WsSink(sink),
             WsSource(source),
             BareFrames,
-            on_closed,
-        )?;
-        Ok(address)
+        )
     }
 }
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-impl Transport for WebSocketTransport {
-    fn transport_type(&self) -> TransportType {
-        TransportType::WS
+impl Dialer for WebSocketTransport {
+    const TRANSPORT_TYPE: TransportType = TransportType::WS;
+
+    fn node(&self) -> &Node {
+        &self.node
     }
 
-    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(async move {
-            let peer = socket_address(address)?;
-            self.connections
-                .get_or_connect(&self.node, &peer, || self.connect(&peer))
-                .await
-        })
+    fn connections(&self) -> &ConnectionTable {
+        &self.connections
     }
 
-    fn shutdown(&self) {
-        self.connections.shutdown(&self.node);
+    fn peer(&self, address: &Address) -> Result<String> {
+        socket_address(address)
+    }
+
+    fn dial<'a>(&'a self, peer: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(self.connect(peer))
     }
 }
 

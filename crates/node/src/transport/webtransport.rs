@@ -10,9 +10,9 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
-use razor_core::transport::{RetryPolicy, Transport};
+use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tracing::{debug, info, warn};
 use wtransport::tls::Sha256Digest;
@@ -20,7 +20,7 @@ use wtransport::{
     ClientConfig, Connection, Endpoint, Identity, RecvStream, SendStream, ServerConfig,
 };
 
-use super::{Connections, connect_failed, socket_address};
+use super::{connect_failed, socket_address};
 
 /// A running WebTransport listener.
 #[derive(Debug, Clone)]
@@ -43,7 +43,7 @@ impl WebTransportListener {
 #[derive(Clone)]
 pub struct WebTransportTransport {
     node: Node,
-    connections: Connections,
+    connections: ConnectionTable,
     pinned: Rc<RefCell<HashMap<String, [u8; 32]>>>,
 }
 
@@ -52,7 +52,7 @@ impl WebTransportTransport {
     pub fn create(node: &Node) -> Result<Self> {
         let transport = Self {
             node: node.clone(),
-            connections: Connections::default(),
+            connections: ConnectionTable::default(),
             pinned: Rc::default(),
         };
         node.register_transport(Rc::new(transport.clone()))?;
@@ -91,35 +91,32 @@ impl WebTransportTransport {
         };
         info!(%bound, hash = %listener.certificate_hash_hex(), "WebTransport listener");
         let this = self.clone();
-        self.connections
-            .add_listener(tokio::task::spawn_local(async move {
-                loop {
-                    let incoming = endpoint.accept().await;
-                    let this = this.clone();
-                    tokio::task::spawn_local(async move {
-                        let session = async {
-                            let request = incoming.await.map_err(|e| e.to_string())?;
-                            let connection = request.accept().await.map_err(|e| e.to_string())?;
-                            let (send, recv) =
-                                connection.accept_bi().await.map_err(|e| e.to_string())?;
-                            Ok::<_, String>((connection, send, recv))
-                        };
-                        match tokio::time::timeout(std::time::Duration::from_secs(10), session)
-                            .await
-                        {
-                            Ok(Ok((connection, send, recv))) => {
-                                let label = connection.remote_address().to_string();
-                                if let Err(error) = this.open(connection, send, recv, &label, None)
-                                {
-                                    warn!(%error, "could not start a WebTransport connection");
-                                }
+        let accepting = tokio::task::spawn_local(async move {
+            loop {
+                let incoming = endpoint.accept().await;
+                let this = this.clone();
+                tokio::task::spawn_local(async move {
+                    let session = async {
+                        let request = incoming.await.map_err(|e| e.to_string())?;
+                        let connection = request.accept().await.map_err(|e| e.to_string())?;
+                        let (send, recv) =
+                            connection.accept_bi().await.map_err(|e| e.to_string())?;
+                        Ok::<_, String>((connection, send, recv))
+                    };
+                    match tokio::time::timeout(std::time::Duration::from_secs(10), session).await {
+                        Ok(Ok((connection, send, recv))) => {
+                            let label = connection.remote_address().to_string();
+                            if let Err(error) = this.open(connection, send, recv, &label, None) {
+                                warn!(%error, "could not start a WebTransport connection");
                             }
-                            Ok(Err(error)) => debug!(%error, "WebTransport session failed"),
-                            Err(_) => debug!("WebTransport session setup timed out"),
                         }
-                    });
-                }
-            }));
+                        Ok(Err(error)) => debug!(%error, "WebTransport session failed"),
+                        Err(_) => debug!("WebTransport session setup timed out"),
+                    }
+                });
+            }
+        });
+        self.connections.add_listener(move || accepting.abort());
         Ok(listener)
     }
 
@@ -172,8 +169,6 @@ impl WebTransportTransport {
         label: &str,
         dialled: Option<String>,
     ) -> Result<Address> {
-        let address = Address::random_local();
-        let on_closed = self.connections.track(dialled, address.clone());
         let connection = Rc::new(connection);
         let sink = WtSink {
             send,
@@ -184,35 +179,28 @@ impl WebTransportTransport {
             decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
             _connection: connection,
         };
-        start_connection(
-            &self.node,
-            label,
-            address.clone(),
-            sink,
-            source,
-            BareFrames,
-            on_closed,
-        )?;
-        Ok(address)
+        self.connections
+            .start(&self.node, label, dialled, sink, source, BareFrames)
     }
 }
 
-impl Transport for WebTransportTransport {
-    fn transport_type(&self) -> TransportType {
-        TransportType::WT
+impl Dialer for WebTransportTransport {
+    const TRANSPORT_TYPE: TransportType = TransportType::WT;
+
+    fn node(&self) -> &Node {
+        &self.node
     }
 
-    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(async move {
-            let peer = socket_address(address)?;
-            self.connections
-                .get_or_connect(&self.node, &peer, || self.connect(&peer))
-                .await
-        })
+    fn connections(&self) -> &ConnectionTable {
+        &self.connections
     }
 
-    fn shutdown(&self) {
-        self.connections.shutdown(&self.node);
+    fn peer(&self, address: &Address) -> Result<String> {
+        socket_address(address)
+    }
+
+    fn dial<'a>(&'a self, peer: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(self.connect(peer))
     }
 }
 

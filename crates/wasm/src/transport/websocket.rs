@@ -10,8 +10,8 @@ use std::rc::Rc;
 use async_channel::Receiver;
 use js_sys::{ArrayBuffer, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
-use razor_core::transport::{ConnectionTable, RetryPolicy, Transport};
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
+use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Node, Result, TransportError, TransportType};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -55,10 +55,6 @@ impl WebSocketTransport {
     /// Opens a WebSocket to `url` and starts a connection on it.
     pub async fn connect(&self, url: &str) -> Result<Address> {
         let socket = Socket::open(url).await?;
-        let address = Address::random_local();
-        let on_closed = self
-            .connections
-            .track(Some(url.to_owned()), address.clone());
         let sink = WsSink {
             socket: socket.clone(),
             node: self.node.clone(),
@@ -67,35 +63,34 @@ impl WebSocketTransport {
             inbox: socket.inbox.clone(),
             _socket: socket,
         };
-        start_connection(
+        self.connections.start(
             &self.node,
             url,
-            address.clone(),
+            Some(url.to_owned()),
             sink,
             source,
             BareFrames,
-            on_closed,
-        )?;
-        Ok(address)
+        )
     }
 }
 
-impl Transport for WebSocketTransport {
-    fn transport_type(&self) -> TransportType {
-        TransportType::WS
+impl Dialer for WebSocketTransport {
+    const TRANSPORT_TYPE: TransportType = TransportType::WS;
+
+    fn node(&self) -> &Node {
+        &self.node
     }
 
-    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(async move {
-            let url = url(address, "ws")?;
-            self.connections
-                .get_or_connect(&self.node, &url, || self.connect(&url))
-                .await
-        })
+    fn connections(&self) -> &ConnectionTable {
+        &self.connections
     }
 
-    fn shutdown(&self) {
-        self.connections.close_all(&self.node);
+    fn peer(&self, address: &Address) -> Result<String> {
+        url(address, "ws")
+    }
+
+    fn dial<'a>(&'a self, url: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(self.connect(url))
     }
 }
 

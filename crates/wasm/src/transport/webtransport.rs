@@ -9,9 +9,9 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
-use razor_core::transport::{ConnectionTable, RetryPolicy, Transport};
+use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -125,10 +125,6 @@ impl WebTransportTransport {
             .unchecked_into::<web_sys::WritableStream>()
             .get_writer()
             .map_err(|e| connect_failed(url, describe(&e)))?;
-        let address = Address::random_local();
-        let on_closed = self
-            .connections
-            .track(Some(url.to_owned()), address.clone());
         let sink = WtSink {
             writer,
             session: session.clone(),
@@ -138,16 +134,14 @@ impl WebTransportTransport {
             decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
             _session: session,
         };
-        start_connection(
+        self.connections.start(
             &self.node,
             url,
-            address.clone(),
+            Some(url.to_owned()),
             sink,
             source,
             BareFrames,
-            on_closed,
-        )?;
-        Ok(address)
+        )
     }
 }
 
@@ -163,22 +157,23 @@ fn classify(url: &str, error: &JsValue) -> Error {
     }
 }
 
-impl Transport for WebTransportTransport {
-    fn transport_type(&self) -> TransportType {
-        TransportType::WT
+impl Dialer for WebTransportTransport {
+    const TRANSPORT_TYPE: TransportType = TransportType::WT;
+
+    fn node(&self) -> &Node {
+        &self.node
     }
 
-    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(async move {
-            let url = url(address, "https")?;
-            self.connections
-                .get_or_connect(&self.node, &url, || self.connect(&url))
-                .await
-        })
+    fn connections(&self) -> &ConnectionTable {
+        &self.connections
     }
 
-    fn shutdown(&self) {
-        self.connections.close_all(&self.node);
+    fn peer(&self, address: &Address) -> Result<String> {
+        url(address, "https")
+    }
+
+    fn dial<'a>(&'a self, url: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
+        Box::pin(self.connect(url))
     }
 }
 
