@@ -84,7 +84,7 @@ impl ConnectionTable {
         start_connection(node, label, address, sink, source, codec, move || {
             closed.forget()
         })
-        .inspect_err(|_| drop(forget))
+        .inspect_err(|_| forget.forget())
     }
 
     /// Keeps `stop`, which stops a listener, to run on [`close_all`](Self::close_all).
