@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use razor_core::channel::{SecureChannelOptions, TrustPolicy};
 use razor_core::services::Echo;
+use razor_core::testing::wait_until;
 use razor_core::{Error, Node, NodeConfig, Route, TransportError};
 use razor_node::transport::{TcpTransport, WebSocketTransport};
 use razor_node::{TokioRuntime, run_local};
@@ -16,15 +17,8 @@ fn node(name: &str) -> Node {
     Node::new(TokioRuntime, NodeConfig::new(name))
 }
 
-async fn wait_until(node: &Node, done: impl Fn() -> bool) {
-    for _ in 0..500 {
-        if done() {
-            return;
-        }
-        node.sleep(Duration::from_millis(10)).await;
-    }
-    assert!(done(), "condition not reached in 5 s");
-}
+/// How long a node gets to drop the connections of peers that went away.
+const SETTLE: Duration = Duration::from_secs(5);
 
 /// Echo, then a secure channel carrying 1,000 messages, over `scheme#address`.
 async fn echo_and_channel(client: &Node, server: &Node, hop: &str) {
@@ -185,7 +179,7 @@ fn hostile_tcp_peers_only_lose_their_own_connection() {
             raw.write_all(&[1]).await.unwrap();
             drop(raw);
         }
-        wait_until(&b, || {
+        wait_until(&b, SETTLE, || {
             b.worker_count() == baseline && tcp.connection_count() == 0
         })
         .await;
@@ -233,7 +227,7 @@ fn a_peer_that_dies_mid_handshake_or_mid_stream_gives_typed_errors() {
             .await
             .unwrap_err();
         assert_eq!(error, Error::Timeout(Duration::from_millis(500)));
-        wait_until(&a, || tcp_a.connection_count() == 0).await;
+        wait_until(&a, SETTLE, || tcp_a.connection_count() == 0).await;
 
         // A live channel whose server shuts down mid-stream.
         let b = node("b");
@@ -257,7 +251,7 @@ fn a_peer_that_dies_mid_handshake_or_mid_stream_gives_typed_errors() {
             b"1"
         );
         b.shutdown();
-        wait_until(&a, || tcp_a.connection_count() == 0).await;
+        wait_until(&a, SETTLE, || tcp_a.connection_count() == 0).await;
         let lost = channel
             .request("echo", b"2".to_vec(), Some(Duration::from_millis(300)))
             .await
@@ -423,7 +417,7 @@ fn hostile_websocket_peers_only_lose_their_own_connection() {
         let _ = tokio::time::timeout(Duration::from_secs(5), raw.read(&mut buffer))
             .await
             .unwrap();
-        wait_until(&b, || {
+        wait_until(&b, SETTLE, || {
             b.worker_count() == baseline && ws.connection_count() == 0
         })
         .await;

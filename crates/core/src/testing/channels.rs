@@ -13,8 +13,12 @@ use crate::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
 use crate::vault::SigningKeyKind;
 use crate::{Error, LocalMessage, Node, NodeConfig, Result, Route};
 
+use super::wait_until;
+
 const SHORT: Duration = Duration::from_millis(300);
 const PATIENT: Duration = Duration::from_secs(10);
+/// How long workers get to go away after a channel ends.
+const SETTLE: Duration = Duration::from_secs(3);
 
 /// Two nodes on a memory network, each with an identity.
 pub struct Pair {
@@ -136,12 +140,10 @@ pub async fn thousand_messages_each_way<R: Runtime + Clone>(runtime: R, suite: C
             .await
             .unwrap();
     }
-    for _ in 0..200 {
-        if received.borrow().len() == 1_000 {
-            break;
-        }
-        pair.alice.sleep(Duration::from_millis(10)).await;
-    }
+    wait_until(&pair.alice, Duration::from_secs(2), || {
+        received.borrow().len() == 1_000
+    })
+    .await;
     {
         let received = received.borrow();
         assert_eq!(received.len(), 1_000);
@@ -155,19 +157,9 @@ pub async fn thousand_messages_each_way<R: Runtime + Clone>(runtime: R, suite: C
     // Closing tears down both ends.
     let before = pair.bob.worker_count();
     channel.close().unwrap();
-    wait_until(&pair.bob, || pair.bob.worker_count() == before - 1).await;
+    wait_until(&pair.bob, SETTLE, || pair.bob.worker_count() == before - 1).await;
     assert!(!bobs_end.is_open());
     pair.shutdown();
-}
-
-async fn wait_until(node: &Node, done: impl Fn() -> bool) {
-    for _ in 0..300 {
-        if done() {
-            return;
-        }
-        node.sleep(Duration::from_millis(10)).await;
-    }
-    assert!(done(), "condition not reached in 3 s");
 }
 
 /// Negative cases: each fails closed with its typed error and leaves no worker behind.
@@ -199,7 +191,7 @@ pub async fn handshake_failures_are_typed_and_leave_nothing<R: Runtime + Clone>(
     let wrong = pair.connect(trust(&stranger)).await;
     assert_eq!(wrong.unwrap_err(), Error::IdentityMismatch);
     assert_eq!(pair.alice.worker_count(), alice_before);
-    wait_until(&pair.bob, || pair.bob.worker_count() == bob_before).await;
+    wait_until(&pair.bob, SETTLE, || pair.bob.worker_count() == bob_before).await;
 
     // Any of several identifiers, none of them Bob's.
     let several = SecureChannelOptions::new(TrustPolicy::TrustMultiIdentifiers(vec![
@@ -245,7 +237,7 @@ pub async fn handshake_failures_are_typed_and_leave_nothing<R: Runtime + Clone>(
         bob_before + 1,
         "responder waiting for message 3"
     );
-    wait_until(&pair.bob, || pair.bob.worker_count() == bob_before).await;
+    wait_until(&pair.bob, SETTLE, || pair.bob.worker_count() == bob_before).await;
 
     // Garbage as message 2.
     let garbage = pair
@@ -305,7 +297,7 @@ pub async fn handshake_failures_are_typed_and_leave_nothing<R: Runtime + Clone>(
         assert!(matches!(lost, Err(Error::Timeout(_))));
         channel.close().unwrap();
     }
-    wait_until(&pair.bob, || pair.bob.worker_count() == bob_before).await;
+    wait_until(&pair.bob, SETTLE, || pair.bob.worker_count() == bob_before).await;
 
     // And from the initiator's side a forged responder key is a typed error.
     let forging_bob = pair.bob.create_identity().await.unwrap();
@@ -601,7 +593,7 @@ pub async fn tampered_and_replayed_frames_are_dropped<R: Runtime + Clone>(runtim
 
     mode.set(Meddling::Duplicate);
     channel.send("sink", b"once".to_vec()).await.unwrap();
-    wait_until(&pair.bob, || !delivered.borrow().is_empty()).await;
+    wait_until(&pair.bob, SETTLE, || !delivered.borrow().is_empty()).await;
     pair.bob.sleep(Duration::from_millis(50)).await;
     assert_eq!(delivered.borrow().len(), 1, "the replayed copy is dropped");
 

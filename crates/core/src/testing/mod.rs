@@ -29,6 +29,19 @@ pub fn unhex(text: &str) -> Vec<u8> {
     crate::codec::hex::decode(&digits).unwrap()
 }
 
+/// Waits until `done` holds, checking every 10 ms; panics if it still does not after
+/// `within`.
+pub async fn wait_until(node: &Node, within: Duration, done: impl Fn() -> bool) {
+    let step = Duration::from_millis(10);
+    for _ in 0..within.as_millis().div_ceil(step.as_millis()) {
+        if done() {
+            return;
+        }
+        node.sleep(step).await;
+    }
+    assert!(done(), "condition not reached in {within:?}");
+}
+
 /// Two nodes, `alice` and `bob`, on one memory network (`mem#alice`, `mem#bob`).
 pub fn two_nodes<R: Runtime + Clone>(runtime: &R) -> (Node, Node, MemoryNetwork) {
     let network = MemoryNetwork::new();
@@ -313,14 +326,8 @@ pub async fn connection_table_follows_connection_lifetimes<R: Runtime + Clone>(r
         .await;
     assert_eq!(reused.unwrap(), address);
 
-    drop(to_us); // the peer closes
-    for _ in 0..200 {
-        if table.count() == 0 {
-            break;
-        }
-        node.sleep(Duration::from_millis(5)).await;
-    }
-    assert_eq!(table.count(), 0, "a closed connection is forgotten");
+    drop(to_us); // the peer closes: the connection is forgotten
+    wait_until(&node, Duration::from_secs(1), || table.count() == 0).await;
     assert_eq!(table.dialled("peer:1"), None);
     assert!(!node.has_address(&address));
 
