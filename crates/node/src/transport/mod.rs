@@ -10,7 +10,10 @@ pub use tcp::TcpTransport;
 pub use websocket::WebSocketTransport;
 pub use webtransport::{WebTransportListener, WebTransportTransport};
 
+use std::net::SocketAddr;
+
 use razor_core::{Address, Error, Result, TransportError};
+use tokio::net::TcpListener;
 
 /// The `host:port` an address names, for the transports that dial sockets.
 pub(crate) fn socket_address(address: &Address) -> Result<String> {
@@ -19,6 +22,17 @@ pub(crate) fn socket_address(address: &Address) -> Result<String> {
         .filter(|t| !t.is_empty())
         .ok_or_else(|| Error::InvalidArgument(format!("{address} is not host:port")))?;
     Ok(text.to_owned())
+}
+
+/// A TCP listener on `address` (port 0 for any) and the address it bound.
+pub(crate) async fn bind_tcp(address: &str) -> Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|e| connect_failed(address, e))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| connect_failed(address, e))?;
+    Ok((listener, bound))
 }
 
 pub(crate) fn connect_failed(address: &str, error: impl std::fmt::Display) -> Error {

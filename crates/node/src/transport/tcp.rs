@@ -10,11 +10,11 @@ use razor_core::transport::framing::{MAX_FRAME_LEN, OckamTcpFrames, TCP_PROTOCOL
 use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpStream};
 use tracing::{debug, info, warn};
 
-use super::{connect_failed, socket_address};
+use super::{bind_tcp, connect_failed, socket_address};
 
 /// The TCP transport of a node: `tcp#host:port` hops, and listeners.
 #[derive(Clone)]
@@ -37,12 +37,7 @@ impl TcpTransport {
     /// Accepts connections on `address` (e.g. `127.0.0.1:4000`, port 0 for any) until the
     /// node shuts down. Returns the bound address.
     pub async fn listen(&self, address: &str) -> Result<SocketAddr> {
-        let listener = TcpListener::bind(address)
-            .await
-            .map_err(|e| connect_failed(address, e))?;
-        let bound = listener
-            .local_addr()
-            .map_err(|e| connect_failed(address, e))?;
+        let (listener, bound) = bind_tcp(address).await?;
         info!(%bound, "TCP listener");
         let this = self.clone();
         let accepting = tokio::task::spawn_local(async move {

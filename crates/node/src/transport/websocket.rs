@@ -11,13 +11,13 @@ use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
 use razor_core::transport::framing::MAX_FRAME_LEN;
 use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tracing::{debug, info, warn};
 
-use super::{connect_failed, socket_address};
+use super::{bind_tcp, connect_failed, socket_address};
 
 /// Frame limits: 16 MiB of message, plus room for the BARE header.
 fn config() -> WebSocketConfig {
@@ -46,12 +46,7 @@ impl WebSocketTransport {
 
     /// Accepts WebSocket connections on `address` until the node shuts down.
     pub async fn listen(&self, address: &str) -> Result<SocketAddr> {
-        let listener = TcpListener::bind(address)
-            .await
-            .map_err(|e| connect_failed(address, e))?;
-        let bound = listener
-            .local_addr()
-            .map_err(|e| connect_failed(address, e))?;
+        let (listener, bound) = bind_tcp(address).await?;
         info!(%bound, "WebSocket listener");
         let this = self.clone();
         let accepting = tokio::task::spawn_local(async move {
