@@ -12,7 +12,8 @@ use crate::cases::{
     RazorTransport, SIZES, SnowTransport, razor_handshake, snow_handshake, snow_pattern,
 };
 
-fn now_ms() -> f64 {
+/// `performance.now()` in milliseconds (`Date.now()` where there is no `performance`).
+pub fn now_ms() -> f64 {
     let performance =
         Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or(JsValue::UNDEFINED);
     Reflect::get(&performance, &"now".into())

@@ -7,7 +7,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use core::time::Duration;
-use js_sys::{ArrayBuffer, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Uint8Array};
+use razor_benches::wasm::now_ms;
 use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
 use razor_core::{Node, NodeConfig, Route};
 use razor_wasm::WasmRuntime;
@@ -22,14 +23,6 @@ const ROUND_TRIPS: usize = 2_000;
 const BULK_MESSAGES: usize = 1_000;
 const BULK_SIZE: usize = 16 * 1024;
 const WINDOW: usize = 64;
-
-fn now_ms() -> f64 {
-    let performance = Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
-    let now: js_sys::Function = Reflect::get(&performance, &"now".into())
-        .unwrap()
-        .unchecked_into();
-    now.call0(&performance).unwrap().as_f64().unwrap()
-}
 
 fn report(transport: &str, case: &str, messages: usize, bytes: usize, ms: f64) {
     let row = format!(

@@ -6,6 +6,7 @@
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect, Uint8Array};
+use razor_benches::wasm::now_ms;
 use razor_core::channel::{SecureChannelOptions, TrustPolicy};
 use razor_core::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
 use razor_core::vault::crypto::{AeadAlgorithm, AeadKey};
@@ -16,14 +17,6 @@ use razor_wasm::vault::WebCryptoVault;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
-
-fn now_ms() -> f64 {
-    let performance = Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
-    let now: js_sys::Function = Reflect::get(&performance, &"now".into())
-        .unwrap()
-        .unchecked_into();
-    now.call0(&performance).unwrap().as_f64().unwrap()
-}
 
 fn runtime_name() -> &'static str {
     if Reflect::get(&js_sys::global(), &"document".into()).is_ok_and(|d| !d.is_undefined()) {
