@@ -31,6 +31,16 @@ pub fn razor_handshake(
 
 /// The same handshake with snow.
 pub fn snow_handshake(pattern: &str, initiator: &[u8; 32], responder: &[u8; 32]) -> Vec<u8> {
+    let (i, _) = snow_xx(pattern, initiator, responder);
+    i.get_handshake_hash().to_vec()
+}
+
+/// Both sides of a completed snow XX handshake: (initiator, responder).
+fn snow_xx(
+    pattern: &str,
+    initiator: &[u8; 32],
+    responder: &[u8; 32],
+) -> (snow::HandshakeState, snow::HandshakeState) {
     let params: snow::params::NoiseParams = pattern.parse().unwrap();
     let mut i = snow::Builder::new(params.clone())
         .local_private_key(initiator)
@@ -49,7 +59,7 @@ pub fn snow_handshake(pattern: &str, initiator: &[u8; 32], responder: &[u8; 32])
     i.read_message(&a[..n], &mut b).unwrap();
     let n = i.write_message(&[], &mut a).unwrap();
     r.read_message(&a[..n], &mut b).unwrap();
-    i.get_handshake_hash().to_vec()
+    (i, r)
 }
 
 /// Razor's transport: one message encrypted by one side and decrypted by the other.
@@ -87,24 +97,7 @@ pub struct SnowTransport {
 impl SnowTransport {
     /// A connected pair after a real handshake.
     pub fn new(pattern: &str) -> Self {
-        let params: snow::params::NoiseParams = pattern.parse().unwrap();
-        let mut i = snow::Builder::new(params.clone())
-            .local_private_key(&[1; 32])
-            .unwrap()
-            .build_initiator()
-            .unwrap();
-        let mut r = snow::Builder::new(params)
-            .local_private_key(&[2; 32])
-            .unwrap()
-            .build_responder()
-            .unwrap();
-        let (mut a, mut b) = ([0u8; 256], [0u8; 256]);
-        let n = i.write_message(&[], &mut a).unwrap();
-        r.read_message(&a[..n], &mut b).unwrap();
-        let n = r.write_message(&[], &mut a).unwrap();
-        i.read_message(&a[..n], &mut b).unwrap();
-        let n = i.write_message(&[], &mut a).unwrap();
-        r.read_message(&a[..n], &mut b).unwrap();
+        let (i, r) = snow_xx(pattern, &[1; 32], &[2; 32]);
         Self {
             sender: i.into_stateless_transport_mode().unwrap(),
             receiver: r.into_stateless_transport_mode().unwrap(),
