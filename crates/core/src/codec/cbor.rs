@@ -168,27 +168,14 @@ impl<'a> CborReader<'a> {
     }
 
     fn take(&mut self, what: &'static str, len: u64, max: usize) -> Result<&'a [u8], DecodeError> {
-        if len > max as u64 {
-            return Err(DecodeError::TooLarge {
-                what,
-                len,
-                max: max as u64,
-            });
-        }
-        self.reader.take(len as usize)
+        let len = DecodeError::check_len(what, len, max)?;
+        self.reader.take(len)
     }
 
     /// Reads an array header; the length must be at most `max`.
     pub fn array(&mut self, what: &'static str, max: usize) -> Result<usize, DecodeError> {
         let len = self.expect(ARRAY, what)?;
-        if len > max as u64 {
-            return Err(DecodeError::TooLarge {
-                what,
-                len,
-                max: max as u64,
-            });
-        }
-        Ok(len as usize)
+        DecodeError::check_len(what, len, max)
     }
 
     /// Reads an array header whose length must be within `min..=max`.
@@ -208,14 +195,7 @@ impl<'a> CborReader<'a> {
     /// Reads a map header; the number of pairs must be at most `max`.
     pub fn map(&mut self, what: &'static str, max: usize) -> Result<usize, DecodeError> {
         let len = self.expect(MAP, what)?;
-        if len > max as u64 {
-            return Err(DecodeError::TooLarge {
-                what,
-                len,
-                max: max as u64,
-            });
-        }
-        Ok(len as usize)
+        DecodeError::check_len(what, len, max)
     }
 
     /// Reads a boolean.

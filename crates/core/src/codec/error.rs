@@ -46,3 +46,18 @@ pub enum DecodeError {
     #[error("malformed {0}")]
     Malformed(&'static str),
 }
+
+impl DecodeError {
+    /// `len` as a `usize` if it is at most `max`, else [`TooLarge`](Self::TooLarge).
+    pub(crate) fn check_len(what: &'static str, len: u64, max: usize) -> Result<usize, Self> {
+        let too_large = || Self::TooLarge {
+            what,
+            len,
+            max: max as u64,
+        };
+        if len > max as u64 {
+            return Err(too_large());
+        }
+        usize::try_from(len).map_err(|_| too_large())
+    }
+}

@@ -98,18 +98,7 @@ impl<'a> Reader<'a> {
     /// Reads a ULEB128 length or count no larger than `max`.
     pub fn length(&mut self, what: &'static str, max: usize) -> Result<usize, DecodeError> {
         let len = self.uleb128()?;
-        if len > max as u64 {
-            return Err(DecodeError::TooLarge {
-                what,
-                len,
-                max: max as u64,
-            });
-        }
-        usize::try_from(len).map_err(|_| DecodeError::TooLarge {
-            what,
-            len,
-            max: max as u64,
-        })
+        DecodeError::check_len(what, len, max)
     }
 
     /// Reads a ULEB128-length-prefixed byte string of at most `max` bytes.
