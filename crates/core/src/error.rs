@@ -155,9 +155,104 @@ pub enum Error {
     /// A secure channel handshake message was malformed or failed authentication.
     #[error("handshake failed: {0}")]
     Handshake(&'static str),
+    /// The secure channel is closed (by this side, by the peer, or because its connection
+    /// closed).
+    #[error("the secure channel is closed")]
+    ChannelClosed,
+    /// A relay name (or another name) belongs to someone else.
+    #[error("the name {0:?} is taken by another identity")]
+    NameTaken(String),
+    /// A configured limit refused the request (names per connection, rate, size).
+    #[error("limit exceeded: {0}")]
+    LimitExceeded(&'static str),
+    /// Another node could not deliver a message this node sent, and said why (a
+    /// [`Notice`](crate::routing::Notice)). [`Error::code`] is the remote's code.
+    #[error("{0}")]
+    Remote(RemoteError),
+}
+
+/// What another Razor node reported about a message it could not deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteError {
+    code: &'static str,
+    detail: String,
+}
+
+impl RemoteError {
+    /// The remote's `code` (one of [`Error::CODES`], else `"REMOTE"`) and `detail`.
+    pub fn new(code: &str, detail: &str) -> Self {
+        let code = Error::CODES
+            .iter()
+            .find(|known| **known == code)
+            .copied()
+            .unwrap_or("REMOTE");
+        Self {
+            code,
+            detail: detail.to_owned(),
+        }
+    }
+
+    /// The remote's error code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The remote's description.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl core::fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "a remote node reported: {}", self.detail)
+    }
 }
 
 impl Error {
+    /// Every code [`Error::code`] can return (the JavaScript error-code union is checked
+    /// against this list).
+    pub const CODES: &'static [&'static str] = &[
+        "DECODE",
+        "ADDRESS_PARSE",
+        "UNKNOWN_ADDRESS",
+        "ADDRESS_IN_USE",
+        "MAILBOX_FULL",
+        "WORKER_STOPPED",
+        "EMPTY_ROUTE",
+        "NO_TRANSPORT",
+        "ACCESS_DENIED",
+        "TIMEOUT",
+        "CONNECT_FAILED",
+        "CONNECTION_CLOSED",
+        "FRAME_TOO_LARGE",
+        "MALFORMED_FRAME",
+        "UNSUPPORTED_VERSION",
+        "CERTIFICATE_MISMATCH",
+        "UNKNOWN_PEER",
+        "TRANSPORT",
+        "MESSAGE_TOO_LARGE",
+        "NODE_SHUT_DOWN",
+        "INVALID_ARGUMENT",
+        "KEY_NOT_FOUND",
+        "CRYPTO",
+        "DECRYPT",
+        "HANDSHAKE",
+        "REPLAY",
+        "INVALID_IDENTITY",
+        "INVALID_PURPOSE_KEY",
+        "INVALID_CREDENTIAL",
+        "CREDENTIAL_EXPIRED",
+        "UNTRUSTED_ISSUER",
+        "IDENTITY_MISMATCH",
+        "POLICY_DENIED",
+        "OUTSIDE_REPLAY_WINDOW",
+        "CHANNEL_CLOSED",
+        "NAME_TAKEN",
+        "LIMIT_EXCEEDED",
+        "REMOTE",
+    ];
+
     /// A stable, machine-readable code for this error, e.g. `"UNKNOWN_ADDRESS"`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -188,6 +283,10 @@ impl Error {
             Error::IdentityMismatch => "IDENTITY_MISMATCH",
             Error::PolicyDenied => "POLICY_DENIED",
             Error::OutsideReplayWindow => "OUTSIDE_REPLAY_WINDOW",
+            Error::ChannelClosed => "CHANNEL_CLOSED",
+            Error::NameTaken(_) => "NAME_TAKEN",
+            Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            Error::Remote(remote) => remote.code(),
         }
     }
 }

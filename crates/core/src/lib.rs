@@ -35,6 +35,6 @@ pub mod testing;
 pub mod transport;
 pub mod vault;
 
-pub use error::{Error, Result, TransportError};
+pub use error::{Error, RemoteError, Result, TransportError};
 pub use routing::{Address, LocalInfo, LocalMessage, Route, TransportMessage, TransportType};
 pub use runtime::{Client, Context, Node, NodeConfig, Runtime, Worker, WorkerOptions};

@@ -1,6 +1,7 @@
 use std::rc::Rc;
 
-use super::{Address, Route};
+use super::{Address, Notice, Route};
+use crate::Error;
 use crate::channel::PeerInfo;
 
 /// A message inside a node: routes, payload and local metadata.
@@ -28,6 +29,9 @@ pub struct LocalInfo {
     pub arrived_via: Option<Address>,
     /// The authenticated peer, for messages that came out of a secure channel's decryptor.
     pub secure_channel: Option<Rc<PeerInfo>>,
+    /// Set when this message is a [`Notice`]: another node could not deliver something sent
+    /// from here. Such a message has an empty payload and return route.
+    pub notice: Option<Notice>,
 }
 
 impl LocalMessage {
@@ -47,6 +51,30 @@ impl LocalMessage {
         let hop = self.onward_route.step()?;
         self.return_route.push_front(hop.clone());
         Some(hop)
+    }
+
+    /// A notice travelling to `destination`.
+    pub fn notice(destination: Route, notice: Notice) -> Self {
+        let mut message = Self::new(destination, Route::new(), Vec::new());
+        message.local_info.notice = Some(notice);
+        message
+    }
+
+    /// Whether this message is a [`Notice`].
+    pub fn is_notice(&self) -> bool {
+        self.local_info.notice.is_some()
+    }
+
+    /// The notice that tells this message's sender it failed with `error`: along its return
+    /// route. `None` for a notice (never answered) or a message without a return route.
+    pub fn notice_of_failure(&self, error: &Error) -> Option<LocalMessage> {
+        if self.is_notice() || self.return_route.is_empty() {
+            return None;
+        }
+        Some(Self::notice(
+            self.return_route.clone(),
+            Notice::from_error(error),
+        ))
     }
 
     /// The answer to this message: onward along its return route, returning to `from`.

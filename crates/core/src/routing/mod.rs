@@ -9,12 +9,14 @@ mod address;
 pub mod cbor;
 pub mod limits;
 mod local_message;
+mod notice;
 mod route;
 mod transport_message;
 mod transport_type;
 
 pub use address::{Address, AddressParseError};
 pub use local_message::{LocalInfo, LocalMessage};
+pub use notice::{MAX_CODE_LEN, MAX_DETAIL_LEN, NOTICE_MAGIC, Notice, NoticeBudget};
 pub use route::Route;
 pub use transport_message::TransportMessage;
 pub use transport_type::TransportType;

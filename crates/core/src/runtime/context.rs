@@ -66,6 +66,14 @@ impl Context {
         self.node.start_worker(options, worker)
     }
 
+    /// Sends `notice` along `route`: tells the sender of a message that this worker could not
+    /// handle it, and why (see [`Notice`](crate::routing::Notice)). Never waits.
+    pub async fn send_notice(&self, route: Route, notice: crate::routing::Notice) -> Result<()> {
+        self.node
+            .try_route(LocalMessage::notice(route, notice))
+            .await
+    }
+
     /// Stops this worker after the current message.
     pub fn stop(&self) {
         let _ = self.node.stop_worker(self.address());
@@ -101,9 +109,19 @@ impl Client {
             .await
     }
 
-    /// Waits for the next message.
+    /// Waits for the next message. A [`Notice`](crate::routing::Notice) (another node could
+    /// not deliver something this client sent) is returned as its
+    /// [`Error::Remote`](crate::Error::Remote).
     pub async fn receive(&self) -> Result<LocalMessage> {
-        self.receiver.recv().await.map_err(|_| Error::NodeShutDown)
+        let message = self
+            .receiver
+            .recv()
+            .await
+            .map_err(|_| Error::NodeShutDown)?;
+        match &message.local_info.notice {
+            Some(notice) => Err(notice.to_error()),
+            None => Ok(message),
+        }
     }
 
     /// Waits at most `duration` for the next message.

@@ -9,6 +9,7 @@ use tracing::{Instrument, debug, trace, warn};
 
 use super::registry::{Mailbox, MailboxKind, Registry};
 use super::{Client, Context, LocalBoxFuture, Runtime, Worker, WorkerOptions};
+use crate::routing::NoticeBudget;
 use crate::transport::Transport;
 use crate::vault::{SoftwareVault, Vault};
 use crate::{Address, Error, LocalMessage, Result, Route, TransportType};
@@ -70,8 +71,11 @@ struct NodeInner {
     registry: Registry,
     transports: RefCell<HashMap<TransportType, Rc<dyn Transport>>>,
     extensions: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
+    fallback: RefCell<Option<AddressFallback>>,
     shut_down: Cell<bool>,
 }
+
+type AddressFallback = Rc<dyn Fn(&Address) -> Option<Route>>;
 
 impl Node {
     /// A node driven by `runtime`, with a [`SoftwareVault`] for its keys.
@@ -89,6 +93,7 @@ impl Node {
                 registry: Registry::default(),
                 transports: RefCell::default(),
                 extensions: RefCell::default(),
+                fallback: RefCell::default(),
                 shut_down: Cell::new(false),
             }),
         }
@@ -160,6 +165,7 @@ impl Node {
             options.addresses,
             capacity,
             options.access,
+            W::ACCEPTS_NOTICES,
         )?;
         self.inner.registry.insert(mailbox.clone())?;
         let span = tracing::debug_span!("worker", node = %self.name(), address = %mailbox.primary);
@@ -172,6 +178,20 @@ impl Node {
     /// its [`Worker::shutdown`] runs.
     pub fn stop_worker(&self, address: &Address) -> Result<()> {
         self.inner.registry.remove(address)
+    }
+
+    /// Runs `callback` once when the worker (or client) at `address` stops, for whatever
+    /// reason; fails with [`Error::UnknownAddress`] if nothing runs there now.
+    pub fn on_worker_stopped(
+        &self,
+        address: &Address,
+        callback: impl FnOnce() + 'static,
+    ) -> Result<()> {
+        self.inner
+            .registry
+            .get(address)?
+            .on_stop(Box::new(callback));
+        Ok(())
     }
 
     /// Whether something is registered at `address`.
@@ -198,6 +218,7 @@ impl Node {
             vec![Address::random_local()],
             self.inner.config.mailbox_capacity,
             Rc::new(super::AllowAll),
+            true,
         )?;
         self.inner.registry.insert(mailbox.clone())?;
         Ok(Client::new(self.clone(), mailbox, receiver))
@@ -247,7 +268,40 @@ impl Node {
     /// first hop on another transport is resolved (connecting if needed) by that transport.
     pub async fn route(&self, mut message: LocalMessage) -> Result<()> {
         let mailbox = self.next_mailbox(&mut message).await?;
-        mailbox.deliver(message).await
+        mailbox.deliver(message).await.map_err(|(error, _)| error)
+    }
+
+    /// Like [`route`](Self::route), for a message from elsewhere (a connection, a secure
+    /// channel): if it cannot be delivered, its sender is sent a [`Notice`] with the error
+    /// along the message's return route, as long as `budget` allows. Returns the error.
+    pub async fn route_or_notify(
+        &self,
+        mut message: LocalMessage,
+        budget: &mut NoticeBudget,
+    ) -> Result<()> {
+        let (error, message) = match self.next_mailbox(&mut message).await {
+            Err(error) => (error, message),
+            Ok(mailbox) => match mailbox.deliver(message).await {
+                Ok(()) => return Ok(()),
+                Err(failed) => failed,
+            },
+        };
+        if let Some(notice) = message.notice_of_failure(&error)
+            && budget.spend(self.unix_time())
+        {
+            trace!(code = error.code(), to = %notice.onward_route, "notice");
+            if let Err(error) = self.try_route(notice).await {
+                debug!(%error, "could not send a notice");
+            }
+        }
+        Err(error)
+    }
+
+    /// Routes messages for local addresses that have no worker here through `fallback`: when
+    /// it returns a route for such an address, that route is put in front of it (say, a hop
+    /// to the node that has it). The edge uses this to spread relays over many nodes.
+    pub fn set_address_fallback(&self, fallback: impl Fn(&Address) -> Option<Route> + 'static) {
+        *self.inner.fallback.borrow_mut() = Some(Rc::new(fallback));
     }
 
     /// Like [`route`](Self::route), but fails with [`Error::MailboxFull`] instead of waiting.
@@ -285,7 +339,6 @@ impl Node {
 
     async fn next_mailbox(&self, message: &mut LocalMessage) -> Result<Rc<Mailbox>> {
         self.check_running()?;
-        let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
         trace!(
             node = %self.name(),
             onward = %message.onward_route,
@@ -293,14 +346,31 @@ impl Node {
             len = message.payload.len(),
             "route"
         );
-        if !next.is_local() {
-            let transport = self.transport(next.transport())?;
-            let connection = transport.resolve(next).await?;
-            message.onward_route.step();
-            message.onward_route.push_front(connection);
+        let mut fallback_used = false;
+        loop {
+            let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
+            if !next.is_local() {
+                let transport = self.transport(next.transport())?;
+                let connection = transport.resolve(next).await?;
+                message.onward_route.step();
+                message.onward_route.push_front(connection);
+                let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
+                return self.inner.registry.get(next);
+            }
+            match self.inner.registry.get(next) {
+                Err(Error::UnknownAddress(address)) if !fallback_used => {
+                    let fallback = self.inner.fallback.borrow().clone();
+                    match fallback.and_then(|f| f(&address)) {
+                        Some(route) if !route.is_empty() => {
+                            message.onward_route.prepend(&route);
+                            fallback_used = true;
+                        }
+                        _ => return Err(Error::UnknownAddress(address)),
+                    }
+                }
+                other => return other,
+            }
         }
-        let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
-        self.inner.registry.get(next)
     }
 }
 

@@ -26,8 +26,13 @@ pub(crate) struct Mailbox {
     pub(crate) addresses: Vec<Address>,
     sender: Sender<LocalMessage>,
     access: Rc<dyn IncomingAccessControl>,
+    accepts_notices: bool,
     stopped: Cell<bool>,
+    on_stop: RefCell<Vec<Box<dyn FnOnce()>>>,
 }
+
+/// A message that could not be delivered, and why.
+pub(crate) type Undelivered = (Error, LocalMessage);
 
 impl Mailbox {
     /// A mailbox of `capacity` messages and the receiving half for its owner.
@@ -36,6 +41,7 @@ impl Mailbox {
         addresses: Vec<Address>,
         capacity: usize,
         access: Rc<dyn IncomingAccessControl>,
+        accepts_notices: bool,
     ) -> Result<(Rc<Self>, Receiver<LocalMessage>)> {
         let primary = addresses
             .first()
@@ -53,7 +59,9 @@ impl Mailbox {
             addresses,
             sender,
             access,
+            accepts_notices,
             stopped: Cell::new(false),
+            on_stop: RefCell::default(),
         });
         Ok((mailbox, receiver))
     }
@@ -66,17 +74,35 @@ impl Mailbox {
         }
     }
 
-    /// Delivers `message`, waiting while the mailbox is full.
-    pub(crate) async fn deliver(&self, message: LocalMessage) -> Result<()> {
-        self.check_access(&message)?;
+    /// A notice for a worker that does not take notices: dropped, quietly.
+    fn drops(&self, message: &LocalMessage) -> bool {
+        let drop = message.is_notice() && !self.accepts_notices;
+        if drop {
+            tracing::trace!(to = %self.primary, "dropped a notice");
+        }
+        drop
+    }
+
+    /// Delivers `message`, waiting while the mailbox is full. On failure the message comes
+    /// back with the error.
+    pub(crate) async fn deliver(&self, message: LocalMessage) -> Result<(), Undelivered> {
+        if self.drops(&message) {
+            return Ok(());
+        }
+        if let Err(error) = self.check_access(&message) {
+            return Err((error, message));
+        }
         self.sender
             .send(message)
             .await
-            .map_err(|_| Error::WorkerStopped(self.primary.clone()))
+            .map_err(|rejected| (Error::WorkerStopped(self.primary.clone()), rejected.0))
     }
 
     /// Delivers `message` if there is room now.
     pub(crate) fn try_deliver(&self, message: LocalMessage) -> Result<()> {
+        if self.drops(&message) {
+            return Ok(());
+        }
         self.check_access(&message)?;
         self.sender.try_send(message).map_err(|error| match error {
             TrySendError::Full(_) => Error::MailboxFull(self.primary.clone()),
@@ -89,10 +115,22 @@ impl Mailbox {
         self.stopped.get()
     }
 
-    /// Marks the mailbox stopped and closes it: pending and future sends fail.
+    /// Marks the mailbox stopped and closes it: pending and future sends fail. Runs the
+    /// callbacks added with [`on_stop`](Self::on_stop).
     pub(crate) fn stop(&self) {
-        self.stopped.set(true);
+        if self.stopped.replace(true) {
+            return;
+        }
         self.sender.close();
+        let callbacks: Vec<_> = self.on_stop.borrow_mut().drain(..).collect();
+        for callback in callbacks {
+            callback();
+        }
+    }
+
+    /// Runs `callback` once when the mailbox stops.
+    pub(crate) fn on_stop(&self, callback: Box<dyn FnOnce()>) {
+        self.on_stop.borrow_mut().push(callback);
     }
 }
 

@@ -10,6 +10,11 @@ use crate::{Address, LocalMessage, Result};
 /// message; to stop, call [`Context::stop`].
 #[allow(async_fn_in_trait)] // Workers are deliberately not `Send`: one thread, no locks.
 pub trait Worker: 'static {
+    /// Whether [`Notice`](crate::routing::Notice)s addressed to this worker reach it. Only
+    /// workers that pass messages on (hops, connections, secure channels) need them; for the
+    /// rest a notice is dropped before their mailbox.
+    const ACCEPTS_NOTICES: bool = false;
+
     /// Runs once, before the first message.
     async fn initialize(&mut self, _ctx: &mut Context) -> Result<()> {
         Ok(())

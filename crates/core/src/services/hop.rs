@@ -28,7 +28,13 @@ impl Hop {
 }
 
 impl Worker for Hop {
+    const ACCEPTS_NOTICES: bool = true;
+
     async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
+        if message.is_notice() {
+            message.onward_route.step();
+            return ctx.node().try_route(message).await;
+        }
         message.step_forward();
         if let Some(observer) = &self.observer {
             observer(ctx.node().name(), &message);

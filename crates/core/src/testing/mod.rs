@@ -196,7 +196,7 @@ pub async fn mailbox_limits_and_typed_errors<R: Runtime + Clone>(runtime: R) {
 }
 
 /// Workers guarded by `LocalOnly` take local messages and refuse the same message arriving
-/// over a transport; the refusal is logged on the receiving node and the sender times out.
+/// over a transport; the sender is told why (a notice: `ACCESS_DENIED`, remote) at once.
 pub async fn access_control_refuses_remote_messages<R: Runtime + Clone>(runtime: R) {
     let (alice, bob, _network) = two_nodes(&runtime);
     bob.start_worker(
@@ -211,9 +211,12 @@ pub async fn access_control_refuses_remote_messages<R: Runtime + Clone>(runtime:
     assert_eq!(local.payload, b"ok");
     let route: Route = "mem#bob => private".parse().unwrap();
     let remote = alice
-        .request(route, b"no".to_vec(), Some(Duration::from_millis(200)))
+        .request(route, b"no".to_vec(), Some(Duration::from_secs(5)))
         .await;
-    assert!(matches!(remote, Err(Error::Timeout(_))), "{remote:?}");
+    match remote {
+        Err(Error::Remote(error)) => assert_eq!(error.code(), "ACCESS_DENIED"),
+        other => panic!("expected a remote ACCESS_DENIED, got {other:?}"),
+    }
     alice.shutdown();
     bob.shutdown();
 }

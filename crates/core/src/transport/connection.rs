@@ -1,11 +1,13 @@
 //! One connection between two nodes, whatever the transport: a sending worker and a reading
 //! task around a pair of frame halves supplied by the driver.
 
+use core::cell::Cell;
 use std::rc::Rc;
 
 use tracing::{Instrument, debug, warn};
 
 use crate::codec::DecodeError;
+use crate::routing::NoticeBudget;
 use crate::routing::limits::MAX_MESSAGE_LEN;
 use crate::runtime::{Context, Worker};
 use crate::{Address, Error, LocalMessage, Node, Result, TransportMessage};
@@ -19,8 +21,39 @@ pub trait FrameSink: 'static {
     async fn open(&mut self) -> Result<()> {
         Ok(())
     }
-    /// Closes the connection (both directions where the transport allows).
-    async fn close(&mut self) {}
+    /// Closes the connection (both directions where the transport allows), telling the peer
+    /// `reason` where the transport can (a WebSocket close code).
+    async fn close(&mut self, _reason: CloseReason) {}
+}
+
+/// Why this side closes a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// Done: the node stopped the connection, shut down, or the peer closed it.
+    #[default]
+    Done,
+    /// The peer sent a frame that does not decode.
+    MalformedFrame,
+}
+
+impl CloseReason {
+    /// The WebSocket close code for this reason (RFC 6455): 1000 normal, 1007 invalid
+    /// frame payload data.
+    pub fn websocket_code(self) -> u16 {
+        match self {
+            CloseReason::Done => 1000,
+            CloseReason::MalformedFrame => 1007,
+        }
+    }
+
+    /// A short text for the peer (a WebSocket close reason).
+    pub fn text(self) -> &'static str {
+        match self {
+            CloseReason::Done => "closed",
+            CloseReason::MalformedFrame => "malformed frame",
+        }
+    }
 }
 
 /// The reading half of a connection: yields whole frames until the connection ends.
@@ -69,9 +102,11 @@ pub fn start_connection(
     on_closed: impl FnOnce() + 'static,
 ) -> Result<Address> {
     let codec = Rc::new(codec);
+    let reason = Rc::new(Cell::new(CloseReason::Done));
     let sender = ConnectionSender {
         sink,
         codec: codec.clone(),
+        reason: reason.clone(),
     };
     node.start_worker(address.clone(), sender)?;
     let span = tracing::debug_span!("connection", node = %node.name(), peer = %label, %address);
@@ -79,6 +114,7 @@ pub fn start_connection(
     let reader_address = address.clone();
     node.spawn(
         async move {
+            let mut notices = NoticeBudget::default();
             loop {
                 let frame = match source.next().await {
                     None => {
@@ -95,17 +131,20 @@ pub fn start_connection(
                     Ok(message) => message,
                     Err(error) => {
                         warn!(%error, len = frame.len(), "malformed frame; closing the connection");
+                        reason.set(CloseReason::MalformedFrame);
                         tracing::trace!(start = ?frame.get(..32), "malformed frame");
                         break;
                     }
                 };
-                if message.onward_route.is_empty() {
-                    continue; // a heartbeat
+                if message.is_heartbeat() {
+                    continue;
                 }
                 let mut local = message.into_local();
-                local.return_route.push_front(reader_address.clone());
+                if !local.is_notice() {
+                    local.return_route.push_front(reader_address.clone());
+                }
                 local.local_info.arrived_via = Some(reader_address.clone());
-                if let Err(error) = reader_node.route(local).await {
+                if let Err(error) = reader_node.route_or_notify(local, &mut notices).await {
                     debug!(%error, "could not route an incoming message");
                     if matches!(error, Error::NodeShutDown) {
                         break;
@@ -124,9 +163,12 @@ pub fn start_connection(
 struct ConnectionSender<S, C> {
     sink: S,
     codec: Rc<C>,
+    reason: Rc<Cell<CloseReason>>,
 }
 
 impl<S: FrameSink, C: FrameCodec> Worker for ConnectionSender<S, C> {
+    const ACCEPTS_NOTICES: bool = true;
+
     async fn initialize(&mut self, _ctx: &mut Context) -> Result<()> {
         self.sink.open().await
     }
@@ -151,6 +193,6 @@ impl<S: FrameSink, C: FrameCodec> Worker for ConnectionSender<S, C> {
     }
 
     async fn shutdown(&mut self, _ctx: &mut Context) {
-        self.sink.close().await;
+        self.sink.close(self.reason.get()).await;
     }
 }

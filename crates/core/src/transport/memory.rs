@@ -15,7 +15,7 @@ use std::rc::{Rc, Weak};
 use async_channel::{Receiver, Sender};
 
 use super::Transport;
-use super::connection::{BareFrames, FrameSink, FrameSource, start_connection};
+use super::connection::{BareFrames, CloseReason, FrameSink, FrameSource, start_connection};
 use crate::runtime::LocalBoxFuture;
 use crate::{Address, Error, Node, Result, TransportError, TransportType};
 
@@ -232,7 +232,7 @@ impl FrameSink for Wire {
         Ok(())
     }
 
-    async fn close(&mut self) {
+    async fn close(&mut self, _reason: CloseReason) {
         self.sender.close();
     }
 }

@@ -67,6 +67,25 @@ impl ConnectionTable {
         codec: impl FrameCodec,
     ) -> Result<Address> {
         let address = Address::random_local();
+        self.start_at(node, address, label, peer, sink, source, codec)
+    }
+
+    /// Like [`start`](Self::start), with the sending worker at `address` instead of a fresh
+    /// one: for a driver that restarts its node and must keep the addresses peers know.
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_at(
+        &self,
+        node: &Node,
+        address: Address,
+        label: &str,
+        peer: Option<String>,
+        sink: impl FrameSink,
+        source: impl FrameSource,
+        codec: impl FrameCodec,
+    ) -> Result<Address> {
+        if node.has_address(&address) {
+            return Err(crate::Error::AddressInUse(address));
+        }
         if let Some(peer) = &peer {
             self.inner
                 .dialled
