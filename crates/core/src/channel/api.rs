@@ -68,11 +68,23 @@ impl SecureChannel {
         payload: impl Into<Vec<u8>>,
         timeout: Option<Duration>,
     ) -> Result<LocalMessage> {
+        self.check_open()?;
         self.node.request(self.route(rest), payload, timeout).await
+    }
+
+    /// `Err(ChannelClosed)` once the channel is closed, from either side or because its
+    /// connection closed.
+    pub fn check_open(&self) -> Result<()> {
+        if self.is_open() {
+            Ok(())
+        } else {
+            Err(Error::ChannelClosed)
+        }
     }
 
     /// Sends `payload` through the channel to `rest` from `client`'s address.
     pub async fn send(&self, rest: impl Into<Route>, payload: impl Into<Vec<u8>>) -> Result<()> {
+        self.check_open()?;
         self.node
             .route(LocalMessage::new(
                 self.route(rest),
@@ -88,8 +100,12 @@ impl SecureChannel {
     }
 
     /// Closes the channel: the peer is told (best effort) and both sides drop their state.
+    /// Closing a closed channel does nothing.
     pub fn close(&self) -> Result<()> {
-        self.node.stop_worker(&self.address)
+        if self.is_open() {
+            let _ = self.node.stop_worker(&self.address);
+        }
+        Ok(())
     }
 }
 
@@ -116,6 +132,7 @@ impl Node {
         let key = identity.secure_channel_key(self.unix_time()).await?;
         let (handshake, message_1) = handshake::initiate(options.suite, key.public)?;
         let limit = options.timeout;
+        let observer = options.clone();
         let config = Rc::new(ChannelConfig {
             identity: identity.clone(),
             options,
@@ -131,11 +148,13 @@ impl Node {
         let stop = || {
             let _ = self.stop_worker(&addresses.decryptor);
         };
+        let bytes = message_1.len();
         let first = LocalMessage::new(route, Route::from(addresses.decryptor.clone()), message_1);
         if let Err(error) = self.route(first).await {
             stop();
             return Err(error);
         }
+        observer.notify(super::ChannelEvent::HandshakeSent { number: 1, bytes });
         match timeout(self.runtime(), limit, result.recv()).await {
             Ok(Ok(Ok(peer))) => Ok(SecureChannel::new(self.clone(), addresses.encryptor, peer)),
             Ok(Ok(Err(error))) => Err(error),

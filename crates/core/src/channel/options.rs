@@ -1,20 +1,69 @@
 use core::time::Duration;
+use std::rc::Rc;
 
 use super::{CipherSuite, TrustPolicy};
-use crate::identity::{CredentialAndPurposeKey, VerifiedIdentity};
+use crate::identity::{CredentialAndPurposeKey, Identifier, VerifiedIdentity};
 
 /// Default time allowed for a whole handshake.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// What a secure channel reports while it is made, for UIs and logs
+/// ([`SecureChannelOptions::with_observer`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChannelEvent {
+    /// Handshake message `number` (1 to 3) went out, `bytes` long.
+    HandshakeSent {
+        /// 1: `e`; 2: `e, ee, s, es` and the responder's identity; 3: `s, se` and the
+        /// initiator's identity.
+        number: u8,
+        /// Its size on the wire (before routing headers).
+        bytes: usize,
+    },
+    /// Handshake message `number` came in, `bytes` long.
+    HandshakeReceived {
+        /// As in [`ChannelEvent::HandshakeSent`].
+        number: u8,
+        /// Its size.
+        bytes: usize,
+    },
+    /// The peer proved its identity and satisfied the trust policy.
+    PeerVerified {
+        /// The verified identifier.
+        identifier: Identifier,
+    },
+    /// The handshake failed; the channel is gone.
+    Failed {
+        /// Why ([`Error::code`](crate::Error::code)).
+        code: &'static str,
+    },
+}
+
+/// Called with each [`ChannelEvent`].
+pub type ChannelObserver = Rc<dyn Fn(&ChannelEvent)>;
+
 /// How a channel (or a listener's channels) is set up. Built from a [`TrustPolicy`]: there is
 /// no default trust.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SecureChannelOptions {
     pub(crate) trust: TrustPolicy,
     pub(crate) suite: CipherSuite,
     pub(crate) timeout: Duration,
     pub(crate) authorities: Vec<VerifiedIdentity>,
     pub(crate) credentials: Option<Vec<CredentialAndPurposeKey>>,
+    pub(crate) observer: Option<ChannelObserver>,
+}
+
+impl core::fmt::Debug for SecureChannelOptions {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SecureChannelOptions")
+            .field("trust", &self.trust)
+            .field("suite", &self.suite)
+            .field("timeout", &self.timeout)
+            .field("authorities", &self.authorities.len())
+            .field("observed", &self.observer.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl SecureChannelOptions {
@@ -27,6 +76,19 @@ impl SecureChannelOptions {
             timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             authorities: Vec::new(),
             credentials: None,
+            observer: None,
+        }
+    }
+
+    /// Calls `observer` with each step of the handshake (see [`ChannelEvent`]).
+    pub fn with_observer(mut self, observer: impl Fn(&ChannelEvent) + 'static) -> Self {
+        self.observer = Some(Rc::new(observer));
+        self
+    }
+
+    pub(crate) fn notify(&self, event: ChannelEvent) {
+        if let Some(observer) = &self.observer {
+            observer(&event);
         }
     }
 

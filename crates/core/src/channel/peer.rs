@@ -1,9 +1,9 @@
 use std::collections::BTreeMap;
 
 use super::CipherSuite;
-use crate::Address;
 use crate::abac::Subject;
 use crate::identity::Identifier;
+use crate::{Address, Route};
 
 /// What a secure channel established about its peer. Attached to every message the channel
 /// delivers (in [`LocalInfo`](crate::LocalInfo)) and used by access policies.
@@ -19,6 +19,10 @@ pub struct PeerInfo {
     pub channel: Address,
     /// The channel's cipher suite.
     pub suite: CipherSuite,
+    /// The route to the peer's node outside the channel: the transport route the channel
+    /// runs over, as it was when the channel was established (empty for a peer on this
+    /// node). A relay registered through the channel forwards along it.
+    pub node_route: Route,
 }
 
 impl PeerInfo {

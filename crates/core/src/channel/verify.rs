@@ -11,7 +11,7 @@ use crate::identity::{
 };
 use crate::vault::X25519PublicKey;
 use crate::vault::crypto::constant_time_eq;
-use crate::{Address, Error, Node, Result};
+use crate::{Address, Error, Node, Result, Route};
 
 /// The newest verified history of every identity this node has met, to detect forks and
 /// replays of old histories (kept per node).
@@ -106,6 +106,7 @@ pub(crate) fn verify_peer(
         attributes,
         channel: channel.clone(),
         suite: options.suite,
+        node_route: Route::new(),
     };
     options.trust.check(&peer, &issuers, &errors)?;
     Ok(peer)

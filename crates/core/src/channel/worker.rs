@@ -7,6 +7,7 @@
 //! that arrived over a transport is never accepted at `encryptor`: a remote party must not be
 //! able to make this node encrypt on its behalf.
 
+use core::cell::RefCell;
 use core::mem;
 use std::rc::Rc;
 
@@ -19,11 +20,12 @@ use super::handshake::{
 use super::message::ChannelMessage;
 use super::session::{Decryptor, Encryptor};
 use super::verify::{verify_peer, verify_refresh};
-use super::{PeerInfo, SecureChannelOptions};
+use super::{ChannelEvent, PeerInfo, SecureChannelOptions};
 use crate::identity::{Identity, IdentityAndCredentials, SecureChannelKey};
+use crate::routing::{Notice, NoticeBudget};
 use crate::runtime::{Context, Worker};
 use crate::vault::{BulkCipher, Vault};
-use crate::{Address, Error, LocalInfo, LocalMessage, Result, Route};
+use crate::{Address, Error, LocalMessage, Result, Route};
 
 /// Everything a channel worker needs to know about its own side.
 pub(crate) struct ChannelConfig {
@@ -78,6 +80,7 @@ struct Session {
     last_nonce: u64,
     peer: Rc<PeerInfo>,
     closed_by_peer: bool,
+    notices: NoticeBudget,
 }
 
 enum State {
@@ -100,6 +103,9 @@ pub(crate) struct ChannelWorker {
     outcome: Option<Outcome>,
     /// Dropped when the handshake ends either way, which cancels the responder's timer.
     watchdog: Option<Sender<()>>,
+    /// The first hop of the route to the peer (a connection, usually): when it stops, the
+    /// channel can no longer reach the peer and closes.
+    watched: Rc<RefCell<Option<Address>>>,
 }
 
 impl ChannelWorker {
@@ -116,6 +122,7 @@ impl ChannelWorker {
             state: State::InitiatorAwaiting2(handshake),
             outcome: Some(outcome),
             watchdog: None,
+            watched: Rc::default(),
         }
     }
 
@@ -132,6 +139,7 @@ impl ChannelWorker {
             state: State::ResponderAwaiting1(handshake),
             outcome,
             watchdog: None,
+            watched: Rc::default(),
         }
     }
 
@@ -144,6 +152,9 @@ impl ChannelWorker {
     /// Tears the channel down after a handshake failure and reports the typed error.
     fn fail(&mut self, ctx: &Context, error: Error) -> Result<()> {
         warn!(%error, role = ?self.role, "secure channel handshake failed");
+        self.config
+            .options
+            .notify(ChannelEvent::Failed { code: error.code() });
         self.report(Err(error.clone()));
         ctx.stop();
         Err(error)
@@ -153,8 +164,10 @@ impl ChannelWorker {
         &mut self,
         remote_route: Route,
         keys: handshake::HandshakeResult,
-        peer: PeerInfo,
+        mut peer: PeerInfo,
     ) -> Session {
+        peer.node_route = remote_route.clone();
+        peer.node_route.pop_back();
         let suite = self.config.options.suite;
         info!(peer = %peer.identifier, role = ?self.role, suite = suite.name(), "secure channel established");
         self.watchdog = None;
@@ -166,7 +179,52 @@ impl ChannelWorker {
             last_nonce: 0,
             peer: Rc::new(peer),
             closed_by_peer: false,
+            notices: NoticeBudget::default(),
         }
+    }
+
+    /// Closes the channel when the first hop of `route` stops (the connection the channel runs
+    /// over closed): the peer is out of reach, and senders should learn it now rather than
+    /// from a timeout.
+    fn watch_route(&self, ctx: &Context, route: &Route) {
+        let Some(first) = route.next().filter(|a| a.is_local()) else {
+            return;
+        };
+        if first == &self.addresses.decryptor
+            || first == &self.addresses.encryptor
+            || self.watched.borrow().as_ref() == Some(first)
+        {
+            return;
+        }
+        *self.watched.borrow_mut() = Some(first.clone());
+        let (node, decryptor, watched) = (
+            ctx.node().clone(),
+            self.addresses.decryptor.clone(),
+            self.watched.clone(),
+        );
+        let hop = first.clone();
+        let watching = ctx.node().on_worker_stopped(first, move || {
+            if watched.borrow().as_ref() == Some(&hop) {
+                info!(%hop, "the channel's connection closed; closing the channel");
+                let _ = node.stop_worker(&decryptor);
+            }
+        });
+        if watching.is_err() {
+            debug!(%first, "the channel's first hop is not a worker here");
+        }
+    }
+
+    fn notify_received(&self, number: u8, message: &LocalMessage) {
+        self.config.options.notify(ChannelEvent::HandshakeReceived {
+            number,
+            bytes: message.payload.len(),
+        });
+    }
+
+    fn notify_verified(&self, peer: &PeerInfo) {
+        self.config.options.notify(ChannelEvent::PeerVerified {
+            identifier: peer.identifier,
+        });
     }
 
     async fn static_dh(
@@ -187,9 +245,14 @@ impl ChannelWorker {
         message: LocalMessage,
     ) -> Result<State> {
         let next = handshake.read_message_1(&message.payload)?;
+        self.notify_received(1, &message);
         let es = self.static_dh(next.remote_ephemeral()).await?;
         let (next, message_2) = next.write_message_2(es, &self.config.own_payload())?;
+        let bytes = message_2.len();
         ctx.send(message.return_route.clone(), message_2).await?;
+        self.config
+            .options
+            .notify(ChannelEvent::HandshakeSent { number: 2, bytes });
         Ok(State::ResponderAwaiting3(next, message.return_route))
     }
 
@@ -200,6 +263,7 @@ impl ChannelWorker {
         message: LocalMessage,
     ) -> Result<Session> {
         let (next, payload) = handshake.read_message_2(&message.payload)?;
+        self.notify_received(2, &message);
         let peer = verify_peer(
             ctx.node(),
             &self.config.options,
@@ -207,9 +271,14 @@ impl ChannelWorker {
             next.remote_static(),
             &self.addresses.encryptor,
         )?;
+        self.notify_verified(&peer);
         let se = self.static_dh(next.remote_ephemeral()).await?;
         let (message_3, keys) = next.write_message_3(se, &self.config.own_payload())?;
+        let bytes = message_3.len();
         ctx.send(message.return_route.clone(), message_3).await?;
+        self.config
+            .options
+            .notify(ChannelEvent::HandshakeSent { number: 3, bytes });
         Ok(self.establish(message.return_route, keys, peer))
     }
 
@@ -221,6 +290,7 @@ impl ChannelWorker {
         message: LocalMessage,
     ) -> Result<Session> {
         let (keys, payload) = handshake.read_message_3(&message.payload)?;
+        self.notify_received(3, &message);
         let peer = verify_peer(
             ctx.node(),
             &self.config.options,
@@ -228,6 +298,7 @@ impl ChannelWorker {
             &keys.remote_static,
             &self.addresses.encryptor,
         )?;
+        self.notify_verified(&peer);
         Ok(self.establish(remote_route, keys, peer))
     }
 
@@ -242,10 +313,19 @@ impl ChannelWorker {
             return Err(Error::AccessDenied(self.addresses.encryptor.clone()));
         }
         message.onward_route.step();
-        let plaintext = ChannelMessage::Payload {
-            onward_route: message.onward_route,
-            return_route: message.return_route,
-            payload: message.payload,
+        let plaintext = match message.local_info.notice {
+            // A notice travels as an empty onward route with its destination as the return
+            // route, as on the wire (see `routing::Notice`).
+            Some(notice) => ChannelMessage::Payload {
+                onward_route: Route::new(),
+                return_route: message.onward_route,
+                payload: notice.encode(),
+            },
+            None => ChannelMessage::Payload {
+                onward_route: message.onward_route,
+                return_route: message.return_route,
+                payload: message.payload,
+            },
         }
         .encode();
         let vault = self.config.identity.vault();
@@ -302,19 +382,27 @@ impl ChannelWorker {
                         let mut route = message.return_route.clone();
                         route.push_back(peer_decryptor);
                         session.remote_route = route;
+                        self.watch_route(ctx, &session.remote_route);
                     }
                     session.last_nonce = nonce;
                 }
-                if onward_route.is_empty() {
-                    return Ok(());
-                }
-                return_route.push_front(self.addresses.encryptor.clone());
-                let mut inner = LocalMessage::new(onward_route, return_route, payload);
-                inner.local_info = LocalInfo {
-                    arrived_via: None,
-                    secure_channel: Some(session.peer.clone()),
+                let mut inner = if onward_route.is_empty() {
+                    match Notice::decode(&payload) {
+                        Some(notice) => LocalMessage::notice(return_route, notice),
+                        None => return Ok(()),
+                    }
+                } else {
+                    return_route.push_front(self.addresses.encryptor.clone());
+                    LocalMessage::new(onward_route, return_route, payload)
                 };
-                if let Err(error) = ctx.forward(inner).await {
+                inner.local_info.secure_channel = Some(session.peer.clone());
+                // A message the peer sent that cannot be delivered here is answered with a
+                // notice through this channel (a notice is never answered).
+                if let Err(error) = ctx
+                    .node()
+                    .route_or_notify(inner, &mut session.notices)
+                    .await
+                {
                     debug!(%error, "could not deliver a decrypted message");
                 }
                 Ok(())
@@ -346,6 +434,8 @@ impl ChannelWorker {
 }
 
 impl Worker for ChannelWorker {
+    const ACCEPTS_NOTICES: bool = true;
+
     async fn initialize(&mut self, ctx: &mut Context) -> Result<()> {
         if self.role == Role::Responder {
             // The initiator has its own timeout; the responder tears down a handshake that
@@ -378,6 +468,15 @@ impl Worker for ChannelWorker {
 
     async fn handle_message(&mut self, ctx: &mut Context, message: LocalMessage) -> Result<()> {
         let to_encryptor = message.onward_route.next() == Some(&self.addresses.encryptor);
+        if !to_encryptor && let Some(notice) = &message.local_info.notice {
+            // Another node could not deliver our handshake: the route leads nowhere.
+            if let State::InitiatorAwaiting2(_) = self.state {
+                self.state = State::Done;
+                return self.fail(ctx, notice.to_error());
+            }
+            debug!(code = notice.code(), "ignored a notice at the decryptor");
+            return Ok(());
+        }
         match (mem::replace(&mut self.state, State::Done), to_encryptor) {
             (State::Established(mut session), true) => {
                 let result = self.encrypt(ctx, &mut session, message).await;
@@ -399,6 +498,7 @@ impl Worker for ChannelWorker {
             (State::InitiatorAwaiting2(handshake), false) => {
                 match self.on_message_2(ctx, handshake, message).await {
                     Ok(session) => {
+                        self.watch_route(ctx, &session.remote_route);
                         self.state = State::Established(session);
                         Ok(())
                     }
@@ -417,6 +517,7 @@ impl Worker for ChannelWorker {
             (State::ResponderAwaiting3(handshake, remote_route), false) => {
                 match self.on_message_3(ctx, handshake, remote_route, message) {
                     Ok(session) => {
+                        self.watch_route(ctx, &session.remote_route);
                         self.state = State::Established(session);
                         Ok(())
                     }
