@@ -8,11 +8,13 @@
 //!
 //! Everything is checked by pure functions in [`verify`] that take `now` as an argument.
 
+mod export;
 mod identifier;
 pub mod model;
 mod owned;
 pub mod verify;
 
+pub use export::{PASSPHRASE_ROUNDS, Protection};
 pub use identifier::{ChangeHash, Identifier};
 pub use model::{
     Attributes, ChangeHistory, CredentialAndPurposeKey, IdentityAndCredentials,

@@ -6,4 +6,8 @@ mod relay;
 
 pub use echo::Echo;
 pub use hop::{Hop, HopObserver};
-pub use relay::{RELAY_SERVICE_ADDRESS, RelayService, register_relay};
+pub use relay::{
+    DEFAULT_RELAYS_PER_CONNECTION, MemoryRelayNames, NamePolicy, OCKAM_RELAY_PREFIX,
+    RELAY_SERVICE_ADDRESS, RelayEvent, RelayNames, RelayService, STATIC_RELAY_SERVICE_ADDRESS,
+    check_name, random_name, register_relay,
+};

@@ -59,6 +59,11 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
+/// PBKDF2-HMAC-SHA256 of `passphrase` and `salt` with `rounds` iterations, into `out`.
+pub fn pbkdf2_sha256(passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase, salt, rounds, out);
+}
+
 /// `N` bytes from the platform's CSPRNG.
 pub fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
     let mut bytes = Zeroizing::new([0u8; N]);
@@ -242,7 +247,7 @@ pub(crate) fn ed25519_sign(seed: &[u8; 32], message: &[u8]) -> (VerifyingKey, Si
 }
 
 /// The Ed25519 public key of a seed.
-pub(crate) fn ed25519_public(seed: &[u8; 32]) -> VerifyingKey {
+pub fn ed25519_public(seed: &[u8; 32]) -> VerifyingKey {
     VerifyingKey::Ed25519(
         ed25519_dalek::SigningKey::from_bytes(seed)
             .verifying_key()
@@ -251,7 +256,7 @@ pub(crate) fn ed25519_public(seed: &[u8; 32]) -> VerifyingKey {
 }
 
 /// The P-256 public key of a scalar, or an error if the bytes are not a valid scalar.
-pub(crate) fn p256_public(scalar: &[u8; 32]) -> Result<VerifyingKey> {
+pub fn p256_public(scalar: &[u8; 32]) -> Result<VerifyingKey> {
     let key = p256_key(scalar)?;
     let point = key.verifying_key().to_sec1_point(false);
     let bytes: [u8; 65] = point

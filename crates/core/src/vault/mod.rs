@@ -16,8 +16,10 @@ mod software;
 pub use keys::{KeyId, SharedSecret, Signature, SigningKeyKind, VerifyingKey, X25519PublicKey};
 pub use software::SoftwareVault;
 
-use crate::Result;
+use zeroize::Zeroizing;
+
 use crate::runtime::LocalBoxFuture;
+use crate::{Error, Result};
 
 /// Identity keys: create, sign with, and delete signing keys (Ed25519, ECDSA P-256).
 pub trait SigningVault {
@@ -33,6 +35,28 @@ pub trait SigningVault {
     ) -> LocalBoxFuture<'a, Result<Signature>>;
     /// Forgets `key`; `Ok(false)` if there was no such key.
     fn delete_signing_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<bool>>;
+
+    /// The secret of `key` (an Ed25519 seed or a P-256 scalar), to export an identity. Vaults
+    /// whose keys cannot leave them (non-extractable WebCrypto keys) refuse, which is the
+    /// default.
+    fn export_signing_secret<'a>(
+        &'a self,
+        _key: &'a KeyId,
+    ) -> LocalBoxFuture<'a, Result<(SigningKeyKind, Zeroizing<[u8; 32]>)>> {
+        Box::pin(async {
+            Err(Error::InvalidArgument(
+                "this vault's keys cannot leave it; create the identity in a software vault to export it".into(),
+            ))
+        })
+    }
+
+    /// Adds a signing key from its secret (what [`export_signing_secret`](Self::export_signing_secret)
+    /// gave), to import an identity. A WebCrypto vault makes it non-extractable.
+    fn import_signing_secret(
+        &self,
+        kind: SigningKeyKind,
+        secret: Zeroizing<[u8; 32]>,
+    ) -> LocalBoxFuture<'_, Result<KeyId>>;
 }
 
 /// Secure-channel static keys: X25519 key agreement with keys that never leave the vault.

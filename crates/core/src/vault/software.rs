@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::crypto::{self, X25519KeyPair, random_bytes};
 use super::keys::hex;
@@ -152,6 +152,29 @@ impl SigningVault for SoftwareVault {
 
     fn delete_signing_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<bool>> {
         Box::pin(async move { Ok(self.remove(key)) })
+    }
+
+    fn export_signing_secret<'a>(
+        &'a self,
+        key: &'a KeyId,
+    ) -> LocalBoxFuture<'a, Result<(SigningKeyKind, Zeroizing<[u8; 32]>)>> {
+        Box::pin(async move {
+            self.with_secret(key, |secret| match secret {
+                Secret::Ed25519(seed) => Ok((SigningKeyKind::Ed25519, Zeroizing::new(*seed))),
+                Secret::EcdsaP256(scalar) => {
+                    Ok((SigningKeyKind::EcdsaP256, Zeroizing::new(*scalar)))
+                }
+                Secret::X25519(_) => Err(Error::KeyNotFound(key.to_string())),
+            })
+        })
+    }
+
+    fn import_signing_secret(
+        &self,
+        kind: SigningKeyKind,
+        secret: Zeroizing<[u8; 32]>,
+    ) -> LocalBoxFuture<'_, Result<KeyId>> {
+        Box::pin(async move { self.import_signing_key(kind, *secret) })
     }
 }
 
