@@ -37,13 +37,17 @@ export type ErrorCode =
   | "INVALID_ARGUMENT" | "KEY_NOT_FOUND" | "CRYPTO" | "DECRYPT" | "HANDSHAKE" | "REPLAY" | "OUTSIDE_REPLAY_WINDOW"
   | "INVALID_IDENTITY" | "INVALID_PURPOSE_KEY" | "INVALID_CREDENTIAL" | "CREDENTIAL_EXPIRED" | "UNTRUSTED_ISSUER"
   | "IDENTITY_MISMATCH" | "POLICY_DENIED" | "CONNECT_FAILED" | "CONNECTION_CLOSED" | "FRAME_TOO_LARGE"
-  | "MALFORMED_FRAME" | "UNSUPPORTED_VERSION" | "CERTIFICATE_MISMATCH" | "UNKNOWN_PEER" | "TRANSPORT";
+  | "MALFORMED_FRAME" | "UNSUPPORTED_VERSION" | "CERTIFICATE_MISMATCH" | "UNKNOWN_PEER" | "TRANSPORT"
+  | "CHANNEL_CLOSED" | "NAME_TAKEN" | "LIMIT_EXCEEDED" | "REMOTE";
 
 /** Base class of Razor's errors; `code` says exactly what happened. */
 export class RazorError extends Error {
   override name = "RazorError";
-  constructor(readonly code: ErrorCode, message: string) {
+  /** Whether another node reported the error (it could not deliver what this node sent). */
+  readonly remote: boolean;
+  constructor(readonly code: ErrorCode, message: string, options: { remote?: boolean } = {}) {
     super(message);
+    this.remote = options.remote ?? false;
   }
 }
 /** Nothing arrived in time (`TIMEOUT`). */
@@ -66,28 +70,29 @@ export class ProtocolError extends RazorError {
 export class ArgumentError extends RazorError {
   override name = "ArgumentError";
 }
-/** Routing or node state (`UNKNOWN_ADDRESS`, `MAILBOX_FULL`, `NODE_SHUT_DOWN`, ...). */
+/** Routing or node state (`UNKNOWN_ADDRESS`, `MAILBOX_FULL`, `NODE_SHUT_DOWN`, `LIMIT_EXCEEDED`, ...). */
 export class RoutingError extends RazorError {
   override name = "RoutingError";
 }
 
 const trustCodes = new Set(["INVALID_IDENTITY", "INVALID_PURPOSE_KEY", "INVALID_CREDENTIAL", "CREDENTIAL_EXPIRED",
-  "UNTRUSTED_ISSUER", "IDENTITY_MISMATCH", "POLICY_DENIED", "ACCESS_DENIED"]);
-const transportCodes = new Set(["CONNECT_FAILED", "CONNECTION_CLOSED", "FRAME_TOO_LARGE", "MALFORMED_FRAME",
+  "UNTRUSTED_ISSUER", "IDENTITY_MISMATCH", "POLICY_DENIED", "ACCESS_DENIED", "NAME_TAKEN"]);
+const transportCodes = new Set(["CONNECT_FAILED", "CONNECTION_CLOSED", "CHANNEL_CLOSED", "FRAME_TOO_LARGE", "MALFORMED_FRAME",
   "UNSUPPORTED_VERSION", "CERTIFICATE_MISMATCH", "UNKNOWN_PEER", "TRANSPORT", "NO_TRANSPORT"]);
 const protocolCodes = new Set(["DECODE", "DECRYPT", "HANDSHAKE", "REPLAY", "OUTSIDE_REPLAY_WINDOW", "CRYPTO",
   "MESSAGE_TOO_LARGE", "KEY_NOT_FOUND"]);
 
 function typed(error: unknown): unknown {
-  const e = error as { name?: string; code?: ErrorCode; message?: string };
+  const e = error as { name?: string; code?: ErrorCode; message?: string; remote?: boolean };
   if (e?.name !== "RazorError" || !e.code) return error;
   const message = e.message ?? e.code;
-  if (e.code === "TIMEOUT") return new TimeoutError(e.code, message);
-  if (trustCodes.has(e.code)) return new TrustError(e.code, message);
-  if (transportCodes.has(e.code)) return new TransportError(e.code, message);
-  if (protocolCodes.has(e.code)) return new ProtocolError(e.code, message);
-  if (e.code === "INVALID_ARGUMENT" || e.code === "ADDRESS_PARSE") return new ArgumentError(e.code, message);
-  return new RoutingError(e.code, message);
+  const options = { remote: e.remote === true };
+  if (e.code === "TIMEOUT") return new TimeoutError(e.code, message, options);
+  if (trustCodes.has(e.code)) return new TrustError(e.code, message, options);
+  if (transportCodes.has(e.code)) return new TransportError(e.code, message, options);
+  if (protocolCodes.has(e.code)) return new ProtocolError(e.code, message, options);
+  if (e.code === "INVALID_ARGUMENT" || e.code === "ADDRESS_PARSE") return new ArgumentError(e.code, message, options);
+  return new RoutingError(e.code, message, options);
 }
 
 async function call<T>(work: () => Promise<T>): Promise<T> {
@@ -152,8 +157,16 @@ export type Trust =
 /** The channel's cipher suite: Ockam's (default) or standard Noise with ChaCha20-Poly1305. */
 export type Suite = "ockam-aes-gcm" | "noise-chachapoly";
 
+/** A step of a secure channel's handshake (`ChannelOptions.onEvent`). */
+export type ChannelEvent =
+  | { type: "sent" | "received"; number: 1 | 2 | 3; bytes: number }
+  | { type: "verified"; identifier: string }
+  | { type: "failed"; code: ErrorCode };
+
 /** Options of `createSecureChannel` and `createSecureChannelListener`. */
 export interface ChannelOptions {
+  /** Called with each handshake step: messages sent and received, the peer verified, a failure. */
+  onEvent?: (event: ChannelEvent) => void;
   /** Required: whom to accept. */
   trust: Trust;
   /** Default `"ockam-aes-gcm"`. */
@@ -214,6 +227,17 @@ export class Identity {
   /** Ockam's binary change history: give it to peers that trust this identity as an authority. */
   changeHistory(): Uint8Array {
     return this.inner.changeHistory();
+  }
+
+  /**
+   * The identity and its current key, sealed with `{ key }` (32 random bytes you keep apart) or
+   * `{ passphrase }`: keep the bytes where the identity must survive (a Worker secret, a file)
+   * and open them with `node.importIdentity`. Whoever has both holds the identity. Keys a
+   * WebCrypto vault keeps non-extractable cannot be exported: create identities to export on a
+   * node with `vault: "software"`.
+   */
+  export(protection: IdentitySecret): Promise<Uint8Array> {
+    return call(() => this.inner.export(protection));
   }
 
   /** Rotates to a fresh key; the identifier stays. */
@@ -323,6 +347,208 @@ export class SecureChannelListener implements AsyncIterable<SecureChannel> {
   }
 }
 
+/**
+ * Where an attached connection writes: `send` each frame (Razor waits if it returns a Promise,
+ * so a slow link pushes back) and `close` when Razor ends the connection (a WebSocket close
+ * code: 1000 done, 1007 malformed frame).
+ */
+export interface ConnectionSink {
+  send(frame: Uint8Array): void | Promise<void>;
+  close(code: number, reason: string): void;
+}
+
+/** What `acceptWebSocket` needs of a socket: the WHATWG `WebSocket` shape (browsers, Workers'
+ * `WebSocketPair`, `Deno.upgradeWebSocket`, Node's `ws`). */
+export interface WebSocketLike {
+  binaryType: string;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "close" | "error", listener: (event: unknown) => void): void;
+}
+
+/** Options of `attachConnection` and `acceptWebSocket`. */
+export interface AttachOptions {
+  /** The connection's hop (local address), to keep the one a previous node had; default: fresh. */
+  address?: string;
+  /** Names the far end in logs. */
+  label?: string;
+}
+
+/** A connection whose socket your code owns: hand it each frame that arrives. */
+export class Connection {
+  /** @internal */
+  readonly inner: wasm.Connection;
+  /** Resolves when the connection has ended, from either side. */
+  readonly closed: Promise<void>;
+  /** @internal */
+  constructor(inner: wasm.Connection, closed: Promise<void>) {
+    this.inner = inner;
+    this.closed = closed;
+  }
+
+  /** The hop to put first in routes over this connection. */
+  get address(): string {
+    return this.inner.address;
+  }
+
+  /** Whether the connection has ended. */
+  get isClosed(): boolean {
+    return this.inner.isClosed;
+  }
+
+  /** Hands in one frame now; `false` when the node is not keeping up (close the socket as overrun). */
+  tryReceive(frame: Uint8Array): boolean {
+    return callSync(() => this.inner.tryReceive(frame));
+  }
+
+  /** Hands in one frame, waiting while the node's inbox for this connection is full. */
+  receive(frame: Uint8Array): Promise<void> {
+    return call(() => this.inner.receive(frame));
+  }
+
+  /** Ends the connection; Razor calls the sink's `close`. Safe to call again. */
+  close(): void {
+    this.inner.close();
+  }
+}
+
+/** What a relay service reports (`startRelayService({ onEvent })`). */
+export type RelayServiceEvent =
+  | { type: "registered"; alias: string; routeBack: string; connection?: string }
+  | { type: "removed"; alias: string };
+
+/** How an owned-names relay service decides names (see `startRelayService`). */
+export interface RelayNames {
+  /** Throws (with a message for the client) to refuse `name`. */
+  check(name: string): void;
+  /** A fresh, unguessable name. */
+  random(): string;
+  /** Records that `identifier` owns `name` unless another identity does; resolves to whether it owns it now. */
+  claim(name: string, identifier: string): boolean | Promise<boolean>;
+}
+
+/** Options of `startRelayService`. */
+export interface RelayServiceOptions {
+  /** Put in front of every alias; Ockam's is `"forward_to_"`. Default none. */
+  prefix?: string;
+  /** Owned names: chosen names only through a secure channel, kept by the first identity that
+   * claims them; random names otherwise. Without it, every client gets what it asks for. */
+  names?: RelayNames;
+  /** Relays one connection may hold (default 16). */
+  relaysPerConnection?: number;
+  /** Called when a relay registers or goes. */
+  onEvent?: (event: RelayServiceEvent) => void;
+}
+
+/** Options of `createRelay`. */
+export interface RelayOptions {
+  /** The name to ask for; default a random one the service picks. A chosen name needs `identity`. */
+  name?: string;
+  /** Register through a secure channel to the service's node as this identity (owned names). */
+  identity?: Identity;
+  /** Whom to accept as the service's node (with `identity`); required then. */
+  trust?: Trust;
+  /** Where the service's node listens for channels; default `"secure"`. */
+  listener?: string;
+  /** Timeout of each step, default 10 000 ms. */
+  timeoutMs?: number;
+  /** Re-register after the connection drops (default true), retrying with backoff. */
+  reconnect?: boolean;
+}
+
+/**
+ * A relay this node registered on a relay service (`Node.createRelay`): others reach this node
+ * at `route`. Emits `registered` (after every successful registration, including re-registration
+ * after a reconnect; `detail.alias`) and `lost` (the connection dropped; `detail.error` when a
+ * re-registration attempt failed).
+ */
+export class Relay extends EventTarget {
+  #alias = "";
+  #hop = "";
+  #closed = false;
+  /** @internal */
+  constructor(
+    private readonly node: Node,
+    /** The URL of the relay service's node. */
+    readonly url: string,
+    private readonly options: RelayOptions,
+  ) {
+    super();
+  }
+
+  /** The alias others route to, e.g. `forward_to_bob` (a random name can change on re-registration). */
+  get alias(): string {
+    return this.#alias;
+  }
+
+  /** This node's connection to the relay service's node. */
+  get hop(): string {
+    return this.#hop;
+  }
+
+  /** Whether the relay is registered now. */
+  get isRegistered(): boolean {
+    return !this.#closed && this.#alias !== "";
+  }
+
+  /** Stops re-registering and closes the connection (the relay goes with it). */
+  close(): void {
+    this.#closed = true;
+    if (this.#hop) this.node.closeConnection(this.#hop);
+  }
+
+  /** @internal Connects and registers once. */
+  async register(): Promise<void> {
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const hop = await this.node.connect(this.url);
+    let route = `${hop} => forwarding_service`;
+    let channel: SecureChannel | undefined;
+    if (this.options.identity) {
+      if (!this.options.trust) throw new ArgumentError("INVALID_ARGUMENT", "createRelay with an identity needs trust");
+      channel = await this.node.createSecureChannel(this.options.identity, `${hop} => ${this.options.listener ?? "secure"}`, {
+        trust: this.options.trust,
+        timeoutMs,
+      });
+      route = `${channel.address} => forwarding_service`;
+    }
+    try {
+      this.#alias = await this.node.registerRelay(route, this.options.name ?? "register", { timeoutMs });
+    } finally {
+      // The relay forwards over the connection, not through the channel: the channel can go.
+      channel?.close();
+    }
+    this.#hop = hop;
+    this.dispatchEvent(new CustomEvent("registered", { detail: { alias: this.#alias } }));
+    void this.watch(hop);
+  }
+
+  private async watch(hop: string): Promise<void> {
+    try {
+      await this.node.whenStopped(hop);
+    } catch {
+      // Already gone.
+    }
+    if (this.#closed) return;
+    this.#alias = "";
+    this.dispatchEvent(new CustomEvent("lost", { detail: {} }));
+    if (this.options.reconnect === false) return;
+    for (let delay = 250; !this.#closed; delay = Math.min(delay * 2, 5_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.#closed) return;
+      try {
+        await this.register();
+        return;
+      } catch (error) {
+        this.dispatchEvent(new CustomEvent("lost", { detail: { error } }));
+      }
+    }
+  }
+}
+
+/** What seals an exported identity: a 32-byte key (fast; keep it apart) or a passphrase (PBKDF2, 600 000 rounds). */
+export type IdentitySecret = { key: Uint8Array } | { passphrase: string };
+
 /** A Razor node: workers, routes and transports (WebSocket, WebTransport, in-memory). */
 export class Node {
   /** @internal */
@@ -360,6 +586,15 @@ export class Node {
     return new Identity(await call(() => this.inner.createIdentity(options)));
   }
 
+  /**
+   * The identity exported with `identity.export`, opened with the same secret; its key goes
+   * into this node's vault (non-extractable in a WebCrypto vault). Rejects with `DECRYPT` for
+   * a wrong secret or changed bytes.
+   */
+  async importIdentity(bytes: Uint8Array, secret: IdentitySecret): Promise<Identity> {
+    return new Identity(await call(() => this.inner.importIdentity(bytes, secret)));
+  }
+
   /** Connects now to `url` (`ws://`, `wss://`, or `https://` for WebTransport); resolves with the hop. */
   connect(url: string): Promise<string> {
     return call(() => this.inner.connect(url));
@@ -385,13 +620,21 @@ export class Node {
     return call(() => this.inner.send(route, bytes(payload)));
   }
 
-  /** Runs `handler` for every message to `address`. */
-  startWorker(address: string, handler: WorkerHandler): void {
+  /**
+   * Runs `handler` for every message to `address`. With `policy` (an ABAC expression such as
+   * `(= subject.role "admin")`), only messages from secure channel peers that satisfy it get
+   * through; other senders are told `POLICY_DENIED`.
+   */
+  startWorker(address: string, handler: WorkerHandler, options: { policy?: string } = {}): void {
     callSync(() =>
-      this.inner.startWorker(address, async (inner: wasm.Message) => {
-        const reply = await handler(message(inner));
-        return reply === undefined ? undefined : bytes(reply);
-      }),
+      this.inner.startWorker(
+        address,
+        async (inner: wasm.Message) => {
+          const reply = await handler(message(inner));
+          return reply === undefined ? undefined : bytes(reply);
+        },
+        options,
+      ),
     );
   }
 
@@ -410,9 +653,109 @@ export class Node {
     callSync(() => this.inner.startEcho(address));
   }
 
-  /** Ockam's relay service at `address` (default `forwarding_service`). */
-  startRelayService(address?: string): void {
-    callSync(() => this.inner.startRelayService(address));
+  /**
+   * Ockam's relay service at `address` (default `forwarding_service` and
+   * `static_forwarding_service`, where Ockam's clients look). See `RelayServiceOptions`.
+   */
+  startRelayService(address?: string, options: RelayServiceOptions = {}): void {
+    callSync(() => this.inner.startRelayService(address, options));
+  }
+
+  /** Restarts a relay from an earlier `registered` event (a re-created node restoring its relays). */
+  restoreRelay(alias: string, routeBack: string): void {
+    callSync(() => this.inner.restoreRelay(alias, routeBack));
+  }
+
+  /** Registers a relay through `route` (to a relay service) and resolves with the granted alias. */
+  registerRelay(route: string, name = "register", options: { timeoutMs?: number } = {}): Promise<string> {
+    return call(() => this.inner.registerRelay(route, name, options.timeoutMs));
+  }
+
+  /**
+   * Connects to the relay service's node at `url`, registers a relay (through a secure channel
+   * when `identity` is given, which chosen names need on a Razor edge) and keeps it registered
+   * across reconnects. Others reach this node at `<their hop to the service> => <relay.alias>`.
+   */
+  async createRelay(url: string, options: RelayOptions = {}): Promise<Relay> {
+    const relay = new Relay(this, url, options);
+    await relay.register();
+    return relay;
+  }
+
+  /**
+   * Attaches a connection whose socket your code owns (`sink` writes to it); hand it each frame
+   * that arrives. For sockets Razor does not open itself: server-side WebSockets, Durable Object
+   * links, custom transports.
+   */
+  attachConnection(sink: ConnectionSink, options: AttachOptions = {}): Connection {
+    const inner = callSync(() => this.inner.attachConnection(sink, options));
+    const closed = this.whenStopped(inner.address).catch(() => undefined);
+    return new Connection(inner, closed);
+  }
+
+  /**
+   * Serves a WebSocket a server accepted (a Worker's `WebSocketPair` after `accept()`,
+   * `Deno.upgradeWebSocket`, Node's `ws`): binary frames are Razor frames, answers go back on it.
+   * A text frame closes it with 1003; a peer that outruns the node is closed with 1008.
+   */
+  acceptWebSocket(socket: WebSocketLike, options: AttachOptions = {}): Connection {
+    socket.binaryType = "arraybuffer";
+    const connection = this.attachConnection(
+      {
+        send: (frame) => socket.send(frame),
+        close: (code, reason) => {
+          try {
+            socket.close(code, reason);
+          } catch {
+            // Already closed.
+          }
+        },
+      },
+      { label: "accepted websocket", ...options },
+    );
+    socket.addEventListener("message", (event) => {
+      if (!(event.data instanceof ArrayBuffer) && !ArrayBuffer.isView(event.data)) {
+        socket.close(1003, "binary frames only");
+        connection.close();
+        return;
+      }
+      const data = event.data instanceof ArrayBuffer ? new Uint8Array(event.data)
+        : new Uint8Array(event.data.buffer, event.data.byteOffset, event.data.byteLength);
+      if (!connection.tryReceive(data)) {
+        socket.close(1008, "overrun");
+        connection.close();
+      }
+    });
+    socket.addEventListener("close", () => connection.close());
+    socket.addEventListener("error", () => connection.close());
+    return connection;
+  }
+
+  /** Closes the connection whose hop is `hop` (from `connect` or `attachConnection`). */
+  closeConnection(hop: string): void {
+    try {
+      this.inner.stopWorker(hop);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /**
+   * Handles hops of transport type `type` with `resolve(value)`, which returns the hop of an
+   * attached connection for that value (reusing one or attaching a new one).
+   */
+  registerTransport(type: number, resolve: (value: string) => string | Promise<string>): void {
+    callSync(() => this.inner.registerTransport(type, resolve));
+  }
+
+  /** For a local address with no worker here, `fallback` may return a route to put in front of it. */
+  setRouteFallback(fallback: (address: string) => string | undefined): void {
+    this.inner.setRouteFallback(fallback);
+  }
+
+  /** Resolves when the worker or connection at `address` stops; rejects `UNKNOWN_ADDRESS` if none runs there. */
+  whenStopped(address: string): Promise<void> {
+    return call(() => this.inner.whenStopped(address));
   }
 
   /** Joins `network` as `mem#<name>`. */

@@ -10,6 +10,7 @@ use razor_core::identity::Identifier;
 use razor_core::runtime::Runtime;
 use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
 use razor_core::{Node, NodeConfig};
+use razor_node::relay_client::RelayClient;
 use razor_node::transport::{TcpTransport, WebSocketTransport, WebTransportTransport};
 use razor_node::{TokioRuntime, init_logging, run_local};
 use tracing::{error, info};
@@ -31,6 +32,33 @@ enum Command {
     /// Two nodes on the in-memory transport: a message over a 3-hop route and its echo back
     /// by the return route, printing each hop.
     Demo,
+    /// Open one secure channel, send one message to a service behind it, print the reply and
+    /// the peer's verified identifier, close. Exits non-zero (printing the error code) on any
+    /// failure.
+    SecureChannel(SecureChannelArgs),
+}
+
+#[derive(clap::Args)]
+struct SecureChannelArgs {
+    /// Route to the listener, e.g. `ws#127.0.0.1:4000 => secure`, or through a relay:
+    /// `ws#127.0.0.1:8787 => forward_to_bob => secure`.
+    #[arg(long)]
+    to: String,
+    /// Whom to accept as the peer: `everyone` or an identifier (`I` + 64 hex digits).
+    #[arg(long)]
+    trust: String,
+    /// The service on the peer's node to send to.
+    #[arg(long, default_value = "echo")]
+    service: String,
+    /// The message (UTF-8).
+    #[arg(long, default_value = "hello")]
+    message: String,
+    /// Cipher suite: `ockam-aes-gcm` (default) or `noise-chachapoly`.
+    #[arg(long, default_value = "ockam-aes-gcm")]
+    suite: String,
+    /// How long to wait for the channel and for the reply, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    timeout_ms: u64,
 }
 
 #[derive(clap::Args)]
@@ -56,6 +84,19 @@ struct NodeArgs {
     /// Listen for TCP connections (Ockam's framing) on this address (e.g. 127.0.0.1:5000).
     #[arg(long, value_name = "ADDR")]
     tcp: Vec<String>,
+    /// Keep a relay registered on the relay service at this `ws://` URL (a Razor edge, another
+    /// node), so that peers reach this node's listeners through it; registers again after the
+    /// connection drops. Prints `relay: <alias>` each time.
+    #[arg(long, value_name = "URL")]
+    relay: Option<String>,
+    /// The relay name to ask for (default: a random one). A Razor edge grants chosen names
+    /// only through a secure channel (see --relay-trust), at `ws://<edge>/<name>`.
+    #[arg(long, value_name = "NAME", requires = "relay")]
+    relay_name: Option<String>,
+    /// Register through a secure channel to the relay service's node, accepting it as this
+    /// identifier (or `everyone`); needed for a chosen name on a Razor edge.
+    #[arg(long, value_name = "ID", requires = "relay")]
+    relay_trust: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -65,12 +106,14 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Node(args) => run_node(args).await,
             Command::Demo => razor_node::demo::run_demo().await.map(|_| ()),
+            Command::SecureChannel(args) => run_secure_channel(args).await,
         }
     });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
             error!(code = error.code(), "{error}");
+            println!("error: {} {error}", error.code());
             ExitCode::FAILURE
         }
         Err(error) => {
@@ -78,6 +121,37 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
+    let node = Node::new(TokioRuntime, NodeConfig::new("razor-client"));
+    WebSocketTransport::create(&node)?;
+    WebTransportTransport::create(&node)?;
+    TcpTransport::create(&node)?;
+    let identity = node.create_identity().await?;
+    let suite = CipherSuite::from_name(&args.suite).ok_or_else(|| {
+        razor_core::Error::InvalidArgument(format!("unknown suite {:?}", args.suite))
+    })?;
+    let timeout = std::time::Duration::from_millis(args.timeout_ms);
+    let options = SecureChannelOptions::new(trust_policy(&args.trust)?)
+        .with_suite(suite)
+        .with_timeout(timeout);
+    let route: razor_core::Route = args.to.parse()?;
+    let channel = node
+        .create_secure_channel(&identity, route, options)
+        .await?;
+    println!("peer: {}", channel.their_identifier());
+    let reply = channel
+        .request(
+            args.service.as_str(),
+            args.message.into_bytes(),
+            Some(timeout),
+        )
+        .await?;
+    println!("reply: {}", String::from_utf8_lossy(&reply.payload));
+    let _ = channel.close();
+    node.shutdown();
+    Ok(())
 }
 
 fn trust_policy(trust: &str) -> razor_core::Result<TrustPolicy> {
@@ -109,7 +183,7 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
         options.with_suite(CipherSuite::NoiseChaChaPoly),
     )?;
     node.start_worker("echo", Echo)?;
-    node.start_worker(RELAY_SERVICE_ADDRESS, RelayService::new())?;
+    node.start_worker(RelayService::ockam_addresses(), RelayService::new())?;
     println!("identifier: {}", identity.identifier());
     // Every transport can dial out (for multi-hop routes); listeners as asked.
     let ws = WebSocketTransport::create(&node)?;
@@ -128,6 +202,14 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
     }
     for address in &args.tcp {
         println!("tcp: tcp#{}", tcp.listen(address).await?);
+    }
+    if let Some(url) = &args.relay {
+        let mut client = RelayClient::new(url.clone());
+        client.name = args.relay_name.clone();
+        if let Some(trust) = &args.relay_trust {
+            client.through_channel = Some((identity.clone(), trust_policy(trust)?));
+        }
+        client.keep_registered(&node, &ws, |alias| println!("relay: {alias}"));
     }
     info!(
         node = node.name(),

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{FrameSink, FrameSource};
+use razor_core::transport::connection::{CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::{MAX_FRAME_LEN, OckamTcpFrames, TCP_PROTOCOL_VERSION};
 use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
@@ -159,7 +159,7 @@ impl FrameSink for TcpSink {
         Ok(())
     }
 
-    async fn close(&mut self) {
+    async fn close(&mut self, _reason: CloseReason) {
         let _ = self.writer.shutdown().await;
     }
 }

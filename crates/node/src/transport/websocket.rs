@@ -1,5 +1,6 @@
 //! WebSocket (tokio-tungstenite): one binary message per BARE `TransportMessage`, as Ockam's
-//! WebSocket transport frames them. `ws#host:port` dials `ws://host:port/`.
+//! WebSocket transport frames them. `ws#host:port` dials `ws://host:port/`; `ws#ws://host/path`
+//! dials that URL (`wss://` needs TLS, which the native node does not build).
 
 use std::net::SocketAddr;
 use std::rc::Rc;
@@ -7,13 +8,13 @@ use std::rc::Rc;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
+use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::MAX_FRAME_LEN;
 use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tracing::{debug, info, warn};
 
@@ -79,9 +80,15 @@ impl WebSocketTransport {
         Ok(bound)
     }
 
-    /// Connects to `ws://address/` and returns the local address of the connection's worker.
+    /// Connects to `ws://address/` (or to `address` itself when it is a `ws://` URL, e.g. a
+    /// relay object's path on the edge) and returns the local address of the connection's
+    /// worker.
     pub async fn connect(&self, address: &str) -> Result<Address> {
-        let url = format!("ws://{address}/");
+        let url = if address.contains("://") {
+            address.to_owned()
+        } else {
+            format!("ws://{address}/")
+        };
         let (socket, _) =
             tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config()), true)
                 .await
@@ -160,7 +167,12 @@ impl FrameSink for WsSink {
             .map_err(ws_error)
     }
 
-    async fn close(&mut self) {
+    async fn close(&mut self, reason: CloseReason) {
+        let frame = CloseFrame {
+            code: reason.websocket_code().into(),
+            reason: reason.text().into(),
+        };
+        let _ = self.0.send(Message::Close(Some(frame))).await;
         let _ = self.0.close().await;
     }
 }

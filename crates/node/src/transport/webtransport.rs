@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
+use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
 use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
@@ -217,7 +217,7 @@ impl FrameSink for WtSink {
             .map_err(|_| Error::from(TransportError::ConnectionClosed))
     }
 
-    async fn close(&mut self) {
+    async fn close(&mut self, _reason: CloseReason) {
         let _ = self.send.finish().await;
         self.connection.close(0u32.into(), b"closed");
     }

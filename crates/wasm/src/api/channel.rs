@@ -64,6 +64,7 @@ impl SecureChannel {
         let (channel, inbox) = (self.inner.clone(), self.inbox.clone());
         let route = route_of(route);
         future_to_promise(async move {
+            channel.check_open().map_err(to_js_error)?;
             inbox
                 .send(channel.route(route?), payload)
                 .await

@@ -31,6 +31,23 @@ impl Identity {
         self.inner.change_history().encode()
     }
 
+    /// The identity and its current key, sealed with `{ key }` (32 random bytes you keep) or
+    /// `{ passphrase }`: bytes to keep where the identity must survive (a Worker secret, a
+    /// file), for `node.importIdentity`. Fails for keys a WebCrypto vault keeps
+    /// non-extractable.
+    #[wasm_bindgen(js_name = export, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn export(&self, protection: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let secret = super::options::Secret::read(&protection)?;
+            let bytes = inner
+                .export(secret.protection())
+                .await
+                .map_err(to_js_error)?;
+            Ok(Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+
     /// Rotates to a fresh key (`"ed25519"`, the default, or `"p256"`); the identifier stays.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn rotate(&self, kind: Option<String>) -> Promise {

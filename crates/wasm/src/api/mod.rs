@@ -11,13 +11,16 @@
 //! ```
 
 mod channel;
+mod connection;
 mod identity;
 mod message;
 mod node;
 mod options;
+mod relay;
 mod worker;
 
 pub use channel::{SecureChannel, SecureChannelListener};
+pub use connection::Connection;
 pub use identity::Identity;
 pub use message::Message;
 pub use node::{MemoryNetwork, Node};

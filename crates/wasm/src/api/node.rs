@@ -1,21 +1,27 @@
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
+use razor_core::abac::Policy;
 use razor_core::identity::Identity as CoreIdentity;
-use razor_core::services::{Echo, Hop, RELAY_SERVICE_ADDRESS, RelayService};
+use razor_core::services::{Echo, Hop, NamePolicy, RelayEvent, RelayService, register_relay};
 use razor_core::transport::RetryPolicy;
 use razor_core::transport::memory::{self, MemoryOptions, MemoryTransport};
 use razor_core::vault::{SigningKeyKind, SoftwareVault, Vault};
-use razor_core::{Address, LocalMessage, NodeConfig, Route};
+use razor_core::{Address, Error, LocalMessage, NodeConfig, Route, TransportType, WorkerOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::Message;
 use super::channel::{SecureChannel, SecureChannelListener};
+use super::connection::Connection;
 use super::identity::Identity;
 use super::options::{channel_options, get, invalid, string, timeout};
+use super::relay::JsRelayNames;
 use super::worker::JsWorker;
-use crate::transport::{WebSocketTransport, WebTransportTransport};
+use crate::transport::{
+    AttachedConnections, JsTransport, WebSocketTransport, WebTransportTransport,
+};
 use crate::vault::WebCryptoVault;
 use crate::{WasmRuntime, to_js_error};
 
@@ -42,7 +48,39 @@ pub struct Node {
     node: razor_core::Node,
     websocket: WebSocketTransport,
     webtransport: WebTransportTransport,
+    attached: AttachedConnections,
+    relay_service: Rc<RefCell<Option<RelayService>>>,
     webcrypto: Option<WebCryptoVault>,
+}
+
+/// A relay service event as a JS object.
+fn relay_event(event: &RelayEvent) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&object, &key.into(), &value);
+    };
+    match event {
+        RelayEvent::Registered {
+            alias,
+            route_back,
+            connection,
+        } => {
+            set("type", "registered".into());
+            set("alias", alias.to_string().into());
+            set("routeBack", route_back.to_string().into());
+            set(
+                "connection",
+                connection
+                    .as_ref()
+                    .map_or(JsValue::UNDEFINED, |c| c.to_string().into()),
+            );
+        }
+        RelayEvent::Removed { alias } => {
+            set("type", "removed".into());
+            set("alias", alias.to_string().into());
+        }
+    }
+    object.into()
 }
 
 fn now() -> u64 {
@@ -67,6 +105,8 @@ impl Node {
             node,
             websocket,
             webtransport,
+            attached: AttachedConnections::default(),
+            relay_service: Rc::default(),
             webcrypto,
         })
     }
@@ -155,10 +195,12 @@ impl Node {
         self.node.worker_count()
     }
 
-    /// Number of open WebSocket and WebTransport connections.
+    /// Number of open connections: WebSocket, WebTransport and attached ones.
     #[wasm_bindgen(getter, js_name = connectionCount)]
     pub fn connection_count(&self) -> usize {
-        self.websocket.connection_count() + self.webtransport.connection_count()
+        self.websocket.connection_count()
+            + self.webtransport.connection_count()
+            + self.attached.count()
     }
 
     /// Creates an identity (Ed25519) in this node's vault. With `{ name }` on a node created
@@ -199,6 +241,25 @@ impl Node {
         })
     }
 
+    /// The identity in `bytes` (from `identity.export`), opened with the same `{ key }` or
+    /// `{ passphrase }`; its key goes into this node's vault (non-extractable in a WebCrypto
+    /// vault). A wrong key or tampered bytes reject with `DECRYPT`.
+    #[wasm_bindgen(js_name = importIdentity, unchecked_return_type = "Promise<Identity>")]
+    pub fn import_identity(&self, bytes: Vec<u8>, protection: JsValue) -> Promise {
+        let node = self.node.clone();
+        future_to_promise(async move {
+            let secret = super::options::Secret::read(&protection)?;
+            let inner = CoreIdentity::import_export(node.vault(), &bytes, secret.protection())
+                .await
+                .map_err(to_js_error)?;
+            Ok(Identity {
+                inner,
+                saved_as: None,
+            }
+            .into())
+        })
+    }
+
     /// Starts an echo worker at `address`: it answers every message with its payload.
     #[wasm_bindgen(js_name = startEcho)]
     pub fn start_echo(&self, address: &str) -> Result<(), JsValue> {
@@ -231,29 +292,177 @@ impl Node {
     }
 
     /// Starts a worker at `address` that calls `handler(message)` for each message; a
-    /// `Uint8Array` it returns (or resolves to) is sent back as the answer.
+    /// `Uint8Array` it returns (or resolves to) is sent back as the answer. Options: `policy`,
+    /// an ABAC expression (e.g. `(= subject.role "admin")`) a message's secure channel peer
+    /// must satisfy — messages that did not come through a secure channel are refused too,
+    /// and their senders told `POLICY_DENIED`.
     #[wasm_bindgen(js_name = startWorker)]
-    pub fn start_worker(&self, address: &str, handler: Function) -> Result<(), JsValue> {
+    pub fn start_worker(
+        &self,
+        address: &str,
+        handler: Function,
+        options: JsValue,
+    ) -> Result<(), JsValue> {
+        let mut worker_options = WorkerOptions::new(address);
+        if let Some(policy) = get(&options, "policy") {
+            let policy = Policy::parse(&string(&policy, "policy")?)
+                .map_err(|e| invalid(format!("policy: {e}")))?;
+            worker_options = worker_options.with_access_control(policy);
+        }
         self.node
-            .start_worker(address, JsWorker { handler })
+            .start_worker(worker_options, JsWorker { handler })
             .map_err(to_js_error)
     }
 
     /// Stops the worker at `address`.
     #[wasm_bindgen(js_name = stopWorker)]
     pub fn stop_worker(&self, address: &str) -> Result<(), JsValue> {
+        let address: Address = address.parse().map_err(|e| to_js_error(Error::from(e)))?;
+        self.node.stop_worker(&address).map_err(to_js_error)
+    }
+
+    /// Starts Ockam's relay service at `address` (default: `forwarding_service` and
+    /// `static_forwarding_service`, where Ockam's clients look). Options:
+    /// `prefix` for aliases (Ockam's is `"forward_to_"`; default none), `names` — an object
+    /// `{ check(name), random(), claim(name, identifier) }` that switches to owned names
+    /// (chosen names only through a secure channel, kept by the first identity that claims
+    /// them; random names otherwise) —, `relaysPerConnection` (default 16), and `onEvent`,
+    /// called with `{ type: "registered", alias, routeBack, connection }` or
+    /// `{ type: "removed", alias }`.
+    #[wasm_bindgen(js_name = startRelayService)]
+    pub fn start_relay_service(
+        &self,
+        address: Option<String>,
+        options: JsValue,
+    ) -> Result<(), JsValue> {
+        let addresses = match address {
+            Some(address) => WorkerOptions::new(address.as_str()),
+            None => RelayService::ockam_addresses(),
+        };
+        let mut service = RelayService::new();
+        if let Some(prefix) = get(&options, "prefix") {
+            service = service.with_prefix(string(&prefix, "prefix")?);
+        }
+        if let Some(names) = get(&options, "names") {
+            let names = JsRelayNames::new(names).map_err(to_js_error)?;
+            service = service.with_policy(NamePolicy::Owned(Rc::new(names)));
+        }
+        if let Some(limit) = get(&options, "relaysPerConnection").and_then(|v| v.as_f64()) {
+            service = service.with_relays_per_connection(limit.max(0.0) as usize);
+        }
+        if let Some(callback) = get(&options, "onEvent") {
+            let callback: Function = callback
+                .dyn_into()
+                .map_err(|_| invalid("onEvent must be a function"))?;
+            service = service.with_observer(move |event| {
+                let _ = callback.call1(&JsValue::NULL, &relay_event(event));
+            });
+        }
         self.node
-            .stop_worker(&Address::from(address))
+            .start_worker(addresses, service.clone())
+            .map_err(to_js_error)?;
+        *self.relay_service.borrow_mut() = Some(service);
+        Ok(())
+    }
+
+    /// Restarts a relay at `alias` forwarding along `routeBack` (from an earlier
+    /// `registered` event), without answering anyone: for a node that is re-created and
+    /// restores what the previous one had. Needs `startRelayService` first.
+    #[wasm_bindgen(js_name = restoreRelay)]
+    pub fn restore_relay(&self, alias: &str, route_back: &str) -> Result<(), JsValue> {
+        let service = self
+            .relay_service
+            .borrow()
+            .clone()
+            .ok_or_else(|| invalid("start the relay service first"))?;
+        let route_back = super::options::route(route_back)?;
+        service
+            .restore(&self.node, Address::from(alias), route_back)
             .map_err(to_js_error)
     }
 
-    /// Starts Ockam's relay service at `address` (default `forwarding_service`).
-    #[wasm_bindgen(js_name = startRelayService)]
-    pub fn start_relay_service(&self, address: Option<String>) -> Result<(), JsValue> {
-        let address = address.unwrap_or_else(|| RELAY_SERVICE_ADDRESS.into());
-        self.node
-            .start_worker(address.as_str(), RelayService::new())
+    /// Registers a relay through `route` (the route to a relay service, e.g.
+    /// `"ws#edge => forwarding_service"`, or through a secure channel to it) and resolves with
+    /// the alias the service granted. `name` is the alias to ask for (`"register"` for a
+    /// random one).
+    #[wasm_bindgen(js_name = registerRelay, unchecked_return_type = "Promise<string>")]
+    pub fn register_relay(&self, route: &str, name: &str, timeout_ms: Option<u32>) -> Promise {
+        let node = self.node.clone();
+        let route = super::options::route(route);
+        let name = name.to_owned();
+        future_to_promise(async move {
+            let alias = register_relay(&node, route?, &name, timeout(timeout_ms))
+                .await
+                .map_err(to_js_error)?;
+            Ok(alias.into())
+        })
+    }
+
+    /// Attaches a connection whose socket JavaScript owns. `sink` is an object with
+    /// `send(frame: Uint8Array)` (may return a Promise) and `close(code, reason)`. Options:
+    /// `address` (the sending worker's address, to keep one a previous node had; default a
+    /// fresh random one), `label` (for logs).
+    #[wasm_bindgen(js_name = attachConnection)]
+    pub fn attach_connection(
+        &self,
+        sink: JsValue,
+        options: JsValue,
+    ) -> Result<Connection, JsValue> {
+        let address = get(&options, "address")
+            .map(|a| string(&a, "address").map(|a| Address::from(a.as_str())))
+            .transpose()?;
+        let label = get(&options, "label")
+            .map(|l| string(&l, "label"))
+            .transpose()?
+            .unwrap_or_else(|| "attached".into());
+        self.attached
+            .attach(&self.node, sink, address, &label)
+            .map(Connection::new)
             .map_err(to_js_error)
+    }
+
+    /// Handles hops of transport type `kind` (1–255, not one this node already has) with
+    /// `resolve(value)`, which returns (a Promise of) the hop of an attached connection to
+    /// use for that value.
+    #[wasm_bindgen(js_name = registerTransport)]
+    pub fn register_transport(&self, kind: u8, resolve: Function) -> Result<(), JsValue> {
+        let transport = JsTransport::new(TransportType::new(kind), resolve);
+        self.node
+            .register_transport(Rc::new(transport))
+            .map_err(to_js_error)
+    }
+
+    /// For a local address with no worker on this node, `fallback(address)` may return a
+    /// route (string) to put in front of it, e.g. a hop to the node that has it; `undefined`
+    /// leaves the address unknown.
+    #[wasm_bindgen(js_name = setRouteFallback)]
+    pub fn set_route_fallback(&self, fallback: Function) {
+        self.node.set_address_fallback(move |address| {
+            let answer = fallback
+                .call1(&JsValue::NULL, &address.to_string().into())
+                .ok()?;
+            answer.as_string()?.parse::<Route>().ok()
+        });
+    }
+
+    /// Resolves when the worker (or connection) at `address` stops; rejects with
+    /// `UNKNOWN_ADDRESS` if nothing runs there.
+    #[wasm_bindgen(js_name = whenStopped, unchecked_return_type = "Promise<void>")]
+    pub fn when_stopped(&self, address: &str) -> Promise {
+        let (done, stopped) = async_channel::bounded::<()>(1);
+        let watching = address
+            .parse::<Address>()
+            .map_err(Error::from)
+            .and_then(|address| {
+                self.node.on_worker_stopped(&address, move || {
+                    let _ = done.try_send(());
+                })
+            });
+        future_to_promise(async move {
+            watching.map_err(to_js_error)?;
+            let _ = stopped.recv().await;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// Joins `network` as `mem#<name>`.

@@ -4,9 +4,9 @@ use core::time::Duration;
 
 use js_sys::{Array, Reflect, Uint8Array};
 use razor_core::abac::Policy;
-use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
+use razor_core::channel::{ChannelEvent, CipherSuite, SecureChannelOptions, TrustPolicy};
 use razor_core::identity::model::ChangeHistory;
-use razor_core::identity::{Identifier, VerifiedIdentity, verify_change_history};
+use razor_core::identity::{Identifier, Protection, VerifiedIdentity, verify_change_history};
 use razor_core::{Error, Route};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -107,6 +107,14 @@ pub(crate) fn channel_options(options: &JsValue) -> Result<SecureChannelOptions,
             .ok_or_else(|| invalid("timeoutMs must be a positive number"))?;
         result = result.with_timeout(Duration::from_millis(ms as u64));
     }
+    if let Some(callback) = get(options, "onEvent") {
+        let callback: js_sys::Function = callback
+            .dyn_into()
+            .map_err(|_| invalid("onEvent must be a function"))?;
+        result = result.with_observer(move |event| {
+            let _ = callback.call1(&JsValue::NULL, &channel_event(event));
+        });
+    }
     if let Some(authorities) = get(options, "authorities") {
         let authorities = authorities
             .dyn_into::<Array>()
@@ -116,4 +124,75 @@ pub(crate) fn channel_options(options: &JsValue) -> Result<SecureChannelOptions,
         }
     }
     Ok(result)
+}
+
+/// `{ key: Uint8Array(32) }` or `{ passphrase: string }`, read from JS; zeroized on drop.
+pub(crate) enum Secret {
+    Key(zeroize::Zeroizing<[u8; 32]>),
+    Passphrase(zeroize::Zeroizing<String>),
+}
+
+impl Secret {
+    pub(crate) fn read(options: &JsValue) -> Result<Self, JsValue> {
+        if let Some(key) = get(options, "key") {
+            let bytes = zeroize::Zeroizing::new(
+                key.dyn_ref::<Uint8Array>()
+                    .map(Uint8Array::to_vec)
+                    .ok_or_else(|| invalid("key must be a Uint8Array of 32 bytes"))?,
+            );
+            let key: [u8; 32] = bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| invalid("key must be 32 bytes"))?;
+            return Ok(Secret::Key(zeroize::Zeroizing::new(key)));
+        }
+        if let Some(passphrase) = get(options, "passphrase") {
+            let passphrase = zeroize::Zeroizing::new(string(&passphrase, "passphrase")?);
+            if passphrase.is_empty() {
+                return Err(invalid("passphrase must not be empty"));
+            }
+            return Ok(Secret::Passphrase(passphrase));
+        }
+        Err(invalid(
+            "give { key: Uint8Array(32) } or { passphrase: string }",
+        ))
+    }
+
+    pub(crate) fn protection(&self) -> Protection<'_> {
+        match self {
+            Secret::Key(key) => Protection::Key(key),
+            Secret::Passphrase(passphrase) => Protection::Passphrase(passphrase),
+        }
+    }
+}
+
+/// A channel event as a JS object: `{ type: "sent" | "received", number, bytes }`,
+/// `{ type: "verified", identifier }` or `{ type: "failed", code }`.
+fn channel_event(event: &ChannelEvent) -> JsValue {
+    let object = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&object, &key.into(), &value);
+    };
+    match event {
+        ChannelEvent::HandshakeSent { number, bytes } => {
+            set("type", "sent".into());
+            set("number", (*number).into());
+            set("bytes", (*bytes as u32).into());
+        }
+        ChannelEvent::HandshakeReceived { number, bytes } => {
+            set("type", "received".into());
+            set("number", (*number).into());
+            set("bytes", (*bytes as u32).into());
+        }
+        ChannelEvent::PeerVerified { identifier } => {
+            set("type", "verified".into());
+            set("identifier", identifier.to_string().into());
+        }
+        ChannelEvent::Failed { code } => {
+            set("type", "failed".into());
+            set("code", (*code).into());
+        }
+        _ => set("type", "other".into()),
+    }
+    object.into()
 }

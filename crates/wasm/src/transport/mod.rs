@@ -1,10 +1,13 @@
 //! Transports for JavaScript runtimes: WebSocket (browsers, Deno, workers) and WebTransport
-//! (browsers), both clients: a browser dials out, and answers come back on the connection it
-//! opened.
+//! (browsers) clients — a browser dials out, and answers come back on the connection it
+//! opened — and connections JavaScript attaches: server-side sockets, Durable Object links,
+//! and transports written in JavaScript.
 
+mod attached;
 mod websocket;
 mod webtransport;
 
+pub use attached::{ATTACHED_INBOX_FRAMES, AttachedConnection, AttachedConnections, JsTransport};
 pub use websocket::{HIGH_WATER_MARK, INBOX_FRAMES, WebSocketTransport};
 pub use webtransport::WebTransportTransport;
 

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use async_channel::Receiver;
 use js_sys::{ArrayBuffer, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
+use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Node, Result, TransportError, TransportType};
 use wasm_bindgen::JsCast;
@@ -204,8 +204,12 @@ impl FrameSink for WsSink {
             .map_err(|e| TransportError::Other(describe(&e)).into())
     }
 
-    async fn close(&mut self) {
-        let _ = self.socket.inner.ws.close_with_code(1000);
+    async fn close(&mut self, reason: CloseReason) {
+        let _ = self
+            .socket
+            .inner
+            .ws
+            .close_with_code_and_reason(reason.websocket_code(), reason.text());
     }
 }
 

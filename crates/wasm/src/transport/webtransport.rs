@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::transport::connection::{BareFrames, FrameSink, FrameSource};
+use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
 use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
@@ -203,7 +203,7 @@ impl FrameSink for WtSink {
         Ok(())
     }
 
-    async fn close(&mut self) {
+    async fn close(&mut self, _reason: CloseReason) {
         let _ = JsFuture::from(self.writer.close()).await;
         self.session.0.close();
     }

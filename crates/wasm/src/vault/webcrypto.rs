@@ -216,6 +216,53 @@ impl WebCryptoVault {
 
     async fn generate(&self, kind: Kind) -> Result<KeyId> {
         let (private, public) = self.generate_pair(kind).await?;
+        self.keep(kind, private, public).await
+    }
+
+    /// Imports an identity key from its secret as a non-extractable key: PKCS#8 built here
+    /// (the secret crosses wasm memory once, zeroized after), `importKey` with
+    /// `extractable: false`.
+    async fn import_secret(&self, kind: Kind, secret: &[u8; 32]) -> Result<KeyId> {
+        let (prefix, public): (&[u8], Vec<u8>) = match kind {
+            Kind::Ed25519 => (
+                &PKCS8_ED25519_PREFIX,
+                razor_core::vault::crypto::ed25519_public(secret)
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            Kind::EcdsaP256 => (
+                &PKCS8_P256_PREFIX,
+                razor_core::vault::crypto::p256_public(secret)?
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            Kind::X25519 => return Err(Error::InvalidArgument("not a signing key".into())),
+        };
+        let mut der = zeroize::Zeroizing::new(prefix.to_vec());
+        der.extend_from_slice(secret);
+        let what = "WebCrypto could not import the key";
+        let data = Uint8Array::from(der.as_slice());
+        let promise = self
+            .inner
+            .subtle
+            .import_key_with_object(
+                "pkcs8",
+                &data,
+                &kind.algorithm(),
+                false,
+                &Array::of1(&"sign".into()),
+            )
+            .map_err(crypto_error(what))?;
+        data.fill(0, 0, data.length());
+        let private: CryptoKey = JsFuture::from(promise)
+            .await
+            .map_err(crypto_error(what))?
+            .unchecked_into();
+        self.keep(kind, private, public).await
+    }
+
+    /// Keeps a key (and persists an identity key when the vault is persistent).
+    async fn keep(&self, kind: Kind, private: CryptoKey, public: Vec<u8>) -> Result<KeyId> {
         let random = razor_core::Address::random_local();
         let id = KeyId::new(format!(
             "webcrypto-{}-{}",
@@ -383,7 +430,34 @@ impl SigningVault for WebCryptoVault {
     fn delete_signing_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<bool>> {
         Box::pin(self.delete(key))
     }
+
+    fn import_signing_secret(
+        &self,
+        kind: SigningKeyKind,
+        secret: zeroize::Zeroizing<[u8; 32]>,
+    ) -> LocalBoxFuture<'_, Result<KeyId>> {
+        Box::pin(async move {
+            let kind = match kind {
+                SigningKeyKind::Ed25519 => Kind::Ed25519,
+                SigningKeyKind::EcdsaP256 => Kind::EcdsaP256,
+            };
+            self.import_secret(kind, &secret).await
+        })
+    }
 }
+
+/// PKCS#8 `PrivateKeyInfo` for an Ed25519 seed (RFC 8410): this prefix, then the 32 bytes.
+const PKCS8_ED25519_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/// PKCS#8 `PrivateKeyInfo` for a P-256 scalar (RFC 5915 `ECPrivateKey` without the optional
+/// public key): this prefix, then the 32 bytes.
+const PKCS8_P256_PREFIX: [u8; 35] = [
+    0x30, 0x41, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x27, 0x30, 0x25, 0x02, 0x01,
+    0x01, 0x04, 0x20,
+];
 
 impl KeyAgreementVault for WebCryptoVault {
     fn generate_x25519_key(&self) -> LocalBoxFuture<'_, Result<KeyId>> {
