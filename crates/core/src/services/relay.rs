@@ -3,8 +3,9 @@
 //! along the route its registration came by.
 //!
 //! Wire protocol (as Ockam 0.150): the peer sends a BARE string (`"register"` for a random
-//! alias, or the alias it wants) to [`RELAY_SERVICE_ADDRESS`]. The service starts a relay worker
-//! at that alias, which answers the registration with the alias as a BARE string and from then
+//! name, or the name it wants) to [`RELAY_SERVICE_ADDRESS`] (or [`STATIC_RELAY_SERVICE_ADDRESS`]).
+//! The service starts a relay worker at the alias (the service's prefix and the name), which
+//! answers the registration with the alias as a BARE string and from then
 //! on replaces itself in the onward route of every message by the route back to the peer
 //! (the registration's return route without its last hop). A relay lives as long as the
 //! connection its registration arrived on.
@@ -339,11 +340,14 @@ impl RelayService {
                 connection,
             });
         }
+        // Ockam's service answers with the whole alias (`forward_to_bob`); its client checks
+        // that the answer ends with the name it asked for.
+        let answer = alias.value_str().unwrap_or_default().to_owned();
         self.start_relay(
             ctx.node(),
             alias,
             route_back,
-            Some((message.return_route.clone(), name)),
+            Some((message.return_route.clone(), answer)),
         )
     }
 }
@@ -382,7 +386,7 @@ impl Worker for RelayService {
 /// One alias: forwards everything sent to it back to the registered peer.
 struct Relay {
     route_back: Route,
-    /// Where to send the registration's answer, and the name granted.
+    /// Where to send the registration's answer, and the alias granted.
     answer: Option<(Route, String)>,
     service: RelayService,
     generation: u64,
