@@ -59,6 +59,8 @@ function plain(error, context) {
       return `${context}: that relay name belongs to another identity; pick another`;
     case "TIMEOUT":
       return `${context}: the peer did not answer in time`;
+    case "CHANNEL_CLOSED":
+      return `${context}: the channel is closed; open a new one`;
     case "IDENTITY_MISMATCH":
     case "POLICY_DENIED":
     case "ACCESS_DENIED":
@@ -103,9 +105,7 @@ function use(channel, target, label) {
   node.whenStopped(channel.address).then(() => {
     if (current?.channel !== channel) return;
     step(`channel to ${label} closed`, "err");
-    status("peer-info", `the channel to ${label} was closed (by the peer, or the connection dropped)`, "err");
-    $("text").disabled = true;
-    current = undefined;
+    status("peer-info", `the channel to ${label} was closed (by the peer, or the connection dropped): open a new one`, "err");
   });
   // Answers to what we send (echo replies) come back to the channel's inbox.
   (async () => {
@@ -253,6 +253,7 @@ $("send-form").addEventListener("submit", async (event) => {
     $("text").value = "";
   } catch (error) {
     step(plain(error, "could not send"), "err");
+    chatLine("not sent", text, "err");
   }
 });
 

@@ -60,17 +60,25 @@ async function chat(from, to, text) {
 
 let alice, bob;
 
+/** Alice opens a channel to Bob (again) and both see the other verified. */
+async function pair() {
+  const accepted = await bob.page.evaluate(() => document.querySelectorAll("[data-testid=steps] li").length);
+  await alice.page.fill("[data-testid=peer]", bob.name);
+  await alice.page.click("[data-testid=open-peer]");
+  await alice.page.waitForFunction((id) => document.querySelector("[data-testid=peer-info]").textContent.includes(`channel open to`)
+    && document.querySelector("[data-testid=peer-info]").textContent.includes(`verified as ${id}`), bob.identifier, { timeout: 20_000 });
+  await bob.page.waitForFunction(({ id, after }) => [...document.querySelectorAll("[data-testid=steps] li")].slice(after)
+    .some((li) => li.textContent.includes(`channel accepted from ${id.slice(0, 10)}`)), { id: alice.identifier, after: accepted },
+  { timeout: 20_000 });
+}
+
 test("two browser tabs chat through the relay; the relay sees no plaintext", async () => {
   alice = await demoTab(`alice-${nonce}`);
   bob = await demoTab(`bob-${nonce}`);
   assert.match(alice.identifier, /^I[0-9a-f]{64}$/);
   assert.notEqual(alice.identifier, bob.identifier);
-  await alice.page.fill("[data-testid=peer]", bob.name);
-  await alice.page.click("[data-testid=open-peer]");
-  await alice.page.waitForFunction((id) => document.querySelector("[data-testid=peer-info]").textContent.includes(`verified as ${id}`),
-    bob.identifier, { timeout: 20_000 });
-  await bob.page.waitForFunction((id) => document.querySelector("[data-testid=peer-info]").textContent.includes(`verified as ${id}`),
-    alice.identifier, { timeout: 20_000 });
+  await pair();
+  assert.ok((await bob.page.textContent("[data-testid=peer-info]")).includes(`verified as ${alice.identifier}`));
   const word = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
   const secrets = [`hello bob, the word is ${word}-swordfish`, `hi alice, mine is ${word}-marlin`];
   await chat(alice, bob, secrets[0]);
@@ -92,4 +100,164 @@ test("two browser tabs chat through the relay; the relay sees no plaintext", asy
   for (const step of ["handshake message 1 sent", "handshake message 2 received", `peer verified as ${bob.identifier}`]) {
     assert.ok(timeline.includes(step), `alice's timeline lacks "${step}"`);
   }
+});
+
+test("a channel that ends inside the Worker: whoami for a trusted identity, POLICY_DENIED for another", async () => {
+  // In the browser, with the identity the policy trusts (imported non-extractable into WebCrypto).
+  const answer = await alice.page.evaluate(async ({ bytes, key, route, edgeId }) => {
+    const { node } = window.razorDemo;
+    const identity = await node.importIdentity(new Uint8Array(bytes), { key: new Uint8Array(key) });
+    const channel = await node.createSecureChannel(identity, route, { trust: { identifier: edgeId } });
+    const reply = await channel.request("whoami", "", { timeoutMs: 10_000 });
+    channel.close();
+    return { text: reply.text, vault: node.vault };
+  }, { bytes: [...trustedExport], key: [...trustedKey], route: `ws#${edge.ws}/${alice.name} => secure`, edgeId: edge.identifier });
+  assert.equal(JSON.parse(answer.text).identifier, trustedId);
+  // The demo's own identity is not trusted by the policy: a typed refusal, shown plainly.
+  await alice.page.click("[data-testid=open-edge]");
+  await alice.page.waitForFunction(() => document.querySelector("[data-testid=peer-info]").textContent.includes("not trusted (POLICY_DENIED)"),
+    null, { timeout: 20_000 });
+  // The same from Node, with the error's type.
+  const node = await Node.create({ vault: "software" });
+  const stranger = await node.createIdentity();
+  const channel = await node.createSecureChannel(stranger, `ws#${edge.ws}/ => secure`, { trust: { identifier: edge.identifier } });
+  await assert.rejects(channel.request("whoami", "", { timeoutMs: 10_000 }), (error) => {
+    assert.ok(error instanceof RazorError && error.name === "TrustError", `${error}`);
+    assert.equal(error.code, "POLICY_DENIED");
+    assert.equal(error.remote, true);
+    return true;
+  });
+  node.shutdown();
+});
+
+test("relay names belong to the identity that registered them", async () => {
+  const node = await Node.create({ vault: "software" });
+  const other = await node.createIdentity();
+  await assert.rejects(
+    node.createRelay(`${edge.ws}/${alice.name}`, { name: alice.name, identity: other, trust: { identifier: edge.identifier } }),
+    (error) => error.code === "NAME_TAKEN" && error.remote === true,
+  );
+  // Without a channel nobody owns a name: a plain registration gets a random one.
+  const plain = await node.createRelay(`${edge.ws}/${bob.name}`, { name: bob.name });
+  assert.match(plain.alias, new RegExp(`^forward_to_${bob.name}\\.[0-9a-f]{8}$`));
+  // A name in another object is refused with the reason.
+  await assert.rejects(
+    node.createRelay(`${edge.ws}/`, { name: "somewhere-else", identity: other, trust: { identifier: edge.identifier } }),
+    (error) => error.code === "INVALID_ARGUMENT" && /connect to <edge>\/somewhere-else/.test(error.message),
+  );
+  plain.close();
+  node.shutdown();
+  // Alice still owns hers and still chats.
+  await pair();
+  await chat(alice, bob, `still mine ${nonce}`);
+});
+
+let native;
+
+test("native node to native node through the relay", async () => {
+  native = await nativeRelayNode(edge, `native-${nonce}`);
+  const out = await razorClient(["--to", `ws#${edge.ws}/ => forward_to_native-${nonce} => secure`,
+    "--trust", native.identifier, "--message", "hello from a native client"]);
+  assert.match(out, new RegExp(`peer: ${native.identifier}`));
+  assert.match(out, /reply: hello from a native client/);
+  // An unknown relay name fails at once with the remote's typed error, not a timeout.
+  const started = Date.now();
+  await assert.rejects(razorClient(["--to", `ws#${edge.ws}/ => forward_to_nobody-${nonce} => secure`, "--trust", "everyone",
+    "--timeout-ms", "20000"]), /UNKNOWN_ADDRESS/);
+  assert.ok(Date.now() - started < 10_000, "the unknown name was reported, not timed out");
+});
+
+test("browser to native node through the relay", async () => {
+  const carol = await demoTab(`carol-${nonce}`, `&native=native-${nonce}`);
+  await carol.page.click("[data-testid=open-native]");
+  await carol.page.waitForFunction((id) => document.querySelector("[data-testid=peer-info]").textContent.includes(`verified as ${id}`),
+    native.identifier, { timeout: 20_000 });
+  const text = `echo me ${nonce}`;
+  await carol.page.fill("[data-testid=text]", text);
+  await carol.page.click("[data-testid=send]");
+  await carol.page.waitForFunction((t) => [...document.querySelectorAll("[data-testid=messages] li.in")].some((li) => li.textContent.includes(t)),
+    text, { timeout: 15_000 });
+  await carol.context.close();
+});
+
+/** A raw WebSocket to the edge (no Razor): resolves with the close event. */
+function rawSocket(path = "/") {
+  const socket = new WebSocket(`${edge.ws}${path}`);
+  socket.binaryType = "arraybuffer";
+  socket.closed = new Promise((resolve) => socket.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
+  return new Promise((resolve, reject) => {
+    socket.addEventListener("open", () => resolve(socket));
+    socket.addEventListener("error", () => reject(new Error("could not open a raw socket")));
+  });
+}
+
+/** A heartbeat frame (a TransportMessage with empty routes and payload), built by hand. */
+const HEARTBEAT = new Uint8Array([2, 0, 0, 0, 0]);
+
+test("abuse gets its documented results and the chatting pair is not disturbed", async () => {
+  const abuse = (async () => {
+    const big = await rawSocket();
+    big.send(new Uint8Array(70_000));
+    assert.equal((await big.closed).code, 1009, "an oversized frame closes with 1009");
+
+    const garbage = await rawSocket();
+    garbage.send(crypto.getRandomValues(new Uint8Array(64)));
+    assert.equal((await garbage.closed).code, 1007, "a malformed frame closes with 1007");
+
+    const text = await rawSocket();
+    text.send("hello");
+    assert.equal((await text.closed).code, 1003, "a text frame closes with 1003");
+
+    const flood = await rawSocket();
+    for (let i = 0; i < 2_000 && flood.readyState === WebSocket.OPEN; i++) flood.send(HEARTBEAT);
+    const flooded = await flood.closed;
+    assert.equal(flooded.code, 1008, "a flood closes with 1008");
+    assert.match(flooded.reason, /rate limit/);
+
+    // 1,000 sends to a relay name nobody holds, paced under the rate limit: each is answered
+    // by an UNKNOWN_ADDRESS notice, up to 20 per second per connection pair; the rest are
+    // dropped (those senders time out). Nothing else happens.
+    const node = await Node.create({ vault: "software" });
+    const hop = await node.connect(`${edge.ws}/`);
+    const outcomes = { UNKNOWN_ADDRESS: 0, TIMEOUT: 0, other: [] };
+    for (let batch = 0; batch < 5; batch++) {
+      const sends = Array.from({ length: 200 }, () =>
+        node.request(`${hop} => forward_to_nobody-${nonce} => echo`, "x", { timeoutMs: 2_500 }).then(
+          () => outcomes.other.push("delivered"),
+          (error) => (error.code in outcomes ? outcomes[error.code]++ : outcomes.other.push(error.code)),
+        ));
+      await Promise.all(sends);
+    }
+    node.shutdown();
+    assert.deepEqual(outcomes.other, []);
+    assert.equal(outcomes.UNKNOWN_ADDRESS + outcomes.TIMEOUT, 1_000);
+    assert.ok(outcomes.UNKNOWN_ADDRESS >= 20 && outcomes.UNKNOWN_ADDRESS <= 200, JSON.stringify(outcomes));
+    return outcomes;
+  })();
+  for (let i = 0; i < 5; i++) {
+    await chat(alice, bob, `during the abuse ${i} ${nonce}`);
+    await chat(bob, alice, `still here ${i} ${nonce}`);
+  }
+  console.log(`  unknown-name sends: ${JSON.stringify(await abuse)}`);
+});
+
+test("a restart of the relay's workerd: clients notice, re-register, a new channel works, a send while down fails", async () => {
+  await edge.down();
+  for (const who of [alice, bob]) {
+    await who.page.waitForFunction(() => document.querySelector("[data-testid=status]").textContent.includes("reconnecting"),
+      null, { timeout: 20_000 });
+  }
+  // A message sent while the relay is down is reported to the sender.
+  await alice.page.fill("[data-testid=text]", "lost in the void");
+  await alice.page.click("[data-testid=send]");
+  await alice.page.waitForFunction(() => document.querySelector("[data-testid=steps]").textContent.includes("could not send"),
+    null, { timeout: 10_000 });
+  await edge.up();
+  for (const who of [alice, bob]) {
+    await who.page.waitForFunction(() => document.querySelector("[data-testid=steps]").textContent.includes("registered again"),
+      null, { timeout: 30_000 });
+  }
+  await pair();
+  await chat(alice, bob, `after the restart ${nonce}`);
+  await chat(bob, alice, `welcome back ${nonce}`);
 });
