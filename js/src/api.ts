@@ -748,7 +748,11 @@ export class Node {
     callSync(() => this.inner.registerTransport(type, resolve));
   }
 
-  /** For a local address with no worker here, `fallback` may return a route to put in front of it. */
+  /**
+   * For a local address with no worker here, `fallback` may return a route to put in front of it
+   * (a hop to where it is), or `""` after attaching something at that address itself (looked up
+   * again); `undefined` leaves it unknown.
+   */
   setRouteFallback(fallback: (address: string) => string | undefined): void {
     this.inner.setRouteFallback(fallback);
   }

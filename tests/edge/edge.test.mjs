@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Node, RazorError } from "@razor-sh/razor";
+import { join } from "node:path";
 import {
-  artifact, chromium, demoSite, Edge, hex, nativeRelayNode, razorClient, sleep, stopAll, waitFor,
+  artifact, chromium, demoSite, Edge, hex, nativeRelayNode, razorClient, start, stopAll, waitFor,
 } from "./harness.mjs";
 
 let edge, site, browser, trustedExport, trustedKey, trustedId;
@@ -27,6 +28,9 @@ before(async () => {
     RAZOR_EDGE_RATE: "300",
     RAZOR_EDGE_BURST: "600",
     RAZOR_EDGE_MAX_FRAME: "65536",
+    // Objects unload their Razor node after 1.5 s without traffic, so the tests also cover
+    // rebuilding it from socket attachments and storage (what hibernation needs).
+    RAZOR_EDGE_IDLE_MS: "1500",
   });
   site = await demoSite(edge);
   browser = await chromium();
@@ -179,6 +183,56 @@ test("browser to native node through the relay", async () => {
     text, { timeout: 15_000 });
   await carol.context.close();
 });
+
+test("an idle relay object unloads its node and wakes with its relays", async () => {
+  await waitFor("alice's object to unload", async () => {
+    const stats = await (await fetch(`${edge.http}/debug/stats?object=${alice.name}`)).json();
+    return stats.sockets === 1 && !stats.loaded;
+  }, 15_000, 250);
+  // The channel made before the unload goes on (its route names sockets and objects, whose
+  // addresses are stable), and new ones work.
+  await chat(alice, bob, `woken up ${nonce}`);
+  await pair();
+  await chat(bob, alice, `new channel after waking ${nonce}`);
+  const stats = await (await fetch(`${edge.http}/debug/stats?object=${alice.name}`)).json();
+  assert.equal(stats.loaded, true);
+});
+
+const ockamPeer = process.env.RAZOR_OCKAM_PEER;
+
+/** An Ockam `String` message: a BARE string (for short texts, one length byte). */
+const ockamString = (text) => [text.length, ...Buffer.from(text)];
+
+test("a real Ockam node registers a relay on the edge and a browser reaches it with an Ockam-suite channel",
+  { skip: !ockamPeer && "RAZOR_OCKAM_PEER is not set" }, async () => {
+    // Directly over WebSocket, and through a razor node that bridges Ockam's TCP to the edge.
+    const bridge = start(process.env.RAZOR_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(process.env.HOME, ".cache/razor/target"), "debug", "razor"),
+      ["node", "--name", "bridge", "--trust", "everyone", "--tcp", "127.0.0.1:0"], { env: { ...process.env, NO_COLOR: "1" } });
+    const bridgeTcp = await waitFor("the bridge node", () => /tcp: tcp#(\S+)/.exec(bridge.output)?.[1]);
+    const ockam = {
+      direct: start(ockamPeer, ["relay-ws", `127.0.0.1:${edge.port}`], { env: { ...process.env, OCKAM_LOG_LEVEL: "warn" } }),
+      bridged: start(ockamPeer, ["relay-tcp", bridgeTcp, `${edge.ws}/`], { env: { ...process.env, OCKAM_LOG_LEVEL: "warn" } }),
+    };
+    for (const [how, peer] of Object.entries(ockam)) {
+      await waitFor(`the Ockam node (${how}) to register`, () => {
+        if (peer.exitCode !== null) throw new Error(`ockam-peer exited:\n${peer.output}`);
+        return peer.output.includes("ready");
+      });
+      const identifier = /identifier: (I[0-9a-f]{64})/.exec(peer.output)[1];
+      const alias = /relay: (forward_to_\S+)/.exec(peer.output)[1];
+      const reply = await alice.page.evaluate(async ({ route, identifier, payload }) => {
+        const { node, identity } = window.razorDemo;
+        const channel = await node.createSecureChannel(identity, route, { trust: { identifier } });
+        const reply = await channel.request("echoer", new Uint8Array(payload), { timeoutMs: 10_000 });
+        const verified = channel.theirIdentifier;
+        channel.close();
+        return { bytes: [...reply.payload], verified };
+      }, { route: `ws#${edge.ws}/${alice.name} => ${alias} => secure`, identifier, payload: ockamString(`hello ockam ${how}`) });
+      assert.equal(reply.verified, identifier);
+      assert.deepEqual(reply.bytes, ockamString(`hello ockam ${how}`), `the Ockam echoer (${how}) answered`);
+      assert.match(peer.output, new RegExp(`echoer got: hello ockam ${how}`));
+    }
+  });
 
 /** A raw WebSocket to the edge (no Razor): resolves with the close event. */
 function rawSocket(path = "/") {

@@ -2,9 +2,9 @@
 // objects, the relay service, and the edge's own services (a secure channel listener with
 // `whoami` behind a policy, and `echo`). It is rebuilt from the sockets' attachments and the
 // object's storage whenever the object wakes, and unloaded when the object is idle.
-import { Node, type Connection, type Identity, type RelayServiceEvent } from "@razor-sh/razor";
+import { initLogging, Node, type Connection, type Identity, type RelayServiceEvent } from "@razor-sh/razor";
 import type { Env, Limits } from "./limits.js";
-import { objectOfAlias, randomHex, RELAY_PREFIX, refusal } from "./names.js";
+import { LINK_PREFIX, objectOfAlias, objectOfLink, randomHex, RELAY_PREFIX, refusal } from "./names.js";
 import { loadIdentity } from "./identity.js";
 
 /** Transport type of the hops between objects (`253#<object>`), Razor-internal. */
@@ -50,6 +50,10 @@ export class EdgeNode {
   }
 
   static async create(port: ObjectPort): Promise<EdgeNode> {
+    if (port.env.RAZOR_EDGE_LOG && !logging) {
+      logging = true;
+      await initLogging(port.env.RAZOR_EDGE_LOG);
+    }
     const node = await Node.create({ name: `edge/${port.name}`, vault: "auto" });
     const identity = await loadIdentity(node, port.env);
     const edge = new EdgeNode(port, node, identity);
@@ -63,6 +67,12 @@ export class EdgeNode {
     // Where messages to relays held by other objects go: a hop to that object first.
     node.registerTransport(LINK_TRANSPORT, (object) => this.link(object).address);
     node.setRouteFallback((address) => {
+      // A link named in a route made before this node was (re)built: attach it again.
+      const linked = objectOfLink(address);
+      if (linked !== undefined && linked !== port.name) {
+        this.link(linked);
+        return "";
+      }
       const object = objectOfAlias(address);
       return object !== undefined && object !== port.name ? `${LINK_TRANSPORT}#${object}` : undefined;
     });
@@ -130,7 +140,11 @@ export class EdgeNode {
     return connection;
   }
 
-  /** The link to object `object`, attached on first use (from either side). */
+  /**
+   * The link to object `object`, attached on first use (from either side). Its hop is named
+   * after the object (`link.<object>`), not random: routes that cross objects (a channel's
+   * route, a reply's return route) keep working when either object unloads and rebuilds its node.
+   */
   link(object: string): Connection {
     const existing = this.links.get(object);
     if (existing && !existing.isClosed) return existing;
@@ -139,7 +153,7 @@ export class EdgeNode {
         send: (frame) => this.port.deliver(object, frame),
         close: () => this.links.delete(object),
       },
-      { label: `link to ${object}` },
+      { address: `${LINK_PREFIX}${object}`, label: `link to ${object}` },
     );
     this.links.set(object, connection);
     return connection;
@@ -147,6 +161,8 @@ export class EdgeNode {
 
   /** Keeps relay registrations in the attachment of the socket they depend on. */
   private remember(event: RelayServiceEvent): void {
+    // Unloading stops every relay worker; the relays themselves stay (with their sockets).
+    if (this.#unloading) return;
     for (const socket of this.port.sockets()) {
       const attachment = socket.deserializeAttachment() as Attachment | null;
       if (!attachment) continue;
@@ -166,6 +182,8 @@ export class EdgeNode {
     this.node.shutdown();
   }
 }
+
+let logging = false;
 
 /** A fresh connection address for a new socket. */
 export function newSocketAddress(): string {

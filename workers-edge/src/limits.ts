@@ -15,6 +15,8 @@ export interface Env {
   RAZOR_EDGE_BURST?: string;
   RAZOR_EDGE_RELAYS_PER_CONNECTION?: string;
   RAZOR_EDGE_IDLE_MS?: string;
+  /** Razor's log filter for the console, like RUST_LOG (e.g. "info", "razor_core=debug"); default off. */
+  RAZOR_EDGE_LOG?: string;
   /** "1": keep the last frames each object forwarded, for the demo's ciphertext panel and tests. */
   RAZOR_EDGE_DEBUG_TAP?: string;
 }

@@ -30,6 +30,17 @@ export function objectOfAlias(alias: string): string | undefined {
   return value.startsWith(RELAY_PREFIX) ? objectOf(value.slice(RELAY_PREFIX.length)) : undefined;
 }
 
+/** The hop of an object's link to object `<name>` is `link.<name>`. */
+export const LINK_PREFIX = "link.";
+
+/** The object a link hop (`link.<object>`) leads to, or `undefined` if it is not one. */
+export function objectOfLink(address: string): string | undefined {
+  const value = address.startsWith("0#") ? address.slice(2) : address;
+  if (!value.startsWith(LINK_PREFIX)) return undefined;
+  const object = value.slice(LINK_PREFIX.length);
+  return isObjectName(object) ? object : undefined;
+}
+
 export function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -43,9 +43,13 @@ export class RelayObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#limits = limits(env);
-    ctx.blockConcurrencyWhile(async () => {
-      this.#name = await ctx.storage.get<string>("name");
-    });
+    // Objects are addressed by name (`idFromName`): the id knows it, else storage does.
+    this.#name = ctx.id.name;
+    if (this.#name === undefined) {
+      ctx.blockConcurrencyWhile(async () => {
+        this.#name = await ctx.storage.get<string>("name");
+      });
+    }
   }
 
   /** A WebSocket upgrade the Worker routed here (`x-razor-object` names this object). */
@@ -71,11 +75,17 @@ export class RelayObject extends DurableObject<Env> {
     let bucket = this.#buckets.get(socket);
     if (!bucket) this.#buckets.set(socket, (bucket = new TokenBucket(this.#limits.rate, this.#limits.burst)));
     if (!bucket.take()) return this.refuse(socket, CLOSE.policy, "rate limit exceeded");
-    const edge = await this.edge();
-    const connection = edge.adopt(socket);
-    const frame = new Uint8Array(message);
-    this.tap("in", (socket.deserializeAttachment() as Attachment).address, frame);
-    if (!connection.tryReceive(frame)) this.refuse(socket, CLOSE.policy, "overrun");
+    try {
+      const edge = await this.edge();
+      const connection = edge.adopt(socket);
+      const frame = new Uint8Array(message);
+      this.tap("in", (socket.deserializeAttachment() as Attachment).address, frame);
+      if (!connection.tryReceive(frame)) this.refuse(socket, CLOSE.policy, "overrun");
+    } catch (error) {
+      // A bug or a broken configuration (a bad identity secret): tell the peer, never hang it.
+      console.error(`razor edge: object ${this.#name}: ${error}`);
+      this.refuse(socket, CLOSE.internal, "edge failure");
+    }
   }
 
   override async webSocketClose(socket: WebSocket): Promise<void> {

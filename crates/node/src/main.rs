@@ -59,6 +59,10 @@ struct SecureChannelArgs {
     /// How long to wait for the channel and for the reply, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     timeout_ms: u64,
+    /// Send the message as an Ockam `String` (a BARE string) and read the reply as one: what
+    /// Ockam workers such as an echoer of `String` expect.
+    #[arg(long)]
+    ockam_string: bool,
 }
 
 #[derive(clap::Args)]
@@ -141,14 +145,20 @@ async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
         .create_secure_channel(&identity, route, options)
         .await?;
     println!("peer: {}", channel.their_identifier());
+    let payload = match args.ockam_string {
+        true => razor_core::codec::bare_string(&args.message),
+        false => args.message.into_bytes(),
+    };
     let reply = channel
-        .request(
-            args.service.as_str(),
-            args.message.into_bytes(),
-            Some(timeout),
-        )
+        .request(args.service.as_str(), payload, Some(timeout))
         .await?;
-    println!("reply: {}", String::from_utf8_lossy(&reply.payload));
+    let text = match args.ockam_string {
+        true => razor_core::codec::read_bare_string(&reply.payload)
+            .map_err(razor_core::Error::from)?
+            .to_owned(),
+        false => String::from_utf8_lossy(&reply.payload).into_owned(),
+    };
+    println!("reply: {text}");
     let _ = channel.close();
     node.shutdown();
     Ok(())

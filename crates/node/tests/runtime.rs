@@ -114,3 +114,31 @@ fn tampered_and_replayed_frames_are_dropped() {
     )
     .unwrap();
 }
+
+mod edge {
+    use razor_core::testing::edge;
+    use razor_node::{TokioRuntime, run_local};
+
+    #[test]
+    fn notices_tell_senders_why() {
+        run_local(edge::notices_tell_senders_why(TokioRuntime)).unwrap();
+    }
+
+    #[test]
+    fn owned_relay_names() {
+        run_local(edge::owned_relay_names(TokioRuntime)).unwrap();
+    }
+
+    #[test]
+    fn route_fallback_sends_unknown_addresses_on() {
+        run_local(edge::route_fallback_sends_unknown_addresses_on(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn handshake_events_and_transport_loss() {
+        run_local(edge::handshake_events_and_transport_loss(TokioRuntime)).unwrap();
+    }
+}

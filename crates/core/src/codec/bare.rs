@@ -29,3 +29,18 @@ pub fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 pub fn encoded_len_of_bytes(len: usize) -> usize {
     encoded_len_of_uleb128(len as u64) + len
 }
+
+/// A BARE string on its own (ULEB128 length, UTF-8): how Ockam encodes a `String` message.
+pub fn bare_string(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    write_bytes(&mut out, text.as_bytes());
+    out
+}
+
+/// The BARE string that is the whole of `bytes` (an Ockam `String` message).
+pub fn read_bare_string(bytes: &[u8]) -> Result<&str, super::DecodeError> {
+    let mut reader = super::Reader::new(bytes);
+    let text = reader.str("string", bytes.len())?;
+    reader.finish()?;
+    Ok(text)
+}

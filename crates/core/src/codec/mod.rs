@@ -10,6 +10,9 @@ mod error;
 pub mod hex;
 mod reader;
 
-pub use bare::{encoded_len_of_bytes, encoded_len_of_uleb128, write_bytes, write_uleb128};
+pub use bare::{
+    bare_string, encoded_len_of_bytes, encoded_len_of_uleb128, read_bare_string, write_bytes,
+    write_uleb128,
+};
 pub use error::DecodeError;
 pub use reader::Reader;

@@ -112,7 +112,11 @@ impl TransportMessage {
         let onward_route = read_route(&mut reader)?;
         let return_route = read_route(&mut reader)?;
         let payload = reader.bytes("payload", MAX_MESSAGE_LEN)?.to_vec();
-        let tracing_context = if version == Self::VERSION {
+        // Version 2 always has the tracing field. Version 1 has none — but ockam_core 0.125's
+        // `LocalMessage::into_transport_message` (what its WebSocket transport sends) writes
+        // version 1 *with* the version 2 field, and Ockam's decoder reads it whatever the
+        // version byte says; so for version 1 the field is optional.
+        let tracing_context = if version == Self::VERSION || !reader.is_empty() {
             match reader.u8()? {
                 0 => None,
                 1 => Some(reader.str("tracing context", MAX_TRACING_LEN)?.to_owned()),
@@ -124,11 +128,7 @@ impl TransportMessage {
                 }
             }
         } else {
-            // Ockam's version 1 encoder writes one trailing zero byte; accept it or nothing.
-            match reader.rest() {
-                [] | [0] => None,
-                rest => return Err(DecodeError::TrailingBytes(rest.len())),
-            }
+            None
         };
         reader.finish()?;
         Ok(Self {
@@ -254,6 +254,40 @@ mod tests {
             TransportMessage::decode(&[]),
             Err(DecodeError::UnexpectedEnd { .. })
         ));
+    }
+
+    #[test]
+    fn accepts_ockams_version_1_frames_with_a_tracing_field() {
+        // What ockam_core 0.125's WebSocket path sends: version 1, then the version 2 tracing
+        // field (`Some("{}")`), captured from RemoteRelay::create's registration.
+        let mut frame = vec![1, 1, 0, 18];
+        frame.extend_from_slice(b"forwarding_service");
+        frame.extend_from_slice(&[1, 0, 32]);
+        frame.extend_from_slice(b"f538aaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        frame.extend_from_slice(&[9, 8]);
+        frame.extend_from_slice(b"register");
+        frame.extend_from_slice(&[1, 2, b'{', b'}']);
+        let message = TransportMessage::decode(&frame).unwrap();
+        assert_eq!(message.onward_route.to_string(), "0#forwarding_service");
+        assert_eq!(message.payload, b"\x08register");
+        assert_eq!(message.tracing_context.as_deref(), Some("{}"));
+        // Version 1 without the field, and with a bare zero flag, decode too.
+        let bare = &frame[..frame.len() - 4];
+        assert_eq!(
+            TransportMessage::decode(bare).unwrap().tracing_context,
+            None
+        );
+        let mut zero = bare.to_vec();
+        zero.push(0);
+        assert_eq!(
+            TransportMessage::decode(&zero).unwrap().payload,
+            b"\x08register"
+        );
+        zero.push(0);
+        assert_eq!(
+            TransportMessage::decode(&zero),
+            Err(DecodeError::TrailingBytes(1))
+        );
     }
 
     #[test]

@@ -299,7 +299,9 @@ impl Node {
 
     /// Routes messages for local addresses that have no worker here through `fallback`: when
     /// it returns a route for such an address, that route is put in front of it (say, a hop
-    /// to the node that has it). The edge uses this to spread relays over many nodes.
+    /// to the node that has it); an empty route means it started a worker at that address
+    /// itself, and the address is looked up again. The edge uses this to spread relays over
+    /// many nodes, and to re-create its links between them on demand.
     pub fn set_address_fallback(&self, fallback: impl Fn(&Address) -> Option<Route> + 'static) {
         *self.inner.fallback.borrow_mut() = Some(Rc::new(fallback));
     }
@@ -317,6 +319,8 @@ impl Node {
             return;
         }
         debug!(node = %self.name(), "shutting down");
+        // The fallback may hold the node (or JS that does): let both go.
+        self.inner.fallback.borrow_mut().take();
         self.inner.registry.clear();
         let transports: Vec<_> = self.inner.transports.borrow_mut().drain().collect();
         for (_, transport) in transports {
@@ -361,11 +365,13 @@ impl Node {
                 Err(Error::UnknownAddress(address)) if !fallback_used => {
                     let fallback = self.inner.fallback.borrow().clone();
                     match fallback.and_then(|f| f(&address)) {
-                        Some(route) if !route.is_empty() => {
+                        // The fallback started a worker there itself: look again.
+                        Some(route) if route.is_empty() => fallback_used = true,
+                        Some(route) => {
                             message.onward_route.prepend(&route);
                             fallback_used = true;
                         }
-                        _ => return Err(Error::UnknownAddress(address)),
+                        None => return Err(Error::UnknownAddress(address)),
                     }
                 }
                 other => return other,

@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use tracing::{debug, info};
 
-use crate::codec::{Reader, write_bytes};
+use crate::codec::Reader;
 use crate::identity::Identifier;
 use crate::routing::Notice;
 use crate::routing::limits::MAX_ADDRESS_LEN;
@@ -425,14 +425,11 @@ pub async fn register_relay(
     Ok(decode_bare_string(&answer.payload)?.to_owned())
 }
 
-/// A BARE string: ULEB128 length, then UTF-8 bytes.
-pub(crate) fn encode_bare_string(text: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + 2);
-    write_bytes(&mut out, text.as_bytes());
-    out
+fn encode_bare_string(text: &str) -> Vec<u8> {
+    crate::codec::bare_string(text)
 }
 
-pub(crate) fn decode_bare_string(bytes: &[u8]) -> Result<&str> {
+fn decode_bare_string(bytes: &[u8]) -> Result<&str> {
     let mut reader = Reader::new(bytes);
     let text = reader.str("string", MAX_ADDRESS_LEN)?;
     reader.finish()?;

@@ -9,6 +9,7 @@
 )]
 
 pub mod channels;
+pub mod edge;
 pub mod fuzz;
 pub mod wycheproof;
 

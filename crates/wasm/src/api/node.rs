@@ -376,8 +376,9 @@ impl Node {
             .clone()
             .ok_or_else(|| invalid("start the relay service first"))?;
         let route_back = super::options::route(route_back)?;
+        let alias: Address = alias.parse().map_err(|e| to_js_error(Error::from(e)))?;
         service
-            .restore(&self.node, Address::from(alias), route_back)
+            .restore(&self.node, alias, route_back)
             .map_err(to_js_error)
     }
 
@@ -409,7 +410,11 @@ impl Node {
         options: JsValue,
     ) -> Result<Connection, JsValue> {
         let address = get(&options, "address")
-            .map(|a| string(&a, "address").map(|a| Address::from(a.as_str())))
+            .map(|a| {
+                string(&a, "address")?
+                    .parse::<Address>()
+                    .map_err(|e| to_js_error(Error::from(e)))
+            })
             .transpose()?;
         let label = get(&options, "label")
             .map(|l| string(&l, "label"))
@@ -433,8 +438,9 @@ impl Node {
     }
 
     /// For a local address with no worker on this node, `fallback(address)` may return a
-    /// route (string) to put in front of it, e.g. a hop to the node that has it; `undefined`
-    /// leaves the address unknown.
+    /// route (string) to put in front of it, e.g. a hop to the node that has it, or `""` after
+    /// starting something at that address itself (it is looked up again); `undefined` leaves
+    /// the address unknown.
     #[wasm_bindgen(js_name = setRouteFallback)]
     pub fn set_route_fallback(&self, fallback: Function) {
         self.node.set_address_fallback(move |address| {
