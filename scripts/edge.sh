@@ -1,5 +1,5 @@
-# Sourced by scripts/demo and scripts/test: builds what the edge, the demo page and the native
-# node need, and starts them (stopped when the calling script exits).
+# Sourced by scripts/demo: starts the edge, a native node registered on it and the demo page
+# (scripts/setup installed their npm packages; stopped when the calling script exits).
 #   start_edge PORT [VAR=VALUE ...]   workerd (wrangler dev) serving workers-edge/ on PORT
 #   start_native_relay EDGE_URL NAME  a razor node registering relay NAME on the edge
 #   build_demo_site EDGE_HTTP         demo-site/dist for the edge at EDGE_HTTP
@@ -11,15 +11,7 @@ stop_edge_processes() {
     EDGE_PIDS=""
 }
 
-npm_install() { # dir
-    if [ ! -d "$1/node_modules" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ] \
-        || [ ! -e "$1/node_modules/@razor-sh/razor/dist" ]; then
-        (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
-    fi
-}
-
 prepare_edge() {
-    npm_install "$ROOT/workers-edge"
     # The edge's identity lives in .dev.vars (wrangler dev's secrets), made once, never replaced.
     (cd "$ROOT/workers-edge" && node scripts/identity.mjs --dev-vars .dev.vars)
 }
@@ -58,7 +50,6 @@ start_native_relay() { # edge_http name
 }
 
 build_demo_site() { # edge_http
-    npm_install "$ROOT/demo-site"
     (cd "$ROOT/demo-site" && VITE_RAZOR_EDGE="$1" node_modules/.bin/vite build --logLevel warn)
 }
 

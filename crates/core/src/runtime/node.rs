@@ -272,7 +272,7 @@ impl Node {
     }
 
     /// Like [`route`](Self::route), for a message from elsewhere (a connection, a secure
-    /// channel): if it cannot be delivered, its sender is sent a [`Notice`] with the error
+    /// channel): if it cannot be delivered, its sender is sent a [`Notice`](crate::routing::Notice) with the error
     /// along the message's return route, as long as `budget` allows. Returns the error.
     pub async fn route_or_notify(
         &self,
