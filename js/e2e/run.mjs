@@ -1,10 +1,12 @@
 // The package as its users get it: `npm pack`, then fresh throwaway projects that install the
 // tarball and open a secure channel to a native Razor node over WebSocket:
-//   node  — a Node script
-//   deno  — a Deno script (deno from npm)
+//   node  — a Node script; and a Node server accepting WebSockets with `ws` (acceptWebSocket)
+//   deno  — a Deno script; and a Deno server accepting with Deno.upgradeWebSocket
 //   vite  — a Vite app built and served, checked in headless Chromium (playwright-core),
 //           including a reload (same identity from IndexedDB) and non-extractable keys
-//   workerd — a Cloudflare Worker run locally by wrangler (workerd)
+//   workerd — a Cloudflare Worker run locally by wrangler (workerd); and the Worker accepting
+//           a WebSocketPair
+// Each server is reached by a Node client opening a secure channel to its echo.
 // Needs RAZOR_TEST_WS and RAZOR_TEST_NODE_ID (scripts/test starts the native node).
 // Usage: node e2e/run.mjs [node|deno|vite|workerd ...]
 import { execFileSync, spawn } from "node:child_process";
@@ -70,6 +72,48 @@ const clientCode = (wsVar, idVar) => `
 `;
 
 const expected = "hello through the channel";
+
+/** The server side every runtime runs: a node that accepts WebSockets and channels to its echo. */
+const serverCode = `
+  const server = await Node.create({ name: "server" });
+  const serverId = await server.createIdentity();
+  server.createSecureChannelListener(serverId, "secure", { trust: "everyone" });
+  server.startEcho("echo");
+`;
+
+let clientDir;
+/** A Node project with the tarball that opens a channel to \`url\` and checks the peer. */
+async function acceptedBy(tarball, what, url, identifier) {
+  clientDir ??= project("accept-client", tarball, {
+    "client.mjs": `import { Node } from "@razor-sh/razor";
+const [url, id] = process.argv.slice(2);
+const node = await Node.create({ name: "client" });
+const identity = await node.createIdentity();
+const channel = await node.createSecureChannel(identity, \`ws#\${url} => secure\`, { trust: { identifier: id } });
+const reply = await channel.request("echo", "accepted by a server", { timeoutMs: 10000 });
+console.log("echo: " + reply.text + " from " + channel.theirIdentifier);
+node.shutdown();`,
+  });
+  const out = run("node", ["--experimental-websocket", "client.mjs", url, identifier], { cwd: clientDir });
+  if (!out.includes(`echo: accepted by a server from ${identifier}`)) throw new Error(`${what}: ${out}`);
+  log(`${what}: a client's channel was accepted and echoed`);
+}
+
+/** Starts `command`, waits for its "listening PORT ID" line. */
+async function serve(command, args, options) {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  for (let i = 0; i < 300; i++) {
+    const match = /listening (\d+) (I[0-9a-f]{64})/.exec(output);
+    if (match) return { child, port: match[1], identifier: match[2] };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`server did not start:\n${output}`);
+}
 const checks = {
   async node(tarball) {
     const dir = project("node", tarball, {
@@ -80,6 +124,20 @@ console.log("echo: " + reply.text);`,
     });
     const out = run("node", ["--experimental-websocket", "app.mjs"], { cwd: dir });
     if (!out.includes(`echo: ${expected}`)) throw new Error(`node: ${out}`);
+    // A Node server: Node has no WebSocket server, `ws` does.
+    run("npm", ["install", "--no-audit", "--no-fund", "ws@8"], { cwd: dir });
+    writeFileSync(join(dir, "server.mjs"), `import { WebSocketServer } from "ws";
+import { Node } from "@razor-sh/razor";
+${serverCode}
+const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+wss.on("connection", (socket) => server.acceptWebSocket(socket));
+wss.on("listening", () => console.log("listening " + wss.address().port + " " + serverId.identifier));`);
+    const { child, port, identifier } = await serve("node", ["server.mjs"], { cwd: dir });
+    try {
+      await acceptedBy(tarball, "node (ws server)", `127.0.0.1:${port}`, identifier);
+    } finally {
+      child.kill();
+    }
   },
 
   async deno(tarball) {
@@ -95,6 +153,23 @@ console.log("echo: " + reply.text);`,
       env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
     });
     if (!out.includes(`echo: ${expected}`)) throw new Error(`deno: ${out}`);
+    writeFileSync(join(dir, "server.ts"), `import { Node } from "@razor-sh/razor";
+${serverCode}
+Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log("listening " + port + " " + serverId.identifier) },
+  (request) => {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    server.acceptWebSocket(socket);
+    return response;
+  });`);
+    const { child, port, identifier } = await serve(bin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "server.ts"], {
+      cwd: dir,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    });
+    try {
+      await acceptedBy(tarball, "deno (Deno.upgradeWebSocket)", `127.0.0.1:${port}`, identifier);
+    } finally {
+      child.kill();
+    }
   },
 
   async vite(tarball) {
@@ -202,8 +277,22 @@ RAZOR_WS = "${ws}"
 RAZOR_NODE_ID = "${nodeId}"
 `,
       "worker.js": `import { Node } from "@razor-sh/razor";
+let accepting;
 export default {
   async fetch(request, env) {
+    if (new URL(request.url).pathname === "/ws") {
+      // A WebSocket the Worker accepts (no Durable Object), served by a node kept per isolate.
+      accepting ??= (async () => {
+        ${serverCode}
+        return { server, serverId };
+      })();
+      const { server, serverId } = await accepting;
+      if (request.headers.get("upgrade") !== "websocket") return new Response(serverId.identifier);
+      const pair = new WebSocketPair();
+      pair[1].accept();
+      server.acceptWebSocket(pair[1]);
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    }
     try {
       const WS = env.RAZOR_WS, ID = env.RAZOR_NODE_ID;
 ${clientCode("WS", "ID")}
@@ -234,6 +323,8 @@ ${clientCode("WS", "ID")}
       const text = await response.text();
       if (!text.includes(`echo: ${expected}`)) throw new Error(`workerd: ${response.status} ${text}\n${output}`);
       log(`workerd: ${text}`);
+      const serverId = await (await fetch(`http://127.0.0.1:${port}/ws`)).text();
+      await acceptedBy(tarball, "workerd (WebSocketPair)", `ws://127.0.0.1:${port}/ws`, serverId);
     } finally {
       server.kill();
     }

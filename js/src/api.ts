@@ -757,7 +757,7 @@ export class Node {
     this.inner.setRouteFallback(fallback);
   }
 
-  /** Resolves when the worker or connection at `address` stops; rejects `UNKNOWN_ADDRESS` if none runs there. */
+  /** Resolves when the worker or connection at `address` stops — at once if nothing runs there. */
   whenStopped(address: string): Promise<void> {
     return call(() => this.inner.whenStopped(address));
   }

@@ -9,4 +9,6 @@ export async function misuse(node: Node): Promise<void> {
   await node.createSecureChannel("not an identity", "ws#x => secure", { trust: "everyone" }); // MISUSE: identity
   await node.request("echo", 42); // MISUSE: payload is bytes or text
   await Node.create({ vault: "hsm" }); // MISUSE: unknown vault
+  await identity.export({ key: "not bytes" }); // MISUSE: a key is bytes
+  await node.createRelay("ws://edge/x", { name: 42 }); // MISUSE: a name is a string
 }

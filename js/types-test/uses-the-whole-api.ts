@@ -2,7 +2,8 @@
 import {
   ArgumentError, type ChannelOptions, type ErrorCode, Identity, initLogging, MemoryNetwork, type Message, Node,
   type NodeOptions, ProtocolError, RazorError, RoutingError, SecureChannel, SecureChannelListener, type Suite,
-  TimeoutError, TransportError, type Trust, TrustError,
+  TimeoutError, TransportError, type Trust, TrustError, type ChannelEvent, Relay, type RelayNames,
+  type RelayServiceOptions, type RelayServiceEvent, type ConnectionSink, Connection, type IdentitySecret,
 } from "@razor-sh/razor";
 
 export async function everything(serverId: string): Promise<string> {
@@ -68,6 +69,35 @@ export async function everything(serverId: string): Promise<string> {
       console.log(error.name);
     }
   }
+  // The edge's pieces: relays, attached connections, server-side sockets, identity export.
+  const events: ChannelEvent[] = [];
+  await node.createSecureChannel(identity, "ws#edge => forward_to_bob => secure", { trust: "everyone", onEvent: (e) => events.push(e) });
+  const relay: Relay = await node.createRelay("ws://127.0.0.1:8787/alice", { name: "alice", identity, trust: { identifier: serverId } });
+  relay.addEventListener("registered", () => console.log(relay.alias, relay.hop, relay.isRegistered));
+  relay.close();
+  const alias: string = await node.registerRelay("ws#edge => forwarding_service", "register", { timeoutMs: 1000 });
+  const names: RelayNames = { check: () => {}, random: () => "x", claim: async () => true };
+  const serviceOptions: RelayServiceOptions = { prefix: "forward_to_", names, relaysPerConnection: 4, onEvent: (e: RelayServiceEvent) => console.log(e.alias) };
+  node.startRelayService(undefined, serviceOptions);
+  node.restoreRelay("forward_to_alice", "0#abc");
+  const sink: ConnectionSink = { send: async () => {}, close: (code, reason) => console.log(code, reason) };
+  const attached: Connection = node.attachConnection(sink, { address: "abc", label: "mine" });
+  const accepted2: Connection = node.acceptWebSocket(new WebSocket("ws://127.0.0.1:1"));
+  const ok: boolean = attached.tryReceive(new Uint8Array([2, 0, 0, 0, 0]));
+  await attached.receive(new Uint8Array(0));
+  attached.close();
+  await accepted2.closed;
+  node.closeConnection(attached.address);
+  node.registerTransport(253, async (value) => `0#${value}`);
+  node.setRouteFallback((address) => (address.startsWith("0#far") ? "mem#far" : undefined));
+  await node.whenStopped(attached.address);
+  node.startWorker("admin", () => "hi", { policy: "(= subject.role \"admin\")" });
+  const secret: IdentitySecret = { key: new Uint8Array(32) };
+  const exported: Uint8Array = await identity.export(secret);
+  const imported: Identity = await node.importIdentity(exported, { passphrase: "pw" });
+  const remote: boolean = new RazorError("REMOTE", "x", { remote: true }).remote;
+  console.log(events, alias, ok, imported.identifier, remote);
+
   const counts: number = node.workerCount + node.connectionCount;
   node.shutdown();
   return `${vault} ${id} ${received.text} ${reply.text} ${open} ${theirs} ${counts}`;

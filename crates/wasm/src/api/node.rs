@@ -451,8 +451,8 @@ impl Node {
         });
     }
 
-    /// Resolves when the worker (or connection) at `address` stops; rejects with
-    /// `UNKNOWN_ADDRESS` if nothing runs there.
+    /// Resolves when the worker (or connection) at `address` stops — at once if nothing runs
+    /// there (any more).
     #[wasm_bindgen(js_name = whenStopped, unchecked_return_type = "Promise<void>")]
     pub fn when_stopped(&self, address: &str) -> Promise {
         let (done, stopped) = async_channel::bounded::<()>(1);
@@ -465,8 +465,13 @@ impl Node {
                 })
             });
         future_to_promise(async move {
-            watching.map_err(to_js_error)?;
-            let _ = stopped.recv().await;
+            match watching {
+                Ok(()) => {
+                    let _ = stopped.recv().await;
+                }
+                Err(Error::UnknownAddress(_)) => {}
+                Err(error) => return Err(to_js_error(error)),
+            }
             Ok(JsValue::UNDEFINED)
         })
     }
