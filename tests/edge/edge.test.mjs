@@ -151,6 +151,11 @@ test("relay names belong to the identity that registered them", async () => {
   );
   plain.close();
   node.shutdown();
+  // A name nobody holds: the page says so plainly, at once.
+  await alice.page.fill("[data-testid=peer]", `nobody-${nonce}`);
+  await alice.page.click("[data-testid=open-peer]");
+  await alice.page.waitForFunction(() => document.querySelector("[data-testid=peer-info]").textContent
+    .includes("no peer by that name is connected to the relay"), null, { timeout: 5_000 });
   // Alice still owns hers and still chats.
   await pair();
   await chat(alice, bob, `still mine ${nonce}`);

@@ -57,8 +57,9 @@ export class RelayObject extends DurableObject<Env> {
     const name = request.headers.get("x-razor-object") ?? "";
     if (!isObjectName(name)) return new Response("bad object name", { status: 400 });
     if (this.#name === undefined) {
+      // Only for ids without a name (none today): storage writes cost per object.
       this.#name = name;
-      await this.ctx.storage.put("name", name);
+      if (this.ctx.id.name === undefined) await this.ctx.storage.put("name", name);
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];

@@ -44,3 +44,23 @@ fn ten_thousand_random_and_ten_thousand_mutated_inputs_never_panic() {
     let rejected = testing::fuzz::transport_message_decoder_never_panics(10_000);
     assert!(rejected > 5_000, "only {rejected} inputs were rejected");
 }
+
+#[wasm_bindgen_test]
+async fn notices_tell_senders_why() {
+    testing::edge::notices_tell_senders_why(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn owned_relay_names() {
+    testing::edge::owned_relay_names(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn route_fallback_sends_unknown_addresses_on() {
+    testing::edge::route_fallback_sends_unknown_addresses_on(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn handshake_events_and_transport_loss() {
+    testing::edge::handshake_events_and_transport_loss(WasmRuntime).await;
+}

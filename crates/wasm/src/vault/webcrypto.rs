@@ -96,6 +96,12 @@ struct Inner {
     bulk_operations: core::cell::Cell<u64>,
 }
 
+thread_local! {
+    /// Whether this realm's WebCrypto was found to generate non-extractable Ed25519 and X25519
+    /// keys.
+    static PROBED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
 fn crypto_error(what: &'static str) -> impl Fn(JsValue) -> Error {
     move |error| {
         web_sys::console::debug_2(&what.into(), &error);
@@ -143,9 +149,13 @@ impl WebCryptoVault {
             }),
         };
         vault.load().await?;
-        // Probe what the identity and channel keys need, without keeping the probes.
-        for kind in [Kind::Ed25519, Kind::X25519] {
-            vault.generate_pair(kind).await?;
+        // Probe what the identity and channel keys need, without keeping the probes: once per
+        // JS realm (an edge isolate opens a vault each time one of its objects wakes).
+        if !PROBED.get() {
+            for kind in [Kind::Ed25519, Kind::X25519] {
+                vault.generate_pair(kind).await?;
+            }
+            PROBED.set(true);
         }
         Ok(vault)
     }
