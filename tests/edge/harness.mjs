@@ -75,9 +75,20 @@ export class Edge {
     this.ws = `ws://127.0.0.1:${port}`;
   }
 
+  /** An edge with a fresh identity (as `npm run identity` makes one), kept across restarts. */
   static async start(vars = {}) {
     const state = join(tmpdir(), `razor-edge-state-${process.pid}`);
     rmSync(state, { recursive: true, force: true });
+    const { Node } = await import("@razor-sh/razor");
+    const maker = await Node.create({ vault: "software" });
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const exported = await (await maker.createIdentity()).export({ key });
+    maker.shutdown();
+    vars = {
+      RAZOR_EDGE_IDENTITY: Buffer.from(exported).toString("base64"),
+      RAZOR_EDGE_IDENTITY_KEY: Buffer.from(key).toString("hex"),
+      ...vars,
+    };
     const edge = new Edge({ port: await freePort(), state, vars });
     await edge.up();
     edge.identifier = (await (await fetch(`${edge.http}/identity`)).json()).identifier;
