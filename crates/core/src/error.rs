@@ -1,9 +1,12 @@
+//! Razor's errors: one [`Error`](enum@Error) with a stable [`code`](Error::code) per cause, the transport
+//! errors it wraps, and the errors other nodes report ([`RemoteError`], from a notice).
+
 use core::time::Duration;
 
 use thiserror::Error;
 
 use crate::codec::DecodeError;
-use crate::routing::{Address, AddressParseError, TransportType};
+use crate::routing::{Address, AddressParseError, Notice, TransportType};
 
 /// Why a transport failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -166,7 +169,7 @@ pub enum Error {
     #[error("limit exceeded: {0}")]
     LimitExceeded(&'static str),
     /// Another node could not deliver a message this node sent, and said why (a
-    /// [`Notice`](crate::routing::Notice)). [`Error::code`] is the remote's code.
+    /// [`Notice`]). [`Error::code`] is the remote's code.
     #[error("{0}")]
     Remote(RemoteError),
 }
@@ -253,6 +256,17 @@ impl Error {
         "REMOTE",
     ];
 
+    /// The notice that tells another node about this error (see
+    /// [`Notice`]).
+    pub fn to_notice(&self) -> Notice {
+        Notice::new(self.code(), &self.to_string())
+    }
+
+    /// The error a local caller gets for a notice another node sent: [`Error::Remote`].
+    pub fn from_notice(notice: &Notice) -> Self {
+        Error::Remote(RemoteError::new(notice.code(), notice.detail()))
+    }
+
     /// A stable, machine-readable code for this error, e.g. `"UNKNOWN_ADDRESS"`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -287,6 +301,40 @@ impl Error {
             Error::NameTaken(_) => "NAME_TAKEN",
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
             Error::Remote(remote) => remote.code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_travels_as_a_notice_and_comes_back_remote() {
+        let error = Error::UnknownAddress(Address::local("forward_to_bob"));
+        let notice = Notice::decode(&error.to_notice().encode()).unwrap();
+        let remote = Error::from_notice(&notice);
+        assert_eq!(remote.code(), "UNKNOWN_ADDRESS");
+        assert!(remote.to_string().contains("forward_to_bob"), "{remote}");
+        let unknown = Error::from_notice(&Notice::new("SOMETHING_NEW", "later version"));
+        assert_eq!(unknown.code(), "REMOTE");
+    }
+
+    #[test]
+    fn every_code_is_listed() {
+        let samples = [
+            Error::EmptyRoute,
+            Error::NodeShutDown,
+            Error::Decrypt,
+            Error::Replay,
+            Error::ChannelClosed,
+            Error::LimitExceeded("x"),
+            Error::NameTaken("x".into()),
+            Error::Transport(TransportError::ConnectionClosed),
+            Error::Remote(RemoteError::new("TIMEOUT", "")),
+        ];
+        for error in samples {
+            assert!(Error::CODES.contains(&error.code()), "{}", error.code());
         }
     }
 }

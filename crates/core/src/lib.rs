@@ -22,9 +22,10 @@
 )]
 
 pub mod abac;
+pub mod base;
 pub mod channel;
 pub mod codec;
-mod error;
+pub mod error;
 pub mod identity;
 pub mod routing;
 pub mod runtime;
@@ -36,5 +37,7 @@ pub mod transport;
 pub mod vault;
 
 pub use error::{Error, RemoteError, Result, TransportError};
-pub use routing::{Address, LocalInfo, LocalMessage, Route, TransportMessage, TransportType};
-pub use runtime::{Client, Context, Node, NodeConfig, Runtime, Worker, WorkerOptions};
+pub use routing::{Address, Route, TransportMessage, TransportType};
+pub use runtime::{
+    Client, Context, LocalInfo, LocalMessage, Node, NodeConfig, Runtime, Worker, WorkerOptions,
+};

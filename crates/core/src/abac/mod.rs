@@ -20,9 +20,11 @@ pub use eval::{Env, EvalError, eval};
 pub use expr::Expr;
 pub use parser::{MAX_DEPTH, MAX_POLICY_LEN, OPERATORS, ParseError, parse};
 
+use crate::error::Error;
 use crate::identity::Identifier;
-use crate::runtime::IncomingAccessControl;
-use crate::{Address, Error, LocalMessage};
+use crate::routing::Address;
+use crate::runtime::LocalMessage;
+use crate::runtime::{IncomingAccessControl, SecureChannelOrigin};
 
 /// Who is asking: an authenticated identifier and its verified attributes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,6 +38,15 @@ pub struct Subject {
 }
 
 impl Subject {
+    /// The peer of the secure channel a message came out of.
+    pub fn of(origin: &SecureChannelOrigin) -> Self {
+        Self {
+            identifier: Some(origin.identifier),
+            attributes: origin.attributes.clone(),
+            has_credential: origin.has_credential,
+        }
+    }
+
     /// The evaluation environment: `subject.identifier`, `subject.has_credential`, and
     /// `subject.<name>` per attribute. Attributes cannot shadow the first two.
     pub fn env(&self) -> Env {
@@ -106,7 +117,7 @@ impl IncomingAccessControl for Policy {
             .local_info
             .secure_channel
             .as_ref()
-            .is_some_and(|peer| self.allows(&peer.subject()))
+            .is_some_and(|origin| self.allows(&Subject::of(origin)))
     }
 
     fn denial(&self, _address: &Address) -> Error {

@@ -7,10 +7,12 @@ use std::rc::Rc;
 use super::listener::{Listener, SecureChannelListener};
 use super::worker::{ChannelAddresses, ChannelConfig, ChannelWorker};
 use super::{PeerInfo, SecureChannelOptions, handshake};
+use crate::error::{Error, Result};
 use crate::identity::{Identifier, Identity};
+use crate::routing::{Address, Route};
+use crate::runtime::{LocalMessage, Node};
 use crate::runtime::{WorkerOptions, timeout};
 use crate::vault::SigningKeyKind;
-use crate::{Address, Error, LocalMessage, Node, Result, Route};
 
 /// An established secure channel, from this side: route through [`address`](Self::address)
 /// to reach workers on the peer's node, end-to-end encrypted.

@@ -9,9 +9,11 @@ use tracing::debug;
 use super::handshake;
 use super::worker::{ChannelAddresses, ChannelConfig, ChannelWorker};
 use super::{PeerInfo, SecureChannel, SecureChannelOptions};
+use crate::error::Result;
 use crate::identity::Identity;
+use crate::routing::Address;
 use crate::runtime::{Context, Worker, WorkerOptions};
-use crate::{Address, LocalMessage, Node, Result};
+use crate::runtime::{LocalMessage, Node};
 
 /// Established channels a listener has not handed out yet, beyond which new ones are only
 /// logged (the channels themselves work regardless).
@@ -35,7 +37,7 @@ impl SecureChannelListener {
         self.accepted
             .recv()
             .await
-            .map_err(|_| crate::Error::WorkerStopped(self.address.clone()))
+            .map_err(|_| crate::error::Error::WorkerStopped(self.address.clone()))
     }
 
     /// The next established channel, if one is waiting.

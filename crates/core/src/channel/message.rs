@@ -7,11 +7,11 @@
 //!         | [2, []]                                                 Close
 //! ```
 
-use crate::Route;
 use crate::codec::DecodeError;
 use crate::codec::cbor::{self, CborReader};
 use crate::identity::CredentialAndPurposeKey;
 use crate::identity::model::ChangeHistory;
+use crate::routing::Route;
 use crate::routing::cbor::{read_route, write_route};
 use crate::routing::limits::MAX_MESSAGE_LEN;
 
@@ -164,7 +164,7 @@ mod tests {
 
         #[test]
         fn payloads_round_trip(payload in proptest::collection::vec(any::<u8>(), 0..300), hops in 0usize..5) {
-            let route = Route::from_hops((0..hops).map(|i| crate::Address::local(format!("hop{i}"))));
+            let route = Route::from_hops((0..hops).map(|i| crate::routing::Address::local(format!("hop{i}"))));
             let message = ChannelMessage::Payload { onward_route: route.clone(), return_route: route, payload };
             prop_assert_eq!(ChannelMessage::decode(&message.encode())?, message);
         }

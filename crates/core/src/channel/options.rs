@@ -34,7 +34,7 @@ pub enum ChannelEvent {
     },
     /// The handshake failed; the channel is gone.
     Failed {
-        /// Why ([`Error::code`](crate::Error::code)).
+        /// Why ([`Error::code`](crate::error::Error::code)).
         code: &'static str,
     },
 }

@@ -3,10 +3,11 @@ use std::collections::BTreeMap;
 use super::CipherSuite;
 use crate::abac::Subject;
 use crate::identity::Identifier;
-use crate::{Address, Route};
+use crate::routing::{Address, Route};
+use crate::runtime::SecureChannelOrigin;
 
 /// What a secure channel established about its peer. Attached to every message the channel
-/// delivers (in [`LocalInfo`](crate::LocalInfo)) and used by access policies.
+/// delivers (in [`LocalInfo`](crate::runtime::LocalInfo)) and used by access policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerInfo {
     /// The peer's identifier, authenticated by the handshake.
@@ -26,6 +27,17 @@ pub struct PeerInfo {
 }
 
 impl PeerInfo {
+    /// What messages out of the channel carry about it (`LocalInfo::secure_channel`).
+    pub fn origin(&self) -> SecureChannelOrigin {
+        SecureChannelOrigin {
+            identifier: self.identifier,
+            attributes: self.attributes.clone(),
+            has_credential: self.has_credential,
+            channel: self.channel.clone(),
+            node_route: self.node_route.clone(),
+        }
+    }
+
     /// The peer as an ABAC subject.
     pub fn subject(&self) -> Subject {
         Subject {

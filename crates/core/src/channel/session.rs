@@ -7,9 +7,9 @@
 use zeroize::Zeroizing;
 
 use super::CipherSuite;
+use crate::error::{Error, Result};
 use crate::vault::BulkCipher;
 use crate::vault::crypto::{AeadKey, TAG_LEN};
-use crate::{Error, Result};
 
 /// Messages per key: the key changes before messages 32, 64, ...
 pub const REKEY_INTERVAL: u64 = 32;

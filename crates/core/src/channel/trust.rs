@@ -2,8 +2,8 @@
 //! names its policy, and trusting everyone must be spelled [`TrustPolicy::TrustEveryone`].
 
 use crate::abac::Policy;
+use crate::error::{Error, Result};
 use crate::identity::{Identifier, VerifiedIdentity};
-use crate::{Error, Result};
 
 use super::PeerInfo;
 

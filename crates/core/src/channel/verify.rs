@@ -4,14 +4,16 @@ use core::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use super::{PeerInfo, SecureChannelOptions};
+use crate::error::{Error, Result};
 use crate::identity::model::ChangeHistory;
 use crate::identity::{
     CredentialAndPurposeKey, HistoryRelation, Identifier, IdentityAndCredentials, PurposePublicKey,
     VerifiedIdentity, verify_change_history, verify_credential, verify_purpose_key,
 };
+use crate::routing::{Address, Route};
+use crate::runtime::Node;
 use crate::vault::X25519PublicKey;
 use crate::vault::crypto::constant_time_eq;
-use crate::{Address, Error, Node, Result, Route};
 
 /// The newest verified history of every identity this node has met, to detect forks and
 /// replays of old histories (kept per node).

@@ -21,11 +21,13 @@ use super::message::ChannelMessage;
 use super::session::{Decryptor, Encryptor};
 use super::verify::{verify_peer, verify_refresh};
 use super::{ChannelEvent, PeerInfo, SecureChannelOptions};
+use crate::error::{Error, Result};
 use crate::identity::{Identity, IdentityAndCredentials, SecureChannelKey};
+use crate::routing::{Address, Route};
 use crate::routing::{Notice, NoticeBudget};
-use crate::runtime::{Context, Worker};
+use crate::runtime::LocalMessage;
+use crate::runtime::{Context, SecureChannelOrigin, Worker};
 use crate::vault::{BulkCipher, Vault};
-use crate::{Address, Error, LocalMessage, Result, Route};
 
 /// Everything a channel worker needs to know about its own side.
 pub(crate) struct ChannelConfig {
@@ -79,6 +81,8 @@ struct Session {
     /// Highest nonce that refreshed `remote_route` (responder side).
     last_nonce: u64,
     peer: Rc<PeerInfo>,
+    /// What the messages the channel delivers carry about it.
+    origin: Rc<SecureChannelOrigin>,
     closed_by_peer: bool,
     notices: NoticeBudget,
 }
@@ -177,6 +181,7 @@ impl ChannelWorker {
             decryptor: Decryptor::new(suite, &keys.receive_key),
             remote_route,
             last_nonce: 0,
+            origin: Rc::new(peer.origin()),
             peer: Rc::new(peer),
             closed_by_peer: false,
             notices: NoticeBudget::default(),
@@ -395,7 +400,7 @@ impl ChannelWorker {
                     return_route.push_front(self.addresses.encryptor.clone());
                     LocalMessage::new(onward_route, return_route, payload)
                 };
-                inner.local_info.secure_channel = Some(session.peer.clone());
+                inner.local_info.secure_channel = Some(session.origin.clone());
                 // A message the peer sent that cannot be delivered here is answered with a
                 // notice through this channel (a notice is never answered).
                 if let Err(error) = ctx
@@ -426,6 +431,7 @@ impl ChannelWorker {
                     &credentials,
                     now,
                 )?;
+                session.origin = Rc::new(peer.origin());
                 session.peer = Rc::new(peer);
                 Ok(())
             }
@@ -472,7 +478,7 @@ impl Worker for ChannelWorker {
             // Another node could not deliver our handshake: the route leads nowhere.
             if let State::InitiatorAwaiting2(_) = self.state {
                 self.state = State::Done;
-                return self.fail(ctx, notice.to_error());
+                return self.fail(ctx, Error::from_notice(notice));
             }
             debug!(code = notice.code(), "ignored a notice at the decryptor");
             return Ok(());

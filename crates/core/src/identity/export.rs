@@ -27,9 +27,9 @@ use zeroize::Zeroizing;
 use super::Identity;
 use super::model::ChangeHistory;
 use crate::codec::{Reader, write_bytes};
+use crate::error::{Error, Result};
 use crate::vault::crypto::{AeadAlgorithm, AeadKey, hkdf_sha256, pbkdf2_sha256, random_bytes};
 use crate::vault::{SigningKeyKind, Vault};
-use crate::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"RAZOR-ID";
 const VERSION: u8 = 1;

@@ -1,7 +1,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// An identity's stable name: the SHA-256 of its first change (`Change.data`), printed as
 /// `I` followed by 64 lowercase hex digits. Rotations do not change it.

@@ -11,9 +11,9 @@ use super::model::{
     PurposeKeyAttestation, PurposeKeyAttestationData, PurposePublicKey, encode_versioned,
 };
 use super::verify::{VerifiedIdentity, verify_change_history};
+use crate::error::{Error, Result};
 use crate::vault::crypto::sha256;
 use crate::vault::{KeyId, SigningKeyKind, Vault, VerifyingKey, X25519PublicKey};
-use crate::{Error, Result};
 
 /// How long an identity key may attest purpose keys by default: ten 365-day years (Ockam's).
 pub const DEFAULT_IDENTITY_TTL_SECS: u64 = 315_360_000;

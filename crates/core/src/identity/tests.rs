@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::model::*;
 use super::*;
-use crate::Error;
+use crate::error::Error;
 use crate::vault::crypto::sha256;
 use crate::vault::{SigningKeyKind, SigningVault, SoftwareVault, Vault};
 

@@ -8,9 +8,9 @@ use super::model::{
     PurposePublicKey, decode_versioned,
 };
 use super::{ChangeHash, Identifier};
+use crate::error::{Error, Result};
 use crate::vault::VerifyingKey;
 use crate::vault::crypto::{sha256, verify_signature};
-use crate::{Error, Result};
 
 /// How far in the future a `created_at` may be (clock skew between peers), as Ockam allows.
 pub const MAX_CLOCK_DRIFT_SECS: u64 = 60;

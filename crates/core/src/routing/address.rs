@@ -58,7 +58,7 @@ impl Address {
 
     /// A fresh, unguessable local address (128 random bits, hex).
     pub fn random_local() -> Self {
-        Self::local(crate::runtime::random_hex(16))
+        Self::local(crate::base::random_hex(16))
     }
 
     /// The transport type.

@@ -1,4 +1,5 @@
-//! Addresses, routes and messages, and Ockam's wire encoding of them.
+//! Addresses, routes and Ockam's wire message, with their encodings. (A message inside a node,
+//! with its local metadata, is the runtime's [`LocalMessage`](crate::runtime::LocalMessage).)
 //!
 //! Razor's routing is Ockam Routing: a message carries an *onward route* (where it is going)
 //! and a *return route* (how to answer). Each hop removes itself from the front of the onward
@@ -8,14 +9,12 @@
 mod address;
 pub mod cbor;
 pub mod limits;
-mod local_message;
 mod notice;
 mod route;
 mod transport_message;
 mod transport_type;
 
 pub use address::{Address, AddressParseError};
-pub use local_message::{LocalInfo, LocalMessage};
 pub use notice::{MAX_CODE_LEN, MAX_DETAIL_LEN, NOTICE_MAGIC, Notice, NoticeBudget};
 pub use route::Route;
 pub use transport_message::TransportMessage;

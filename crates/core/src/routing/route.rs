@@ -224,7 +224,7 @@ mod properties {
             hops in proptest::collection::vec((any::<u8>(), "[A-Za-z0-9_.:/-]{1,30}"), 0..8)
         ) {
             let route = Route::from_hops(
-                hops.iter().map(|(t, v)| Address::new(crate::TransportType::new(*t), v.as_bytes())),
+                hops.iter().map(|(t, v)| Address::new(crate::routing::TransportType::new(*t), v.as_bytes())),
             );
             prop_assert_eq!(route.to_string().parse::<Route>()?, route);
         }

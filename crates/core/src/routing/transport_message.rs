@@ -1,5 +1,5 @@
 use super::limits::{MAX_ADDRESS_LEN, MAX_MESSAGE_LEN, MAX_ROUTE_LEN, MAX_TRACING_LEN};
-use super::{Address, LocalMessage, Notice, Route, TransportType};
+use super::{Address, Notice, Route, TransportType};
 use crate::codec::{
     DecodeError, Reader, encoded_len_of_bytes, encoded_len_of_uleb128, write_bytes, write_uleb128,
 };
@@ -137,27 +137,6 @@ impl TransportMessage {
             payload,
             tracing_context,
         })
-    }
-
-    /// The local message this becomes on arrival (no local metadata yet, but for a
-    /// [`Notice`], which travels to this message's return route).
-    pub fn into_local(self) -> LocalMessage {
-        if self.onward_route.is_empty()
-            && let Some(notice) = Notice::decode(&self.payload)
-        {
-            return LocalMessage::notice(self.return_route, notice);
-        }
-        LocalMessage::new(self.onward_route, self.return_route, self.payload)
-    }
-
-    /// The wire form of a local message: routes and payload, dropping local metadata. A
-    /// [`Notice`] goes as an empty onward route (Ockam's heartbeat) with its destination as
-    /// the return route.
-    pub fn from_local(message: LocalMessage) -> Self {
-        match message.local_info.notice {
-            Some(notice) => Self::new(Route::new(), message.onward_route, notice.encode()),
-            None => Self::new(message.onward_route, message.return_route, message.payload),
-        }
     }
 
     /// Whether this is an Ockam heartbeat: nothing to deliver (empty onward route) and not a

@@ -1,7 +1,9 @@
-use crate::{Address, Error, LocalMessage};
+use crate::error::Error;
+use crate::routing::Address;
+use crate::runtime::LocalMessage;
 
 /// Decides whether a message may be delivered to a worker. Checked by the router before the
-/// message enters the worker's mailbox; a refusal is [`Error::AccessDenied`](crate::Error).
+/// message enters the worker's mailbox; a refusal is [`Error::AccessDenied`](crate::error::Error).
 pub trait IncomingAccessControl: 'static {
     /// Whether `message` may reach the worker.
     fn is_authorized(&self, message: &LocalMessage) -> bool;

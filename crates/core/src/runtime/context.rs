@@ -5,7 +5,9 @@ use async_channel::Receiver;
 
 use super::registry::Mailbox;
 use super::{Node, Worker, WorkerOptions, timeout};
-use crate::{Address, Error, LocalMessage, Result, Route};
+use crate::error::{Error, Result};
+use crate::routing::{Address, Route};
+use crate::runtime::LocalMessage;
 
 /// A worker's handle on its node: its addresses, sending, and starting or stopping workers.
 pub struct Context {
@@ -111,7 +113,7 @@ impl Client {
 
     /// Waits for the next message. A [`Notice`](crate::routing::Notice) (another node could
     /// not deliver something this client sent) is returned as its
-    /// [`Error::Remote`](crate::Error::Remote).
+    /// [`Error::Remote`](crate::error::Error::Remote).
     pub async fn receive(&self) -> Result<LocalMessage> {
         let message = self
             .receiver
@@ -119,7 +121,7 @@ impl Client {
             .await
             .map_err(|_| Error::NodeShutDown)?;
         match &message.local_info.notice {
-            Some(notice) => Err(notice.to_error()),
+            Some(notice) => Err(Error::from_notice(notice)),
             None => Ok(message),
         }
     }

@@ -1,4 +1,4 @@
-//! The single-threaded actor runtime: a [`Node`] routes [`LocalMessage`](crate::LocalMessage)s
+//! The single-threaded actor runtime: a [`Node`] routes [`LocalMessage`]s
 //! to [`Worker`]s by address through bounded mailboxes.
 //!
 //! Workers are `!Send` futures on one thread: the JavaScript event loop on wasm, a tokio
@@ -15,23 +15,25 @@
 
 mod access;
 mod context;
+mod message;
 mod node;
 mod registry;
+mod transport_port;
 mod worker;
 
 use core::future::Future;
-use core::pin::Pin;
 use core::time::Duration;
 
 pub use access::{AllowAll, IncomingAccessControl, LocalOnly};
 pub use context::{Client, Context};
+pub use message::{LocalInfo, LocalMessage, SecureChannelOrigin};
 pub use node::{Node, NodeConfig};
+pub use transport_port::Transport;
 pub use worker::{Worker, WorkerOptions};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
-/// A pinned, boxed future that need not be `Send`.
-pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+pub use crate::base::LocalBoxFuture;
 
 /// What a driver provides to run a [`Node`]: a way to spawn `!Send` tasks on the current
 /// thread and a timer. Razor ships one for tokio (`razor-node`) and one for wasm
@@ -57,18 +59,4 @@ pub async fn timeout<T>(
         Err(Error::Timeout(duration))
     })
     .await
-}
-
-/// `len` random bytes from the platform's CSPRNG, as lowercase hex.
-pub(crate) fn random_hex(len: usize) -> String {
-    let mut bytes = vec![0u8; len];
-    if getrandom::fill(&mut bytes).is_err() {
-        // The platform CSPRNG is unavailable (it never is on supported targets). Addresses
-        // are unguessable as defence in depth only, so fall back to a unique counter.
-        static COUNTER: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-        tracing::error!("getrandom failed; using a counter for a local address");
-        bytes = n.to_be_bytes().to_vec();
-    }
-    crate::codec::hex::encode(&bytes)
 }

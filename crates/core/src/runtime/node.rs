@@ -7,12 +7,14 @@ use std::rc::Rc;
 use async_channel::Receiver;
 use tracing::{Instrument, debug, trace, warn};
 
+use super::Transport;
 use super::registry::{Mailbox, MailboxKind, Registry};
 use super::{Client, Context, LocalBoxFuture, Runtime, Worker, WorkerOptions};
+use crate::error::{Error, Result};
 use crate::routing::NoticeBudget;
-use crate::transport::Transport;
+use crate::routing::{Address, Route, TransportType};
+use crate::runtime::LocalMessage;
 use crate::vault::{SoftwareVault, Vault};
-use crate::{Address, Error, LocalMessage, Result, Route, TransportType};
 
 /// Settings for a [`Node`].
 #[derive(Debug, Clone)]
@@ -59,6 +61,11 @@ impl Default for NodeConfig {
 ///
 /// Cheap to clone (a reference-counted handle); not `Send`. Call [`Node::shutdown`] when done:
 /// it stops every worker, which also releases the node.
+///
+/// Secure channels are opened from a node too — `node.create_secure_channel(...)` and
+/// `node.create_secure_channel_listener(...)` — but those methods live with the channels, in
+/// [`channel::api`](crate::channel), an `impl Node` block of the channel layer: the runtime
+/// below never names a channel.
 #[derive(Clone)]
 pub struct Node {
     inner: Rc<NodeInner>,
@@ -286,7 +293,7 @@ impl Node {
                 Err(failed) => failed,
             },
         };
-        if let Some(notice) = message.notice_of_failure(&error)
+        if let Some(notice) = message.notice_back(error.to_notice())
             && budget.spend(self.unix_time())
         {
             trace!(code = error.code(), to = %notice.onward_route, "notice");

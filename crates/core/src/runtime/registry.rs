@@ -7,7 +7,9 @@ use std::rc::Rc;
 use async_channel::{Receiver, Sender, TrySendError};
 
 use super::IncomingAccessControl;
-use crate::{Address, Error, LocalMessage, Result};
+use crate::error::{Error, Result};
+use crate::routing::Address;
+use crate::runtime::LocalMessage;
 
 /// Who reads a mailbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 use std::rc::Rc;
 
 use super::{AllowAll, Context, IncomingAccessControl};
-use crate::{Address, LocalMessage, Result};
+use crate::error::Result;
+use crate::routing::Address;
+use crate::runtime::LocalMessage;
 
 /// An actor: owns its state, handles one message at a time from its mailbox.
 ///

@@ -1,5 +1,6 @@
+use crate::error::Result;
+use crate::runtime::LocalMessage;
 use crate::runtime::{Context, Worker};
-use crate::{LocalMessage, Result};
 
 /// Answers every message with its own payload, along its return route.
 #[derive(Debug, Clone, Copy, Default)]

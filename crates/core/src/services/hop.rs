@@ -1,7 +1,8 @@
 use std::rc::Rc;
 
+use crate::error::Result;
+use crate::runtime::LocalMessage;
 use crate::runtime::{Context, Worker};
-use crate::{LocalMessage, Result};
 
 /// Called with the node name and the message as it leaves a [`Hop`].
 pub type HopObserver = Rc<dyn Fn(&str, &LocalMessage)>;

@@ -25,11 +25,12 @@ use std::rc::Rc;
 use tracing::{debug, info};
 
 use crate::codec::Reader;
+use crate::error::{Error, Result};
 use crate::identity::Identifier;
-use crate::routing::Notice;
 use crate::routing::limits::MAX_ADDRESS_LEN;
+use crate::routing::{Address, Route};
 use crate::runtime::{Context, LocalBoxFuture, Worker, WorkerOptions};
-use crate::{Address, Error, LocalMessage, Node, Result, Route};
+use crate::runtime::{LocalMessage, Node};
 
 /// The address Ockam nodes use for the relay service (`RemoteRelay::create` registers here).
 pub const RELAY_SERVICE_ADDRESS: &str = "forwarding_service";
@@ -376,7 +377,7 @@ impl Worker for RelayService {
         if let Err(error) = &outcome {
             debug!(%error, "relay registration refused");
             let _ = ctx
-                .send_notice(message.return_route.clone(), Notice::from_error(error))
+                .send_notice(message.return_route.clone(), error.to_notice())
                 .await;
         }
         outcome

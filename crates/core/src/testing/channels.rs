@@ -6,12 +6,14 @@ use std::rc::Rc;
 
 use crate::abac::Policy;
 use crate::channel::{CipherSuite, SecureChannel, SecureChannelOptions, TrustPolicy};
+use crate::error::{Error, Result};
 use crate::identity::{Attributes, Identity};
+use crate::routing::Route;
 use crate::runtime::{Context, Runtime, Worker, WorkerOptions};
+use crate::runtime::{LocalMessage, Node, NodeConfig};
 use crate::services::{Echo, Hop};
 use crate::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
 use crate::vault::SigningKeyKind;
-use crate::{Error, LocalMessage, Node, NodeConfig, Result, Route};
 
 use super::wait_until;
 

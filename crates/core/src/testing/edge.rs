@@ -7,13 +7,15 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::channel::{ChannelEvent, SecureChannelOptions, TrustPolicy};
+use crate::error::{Error, Result};
+use crate::routing::{Address, Route};
 use crate::runtime::{Context, Runtime, Worker};
+use crate::runtime::{LocalMessage, Node, NodeConfig};
 use crate::services::{
     Echo, MemoryRelayNames, NamePolicy, OCKAM_RELAY_PREFIX, RelayEvent, RelayService,
     register_relay,
 };
 use crate::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
-use crate::{Address, Error, LocalMessage, Node, NodeConfig, Result, Route};
 
 use super::wait_until;
 

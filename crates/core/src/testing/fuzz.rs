@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use crate::{Address, Route, TransportMessage, TransportType};
+use crate::routing::{Address, Route, TransportMessage, TransportType};
 
 /// Any address: any transport type, up to 40 value bytes.
 pub fn arb_address() -> impl Strategy<Value = Address> {

@@ -17,12 +17,14 @@ use core::time::Duration;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::error::{Error, Result, TransportError};
+use crate::routing::{Address, Route};
 use crate::runtime::{Context, LocalOnly, Runtime, Worker, WorkerOptions};
+use crate::runtime::{LocalMessage, Node, NodeConfig};
 use crate::services::{Echo, Hop, RELAY_SERVICE_ADDRESS, RelayService, register_relay};
 use crate::transport::ConnectionTable;
 use crate::transport::connection::{BareFrames, FrameSink};
 use crate::transport::memory::{Lossy, MemoryNetwork, MemoryOptions, MemoryTransport};
-use crate::{Address, Error, LocalMessage, Node, NodeConfig, Result, Route, TransportError};
 
 /// Test vectors written as hex, with any whitespace between digits.
 pub fn unhex(text: &str) -> Vec<u8> {

@@ -7,10 +7,12 @@ use std::rc::Rc;
 use tracing::{Instrument, debug, warn};
 
 use crate::codec::DecodeError;
+use crate::error::{Error, Result};
 use crate::routing::NoticeBudget;
 use crate::routing::limits::MAX_MESSAGE_LEN;
+use crate::routing::{Address, TransportMessage};
 use crate::runtime::{Context, Worker};
-use crate::{Address, Error, LocalMessage, Node, Result, TransportMessage};
+use crate::runtime::{LocalMessage, Node};
 
 /// The writing half of a connection: sends whole frames, in order.
 #[allow(async_fn_in_trait)] // single-threaded by design
@@ -139,7 +141,7 @@ pub fn start_connection(
                 if message.is_heartbeat() {
                     continue;
                 }
-                let mut local = message.into_local();
+                let mut local = LocalMessage::from_transport(message);
                 if !local.is_notice() {
                     local.return_route.push_front(reader_address.clone());
                 }
@@ -175,7 +177,7 @@ impl<S: FrameSink, C: FrameCodec> Worker for ConnectionSender<S, C> {
 
     async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
         message.onward_route.step();
-        let message = TransportMessage::from_local(message);
+        let message = message.into_transport();
         let len = message.encoded_len();
         if len > MAX_MESSAGE_LEN {
             return Err(Error::MessageTooLarge {

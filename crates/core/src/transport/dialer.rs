@@ -3,8 +3,10 @@
 //! table's policy, and closes connections and listeners on shutdown.
 
 use super::{ConnectionTable, Transport};
+use crate::error::Result;
+use crate::routing::{Address, TransportType};
 use crate::runtime::LocalBoxFuture;
-use crate::{Address, Node, Result, TransportType};
+use crate::runtime::Node;
 
 /// A transport that opens connections itself (TCP, WebSocket, WebTransport). Implementing it
 /// implements [`Transport`].

@@ -14,9 +14,10 @@
 use super::connection::FrameCodec;
 use crate::codec::DecodeError;
 use crate::codec::cbor::{self, CborReader};
+use crate::error::TransportError;
+use crate::routing::TransportMessage;
 use crate::routing::cbor::{read_route, write_route};
 use crate::routing::limits::{MAX_MESSAGE_LEN, MAX_TRACING_LEN};
-use crate::{TransportError, TransportMessage};
 
 /// Largest frame body on any stream transport (Ockam's TCP limit).
 pub const MAX_FRAME_LEN: usize = MAX_MESSAGE_LEN;

@@ -16,8 +16,10 @@ use async_channel::{Receiver, Sender};
 
 use super::Transport;
 use super::connection::{BareFrames, CloseReason, FrameSink, FrameSource, start_connection};
+use crate::error::{Error, Result, TransportError};
+use crate::routing::{Address, TransportType};
 use crate::runtime::LocalBoxFuture;
-use crate::{Address, Error, Node, Result, TransportError, TransportType};
+use crate::runtime::Node;
 
 /// A set of nodes that can reach each other by name over `mem#<name>` addresses.
 #[derive(Clone, Default)]

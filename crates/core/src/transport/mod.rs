@@ -1,6 +1,6 @@
 //! Transports carry messages between nodes.
 //!
-//! A transport owns one [`TransportType`]. When a route's next hop has that type (say
+//! A transport owns one [`TransportType`](crate::routing::TransportType). When a route's next hop has that type (say
 //! `ws#127.0.0.1:4000`), the node asks the transport to [`resolve`](Transport::resolve) it: the
 //! transport connects (or reuses a connection) and returns the local address of that
 //! connection's sending worker, which replaces the hop. The sending worker removes itself from
@@ -25,18 +25,4 @@ pub use dialer::Dialer;
 pub use retry::{RetryPolicy, connect_with_retry};
 pub use table::ConnectionTable;
 
-use crate::runtime::LocalBoxFuture;
-use crate::{Address, Result, TransportType};
-
-/// A way to reach other nodes, registered with [`Node::register_transport`](crate::Node).
-pub trait Transport: 'static {
-    /// The transport type of the addresses this transport handles.
-    fn transport_type(&self) -> TransportType;
-
-    /// Connects to (or reuses a connection to) `address` and returns the local address of the
-    /// worker that sends over that connection.
-    fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>>;
-
-    /// Closes every connection and listener. Called by [`Node::shutdown`](crate::Node).
-    fn shutdown(&self) {}
-}
+pub use crate::runtime::Transport;

@@ -3,7 +3,8 @@
 use core::future::Future;
 use core::time::Duration;
 
-use crate::{Error, Node, Result, TransportError};
+use crate::error::{Error, Result, TransportError};
+use crate::runtime::Node;
 
 /// How a transport retries a failed connection attempt: up to `attempts` tries in all, waiting
 /// `initial_delay`, then twice as long each time, at most `max_delay`. Transports make one

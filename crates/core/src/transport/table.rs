@@ -9,7 +9,9 @@ use std::rc::{Rc, Weak};
 
 use super::connection::{FrameCodec, FrameSink, FrameSource, start_connection};
 use super::{RetryPolicy, connect_with_retry};
-use crate::{Address, Node, Result};
+use crate::error::Result;
+use crate::routing::Address;
+use crate::runtime::Node;
 
 /// A transport's open connections and listeners. Cheap to clone.
 #[derive(Clone, Default)]
@@ -84,7 +86,7 @@ impl ConnectionTable {
         codec: impl FrameCodec,
     ) -> Result<Address> {
         if node.has_address(&address) {
-            return Err(crate::Error::AddressInUse(address));
+            return Err(crate::error::Error::AddressInUse(address));
         }
         if let Some(peer) = &peer {
             self.inner

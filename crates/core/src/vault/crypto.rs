@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::{SharedSecret, Signature, VerifyingKey, X25519PublicKey};
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Length of an AEAD tag for both ciphers.
 pub const TAG_LEN: usize = 16;

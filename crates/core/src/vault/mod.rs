@@ -18,8 +18,8 @@ pub use software::SoftwareVault;
 
 use zeroize::Zeroizing;
 
-use crate::runtime::LocalBoxFuture;
-use crate::{Error, Result};
+use crate::base::LocalBoxFuture;
+use crate::error::{Error, Result};
 
 /// Identity keys: create, sign with, and delete signing keys (Ed25519, ECDSA P-256).
 pub trait SigningVault {
@@ -103,7 +103,7 @@ pub trait BulkCipher {
         nonce: [u8; 12],
         plaintext: Vec<u8>,
     ) -> LocalBoxFuture<'a, Result<Vec<u8>>>;
-    /// Checks and decrypts ciphertext and tag; any failure is [`Error::Decrypt`](crate::Error).
+    /// Checks and decrypts ciphertext and tag; any failure is [`Error::Decrypt`](crate::error::Error).
     fn open<'a>(
         &'a self,
         key: &'a [u8; 32],

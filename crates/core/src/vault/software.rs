@@ -12,8 +12,8 @@ use super::{
     KeyAgreementVault, KeyId, SharedSecret, Signature, SigningKeyKind, SigningVault, Vault,
     VerifyingKey, X25519PublicKey,
 };
-use crate::runtime::LocalBoxFuture;
-use crate::{Error, Result};
+use crate::base::LocalBoxFuture;
+use crate::error::{Error, Result};
 
 /// A vault that keeps secrets in memory. Cheap to clone (shared state).
 ///

@@ -21,9 +21,9 @@ use zeroize::Zeroizing;
 
 use self::symmetric::SymmetricState;
 use super::CipherSuite;
+use crate::error::{Error, Result};
 use crate::vault::crypto::{TAG_LEN, X25519KeyPair};
 use crate::vault::{SharedSecret, X25519PublicKey};
-use crate::{Error, Result};
 
 /// Largest handshake message accepted or produced (Ockam's limit).
 pub const MAX_HANDSHAKE_MESSAGE_LEN: usize = 65_535;

@@ -3,8 +3,8 @@
 use zeroize::Zeroizing;
 
 use crate::channel::CipherSuite;
+use crate::error::{Error, Result};
 use crate::vault::crypto::{self, AeadKey, TAG_LEN};
-use crate::{Error, Result};
 
 /// The running handshake hash, chaining key and current handshake cipher key.
 pub(super) struct SymmetricState {

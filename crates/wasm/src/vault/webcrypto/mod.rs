@@ -14,7 +14,6 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use razor_core::identity::Identity;
 use razor_core::identity::model::ChangeHistory;
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::vault::crypto::AeadAlgorithm;
 use razor_core::vault::crypto::constant_time_eq;
 use razor_core::vault::{
     BulkCipher, KeyAgreementVault, KeyId, SharedSecret, Signature, SigningKeyKind, SigningVault,
@@ -27,52 +26,11 @@ use web_sys::{CryptoKey, SubtleCrypto};
 
 use super::idb::{Database, IDENTITIES, KEYS};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Ed25519,
-    EcdsaP256,
-    X25519,
-}
+mod bulk;
+mod kind;
 
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Ed25519 => "ed25519",
-            Kind::EcdsaP256 => "p256",
-            Kind::X25519 => "x25519",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Self> {
-        [Kind::Ed25519, Kind::EcdsaP256, Kind::X25519]
-            .into_iter()
-            .find(|k| k.name() == name)
-    }
-
-    /// The algorithm object for `generateKey` (and `importKey` of public keys).
-    fn algorithm(self) -> Object {
-        let algorithm = Object::new();
-        let set = |k: &str, v: &str| {
-            let _ = Reflect::set(&algorithm, &k.into(), &v.into());
-        };
-        match self {
-            Kind::Ed25519 => set("name", "Ed25519"),
-            Kind::EcdsaP256 => {
-                set("name", "ECDSA");
-                set("namedCurve", "P-256");
-            }
-            Kind::X25519 => set("name", "X25519"),
-        }
-        algorithm
-    }
-
-    fn usages(self) -> Array {
-        match self {
-            Kind::X25519 => Array::of1(&"deriveBits".into()),
-            _ => Array::of2(&"sign".into(), &"verify".into()),
-        }
-    }
-}
+pub use bulk::WEBCRYPTO_AES_MIN_LEN;
+use kind::{Kind, PKCS8_ED25519_PREFIX, PKCS8_P256_PREFIX};
 
 struct StoredKey {
     kind: Kind,
@@ -456,19 +414,6 @@ impl SigningVault for WebCryptoVault {
     }
 }
 
-/// PKCS#8 `PrivateKeyInfo` for an Ed25519 seed (RFC 8410): this prefix, then the 32 bytes.
-const PKCS8_ED25519_PREFIX: [u8; 16] = [
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
-
-/// PKCS#8 `PrivateKeyInfo` for a P-256 scalar (RFC 5915 `ECPrivateKey` without the optional
-/// public key): this prefix, then the 32 bytes.
-const PKCS8_P256_PREFIX: [u8; 35] = [
-    0x30, 0x41, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
-    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x27, 0x30, 0x25, 0x02, 0x01,
-    0x01, 0x04, 0x20,
-];
-
 impl KeyAgreementVault for WebCryptoVault {
     fn generate_x25519_key(&self) -> LocalBoxFuture<'_, Result<KeyId>> {
         Box::pin(self.generate(Kind::X25519))
@@ -556,112 +501,4 @@ pub fn private_keys_for_testing_only(vault: &WebCryptoVault) -> Vec<JsValue> {
         .values()
         .map(|k| JsValue::from(k.private.clone()))
         .collect()
-}
-
-/// Messages from this size up go through WebCrypto's AES-GCM (hardware AES); smaller ones
-/// stay in wasm, where a Promise per message costs more than the cipher. Measured crossover
-/// (docs/BENCHMARKS.md): about 1 KiB in Chromium, 6 KiB in Node; at 8 KiB WebCrypto wins
-/// 1.3× (Node) to 3× (Chromium).
-pub const WEBCRYPTO_AES_MIN_LEN: usize = 8 * 1024;
-
-impl WebCryptoVault {
-    /// The AES-GCM CryptoKey for `key`, imported once (non-extractable) and cached.
-    async fn aes_key(&self, key: &[u8; 32]) -> Result<CryptoKey> {
-        if let Some((_, cached)) = self
-            .inner
-            .aes_keys
-            .borrow()
-            .iter()
-            .find(|(k, _)| constant_time_eq(k.as_slice(), key))
-        {
-            return Ok(cached.clone());
-        }
-        let algorithm = Object::new();
-        let _ = Reflect::set(&algorithm, &"name".into(), &"AES-GCM".into());
-        let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
-        let raw = Uint8Array::from(&key[..]);
-        let import = self
-            .inner
-            .subtle
-            .import_key_with_object("raw", &raw, &algorithm, false, &usages);
-        let imported: CryptoKey =
-            JsFuture::from(import.map_err(crypto_error("AES key import failed"))?)
-                .await
-                .map_err(crypto_error("AES key import failed"))?
-                .unchecked_into();
-        raw.fill(0, 0, 32);
-        let mut cache = self.inner.aes_keys.borrow_mut();
-        // A channel uses two keys per direction at most (current, next): keep a few.
-        if cache.len() >= 8 {
-            cache.remove(0);
-        }
-        cache.push((zeroize::Zeroizing::new(*key), imported.clone()));
-        Ok(imported)
-    }
-
-    /// Messages that went through WebCrypto's AES-GCM so far.
-    pub fn bulk_operations(&self) -> u64 {
-        self.inner.bulk_operations.get()
-    }
-
-    async fn aes(
-        &self,
-        encrypt: bool,
-        key: &[u8; 32],
-        nonce: [u8; 12],
-        input: Vec<u8>,
-    ) -> Result<Vec<u8>> {
-        self.inner
-            .bulk_operations
-            .set(self.inner.bulk_operations.get() + 1);
-        let key = self.aes_key(key).await?;
-        let params = Object::new();
-        let _ = Reflect::set(&params, &"name".into(), &"AES-GCM".into());
-        let _ = Reflect::set(&params, &"iv".into(), &Uint8Array::from(&nonce[..]));
-        let data = Uint8Array::from(input.as_slice());
-        let promise = if encrypt {
-            self.inner
-                .subtle
-                .encrypt_with_object_and_buffer_source(&params, &key, &data)
-        } else {
-            self.inner
-                .subtle
-                .decrypt_with_object_and_buffer_source(&params, &key, &data)
-        };
-        let output = match promise {
-            Ok(promise) => JsFuture::from(promise).await,
-            Err(error) => Err(error),
-        };
-        output.map(|o| bytes(&o)).map_err(|_| {
-            if encrypt {
-                Error::Crypto("AES-GCM encryption failed")
-            } else {
-                Error::Decrypt
-            }
-        })
-    }
-}
-
-impl BulkCipher for WebCryptoVault {
-    fn handles(&self, algorithm: AeadAlgorithm, len: usize) -> bool {
-        algorithm == AeadAlgorithm::Aes256Gcm && len >= WEBCRYPTO_AES_MIN_LEN
-    }
-
-    fn seal<'a>(
-        &'a self,
-        key: &'a [u8; 32],
-        nonce: [u8; 12],
-        plaintext: Vec<u8>,
-    ) -> LocalBoxFuture<'a, Result<Vec<u8>>> {
-        Box::pin(self.aes(true, key, nonce, plaintext))
-    }
-
-    fn open<'a>(
-        &'a self,
-        key: &'a [u8; 32],
-        nonce: [u8; 12],
-        sealed: Vec<u8>,
-    ) -> LocalBoxFuture<'a, Result<Vec<u8>>> {
-        Box::pin(self.aes(false, key, nonce, sealed))
-    }
 }
