@@ -3,7 +3,7 @@
 
 use razor_core::channel::session::{Decryptor, Encryptor};
 use razor_core::channel::{CipherSuite, handshake};
-use razor_core::vault::crypto::X25519KeyPair;
+use razor_core::vault::crypto::{RustCrypto, X25519KeyPair};
 
 /// Message sizes the transport cases use.
 pub const SIZES: [usize; 2] = [64, 16 * 1024];
@@ -15,8 +15,9 @@ pub fn razor_handshake(
     initiator: &X25519KeyPair,
     responder: &X25519KeyPair,
 ) -> [u8; 32] {
-    let (i, m1) = handshake::initiate(suite, initiator.public_key()).unwrap();
-    let r = handshake::respond(suite, responder.public_key())
+    let (i, m1) =
+        handshake::initiate(RustCrypto::provider(), suite, initiator.public_key()).unwrap();
+    let r = handshake::respond(RustCrypto::provider(), suite, responder.public_key())
         .unwrap()
         .read_message_1(&m1)
         .unwrap();
@@ -73,8 +74,8 @@ impl RazorTransport {
     pub fn new(suite: CipherSuite) -> Self {
         let key = [42u8; 32];
         Self {
-            encryptor: Encryptor::new(suite, &key),
-            decryptor: Decryptor::new(suite, &key),
+            encryptor: Encryptor::new(RustCrypto::provider(), suite, &key),
+            decryptor: Decryptor::new(RustCrypto::provider(), suite, &key),
         }
     }
 

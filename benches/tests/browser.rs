@@ -209,9 +209,12 @@ async fn transport_benchmark() {
 
     // The Ockam suite with the WebCrypto vault: large messages use WebCrypto's AES-GCM.
     let vault = razor_wasm::vault::WebCryptoVault::open(None).await.unwrap();
+    let provider = razor_wasm::vault::WebCryptoProvider::new(vault.subtle());
     let node = Node::with_vault(
         WasmRuntime,
-        NodeConfig::new("bench").with_mailbox_capacity(1024),
+        NodeConfig::new("bench")
+            .with_mailbox_capacity(1024)
+            .with_crypto(std::rc::Rc::new(provider)),
         std::rc::Rc::new(vault),
     );
     WebSocketTransport::create(&node).unwrap();

@@ -6,7 +6,7 @@
 use razor_core::channel::CipherSuite;
 use razor_core::channel::handshake;
 use razor_core::channel::session::{Decryptor, Encryptor, REKEY_INTERVAL};
-use razor_core::vault::crypto::X25519KeyPair;
+use razor_core::vault::crypto::{RustCrypto, X25519KeyPair};
 
 const PATTERN: &str = "Noise_XX_25519_ChaChaPoly_SHA256";
 const SUITE: CipherSuite = CipherSuite::NoiseChaChaPoly;
@@ -56,7 +56,8 @@ fn razor_initiator_with_snow_responder() {
     let mut snow = snow_builder(&snow_secret).build_responder().unwrap();
     let mut buffer = vec![0u8; 65_535];
 
-    let (razor, m1) = handshake::initiate(SUITE, razor_static.public_key()).unwrap();
+    let (razor, m1) =
+        handshake::initiate(RustCrypto::provider(), SUITE, razor_static.public_key()).unwrap();
     snow.read_message(&m1, &mut buffer).unwrap();
     let len = snow
         .write_message(b"responder payload", &mut buffer)
@@ -77,8 +78,8 @@ fn razor_initiator_with_snow_responder() {
 
     let snow = snow.into_stateless_transport_mode().unwrap();
     exchange(
-        Encryptor::new(SUITE, &keys.send_key),
-        Decryptor::new(SUITE, &keys.receive_key),
+        Encryptor::new(RustCrypto::provider(), SUITE, &keys.send_key),
+        Decryptor::new(RustCrypto::provider(), SUITE, &keys.receive_key),
         snow,
         100,
     );
@@ -92,7 +93,7 @@ fn snow_initiator_with_razor_responder() {
     let mut buffer = vec![0u8; 65_535];
 
     let len = snow.write_message(&[], &mut buffer).unwrap();
-    let razor = handshake::respond(SUITE, razor_static.public_key())
+    let razor = handshake::respond(RustCrypto::provider(), SUITE, razor_static.public_key())
         .unwrap()
         .read_message_1(&buffer[..len])
         .unwrap();
@@ -115,8 +116,8 @@ fn snow_initiator_with_razor_responder() {
 
     let snow = snow.into_stateless_transport_mode().unwrap();
     exchange(
-        Encryptor::new(SUITE, &keys.send_key),
-        Decryptor::new(SUITE, &keys.receive_key),
+        Encryptor::new(RustCrypto::provider(), SUITE, &keys.send_key),
+        Decryptor::new(RustCrypto::provider(), SUITE, &keys.receive_key),
         snow,
         100,
     );

@@ -13,7 +13,7 @@ use razor_core::vault::crypto::verify_signature;
 use razor_core::vault::{SigningKeyKind, SigningVault, Vault};
 use razor_core::{Node, NodeConfig, Route};
 use razor_wasm::WasmRuntime;
-use razor_wasm::vault::{WebCryptoVault, private_keys_for_testing_only};
+use razor_wasm::vault::{WebCryptoProvider, WebCryptoVault, private_keys_for_testing_only};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -70,15 +70,36 @@ async fn webcrypto_identities_rotate_and_verify() {
         .rotate(SigningKeyKind::EcdsaP256, now())
         .await
         .unwrap();
-    let verified = verify_change_history(identity.change_history()).unwrap();
+    let verified = verify_change_history(
+        &razor_core::vault::crypto::RustCrypto,
+        identity.change_history(),
+    )
+    .unwrap();
     assert_eq!(verified.identifier(), identifier);
     identity.secure_channel_key(now()).await.unwrap();
 }
 
+fn subtle() -> web_sys::SubtleCrypto {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap();
+    Reflect::get(&crypto, &"subtle".into())
+        .unwrap()
+        .unchecked_into()
+}
+
 async fn channels_between(a_vault: Rc<dyn Vault>, b_vault: Rc<dyn Vault>) {
     let network = MemoryNetwork::new();
-    let a = Node::with_vault(WasmRuntime, NodeConfig::new("a"), a_vault);
-    let b = Node::with_vault(WasmRuntime, NodeConfig::new("b"), b_vault);
+    // A WebCrypto node runs on the WebCrypto provider: large Ockam-suite messages use
+    // WebCrypto's AES-GCM, so both cipher paths meet in these channels.
+    let provider = Rc::new(WebCryptoProvider::new(subtle()));
+    let config = |name: &str, vault: &Rc<dyn Vault>| {
+        let config = NodeConfig::new(name);
+        match vault.name() {
+            "webcrypto" => config.with_crypto(provider.clone()),
+            _ => config,
+        }
+    };
+    let a = Node::with_vault(WasmRuntime, config("a", &a_vault), a_vault);
+    let b = Node::with_vault(WasmRuntime, config("b", &b_vault), b_vault);
     MemoryTransport::attach(&a, &network, "a", MemoryOptions::default()).unwrap();
     MemoryTransport::attach(&b, &network, "b", MemoryOptions::default()).unwrap();
     let (a_id, b_id) = (
@@ -103,18 +124,26 @@ async fn channels_between(a_vault: Rc<dyn Vault>, b_vault: Rc<dyn Vault>) {
                 .create_secure_channel(from_id, route, options)
                 .await
                 .unwrap();
-            for i in 0..20u8 {
+            // 64 B and 20 KiB messages, across two rekeys (every 32 messages each way).
+            for i in 0..70u8 {
+                let len = if i % 2 == 0 { 64 } else { 20 * 1024 };
                 assert_eq!(
                     channel
-                        .request("echo", vec![i; 64], None)
+                        .request("echo", vec![i; len], None)
                         .await
                         .unwrap()
                         .payload,
-                    vec![i; 64]
+                    vec![i; len]
                 );
             }
         }
     }
+    // 20 KiB Ockam-suite messages went through WebCrypto's AES-GCM.
+    assert!(
+        provider.bulk_operations() >= 35,
+        "{}",
+        provider.bulk_operations()
+    );
     a.shutdown();
     b.shutdown();
 }

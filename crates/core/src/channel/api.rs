@@ -132,13 +132,14 @@ impl Node {
             return Err(Error::EmptyRoute);
         }
         let key = identity.secure_channel_key(self.unix_time()).await?;
-        let (handshake, message_1) = handshake::initiate(options.suite, key.public)?;
+        let (handshake, message_1) = handshake::initiate(self.crypto(), options.suite, key.public)?;
         let limit = options.timeout;
         let observer = options.clone();
         let config = Rc::new(ChannelConfig {
             identity: identity.clone(),
             options,
             key,
+            crypto: self.crypto(),
         });
         let addresses = ChannelAddresses::random();
         let (outcome, result) = async_channel::bounded(1);

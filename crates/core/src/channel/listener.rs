@@ -83,11 +83,12 @@ impl Worker for Listener {
     async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
         let node = ctx.node().clone();
         let key = self.identity.secure_channel_key(node.unix_time()).await?;
-        let handshake = handshake::respond(self.options.suite, key.public)?;
+        let handshake = handshake::respond(node.crypto(), self.options.suite, key.public)?;
         let config = Rc::new(ChannelConfig {
             identity: self.identity.clone(),
             options: self.options.clone(),
             key,
+            crypto: node.crypto(),
         });
         let addresses = ChannelAddresses::random();
         let (outcome, result) = async_channel::bounded::<Result<PeerInfo>>(1);

@@ -4,12 +4,13 @@
 //!
 //! Frame: `nonce (u64, big-endian) || AEAD(key_epoch(nonce), nonce, ad = "", plaintext)`.
 
+use std::rc::Rc;
+
 use zeroize::Zeroizing;
 
 use super::CipherSuite;
 use crate::error::{Error, Result};
-use crate::vault::BulkCipher;
-use crate::vault::crypto::{AeadKey, TAG_LEN};
+use crate::vault::provider::{Aead, BulkCipher, BulkKey, CryptoProvider, TAG_LEN};
 
 /// Messages per key: the key changes before messages 32, 64, ...
 pub const REKEY_INTERVAL: u64 = 32;
@@ -17,31 +18,70 @@ pub const REKEY_INTERVAL: u64 = 32;
 pub const REPLAY_WINDOW: u64 = 32;
 const NONCE_LEN: usize = 8;
 
-/// Noise `REKEY(k)`: the first 32 bytes of encrypting 32 zero bytes with nonce `2^64 - 1`.
-fn rekey(suite: CipherSuite, key: &AeadKey) -> Result<AeadKey> {
-    let mut block = vec![0u8; 32];
-    key.seal(&suite.nonce(u64::MAX), &[], &mut block)?;
-    let next: [u8; 32] = block
-        .get(..32)
-        .and_then(|b| b.try_into().ok())
-        .ok_or(Error::Crypto("rekey output too short"))?;
-    block.iter_mut().for_each(|b| *b = 0);
-    Ok(AeadKey::new(suite.aead(), &next))
+/// The key of one epoch (32 messages): the provider's cipher and, when the provider has a
+/// bulk cipher, the raw key to import into it (once, on the first message that wants it).
+struct EpochKey {
+    aead: Box<dyn Aead>,
+    raw: Option<Zeroizing<[u8; 32]>>,
+    bulk: Option<Rc<dyn BulkKey>>,
+}
+
+impl EpochKey {
+    fn new(crypto: &dyn CryptoProvider, suite: CipherSuite, key: &[u8; 32]) -> Self {
+        Self {
+            aead: crypto.aead(suite.aead(), key),
+            raw: crypto.bulk_cipher().map(|_| Zeroizing::new(*key)),
+            bulk: None,
+        }
+    }
+
+    /// Noise `REKEY(k)`: the first 32 bytes of encrypting 32 zero bytes with nonce `2^64 - 1`.
+    fn rekey(&self, crypto: &dyn CryptoProvider, suite: CipherSuite) -> Result<Self> {
+        let mut block = Zeroizing::new(vec![0u8; 32]);
+        self.aead.seal(&suite.nonce(u64::MAX), &[], &mut block)?;
+        let next: Zeroizing<[u8; 32]> = Zeroizing::new(
+            block
+                .get(..32)
+                .and_then(|b| b.try_into().ok())
+                .ok_or(Error::Crypto("rekey output too short"))?,
+        );
+        Ok(Self::new(crypto, suite, &next))
+    }
+
+    /// This epoch's key in `cipher`, imported on first use.
+    async fn bulk(
+        &mut self,
+        cipher: &dyn BulkCipher,
+        suite: CipherSuite,
+    ) -> Result<Rc<dyn BulkKey>> {
+        if let Some(key) = &self.bulk {
+            return Ok(key.clone());
+        }
+        let raw = self
+            .raw
+            .as_ref()
+            .ok_or(Error::Crypto("no raw key kept for the bulk cipher"))?;
+        let key = cipher.import(suite.aead(), raw).await?;
+        self.bulk = Some(key.clone());
+        Ok(key)
+    }
 }
 
 /// The sending half: numbers, rekeys and encrypts outgoing messages.
 pub struct Encryptor {
+    crypto: Rc<dyn CryptoProvider>,
     suite: CipherSuite,
-    key: AeadKey,
+    key: EpochKey,
     next_nonce: u64,
 }
 
 impl Encryptor {
-    /// An encryptor starting at nonce 0 with `key`.
-    pub fn new(suite: CipherSuite, key: &[u8; 32]) -> Self {
+    /// An encryptor starting at nonce 0 with `key`, on `crypto`.
+    pub fn new(crypto: Rc<dyn CryptoProvider>, suite: CipherSuite, key: &[u8; 32]) -> Self {
         Self {
+            key: EpochKey::new(crypto.as_ref(), suite, key),
+            crypto,
             suite,
-            key: AeadKey::new(suite.aead(), key),
             next_nonce: 0,
         }
     }
@@ -51,28 +91,37 @@ impl Encryptor {
         self.next_nonce
     }
 
-    /// Encrypts `plaintext` into a frame.
+    /// Encrypts `plaintext` into a frame with the provider's cipher.
     pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
         let nonce = self.advance()?;
-        let mut body = plaintext.to_vec();
-        body.reserve(TAG_LEN);
-        self.key.seal(&self.suite.nonce(nonce), &[], &mut body)?;
-        Ok(frame(nonce, &body))
+        let mut frame = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
+        frame.extend_from_slice(&nonce.to_be_bytes());
+        frame.extend_from_slice(plaintext);
+        let mut body = frame.split_off(NONCE_LEN);
+        self.key
+            .aead
+            .seal(&self.suite.nonce(nonce), &[], &mut body)?;
+        frame.extend_from_slice(&body);
+        Ok(frame)
     }
 
-    /// Encrypts `plaintext` into a frame with an external cipher (same keys, nonces and
-    /// rekeying as [`encrypt`](Self::encrypt)).
-    pub async fn encrypt_with(
-        &mut self,
-        cipher: &dyn BulkCipher,
-        plaintext: Vec<u8>,
-    ) -> Result<Vec<u8>> {
+    /// Encrypts `plaintext` into a frame, with the provider's bulk cipher when it handles a
+    /// message of this size (same keys, nonces and rekeying as [`encrypt`](Self::encrypt)).
+    pub async fn seal(&mut self, plaintext: Vec<u8>) -> Result<Vec<u8>> {
+        let crypto = self.crypto.clone();
+        let Some(cipher) = crypto
+            .bulk_cipher()
+            .filter(|c| c.handles(self.suite.aead(), plaintext.len()))
+        else {
+            return self.encrypt(&plaintext);
+        };
         let nonce = self.advance()?;
-        let key = Zeroizing::new(*self.key.key_bytes());
-        let sealed = cipher
-            .seal(&key, self.suite.nonce(nonce), plaintext)
-            .await?;
-        Ok(frame(nonce, &sealed))
+        let key = self.key.bulk(cipher, self.suite).await?;
+        let sealed = key.seal(self.suite.nonce(nonce), plaintext).await?;
+        let mut frame = Vec::with_capacity(NONCE_LEN + sealed.len());
+        frame.extend_from_slice(&nonce.to_be_bytes());
+        frame.extend_from_slice(&sealed);
+        Ok(frame)
     }
 
     /// Takes the next nonce, rekeying first when an interval is complete.
@@ -82,18 +131,11 @@ impl Encryptor {
             return Err(Error::Crypto("nonces exhausted; open a new channel"));
         }
         if nonce > 0 && nonce.is_multiple_of(REKEY_INTERVAL) {
-            self.key = rekey(self.suite, &self.key)?;
+            self.key = self.key.rekey(self.crypto.as_ref(), self.suite)?;
         }
         self.next_nonce += 1;
         Ok(nonce)
     }
-}
-
-fn frame(nonce: u64, sealed: &[u8]) -> Vec<u8> {
-    let mut frame = Vec::with_capacity(NONCE_LEN + sealed.len());
-    frame.extend_from_slice(&nonce.to_be_bytes());
-    frame.extend_from_slice(sealed);
-    frame
 }
 
 /// Which nonces have been seen: the highest, and a bitmap of the 32 before it.
@@ -135,47 +177,55 @@ impl ReplayWindow {
 
 /// The receiving half: checks the replay window, picks the key epoch, decrypts.
 pub struct Decryptor {
+    crypto: Rc<dyn CryptoProvider>,
     suite: CipherSuite,
-    current: AeadKey,
-    previous: Option<AeadKey>,
+    current: EpochKey,
+    previous: Option<EpochKey>,
     rekeys: u64,
     window: ReplayWindow,
 }
 
 impl Decryptor {
-    /// A decryptor expecting nonces from 0 under `key`.
-    pub fn new(suite: CipherSuite, key: &[u8; 32]) -> Self {
+    /// A decryptor expecting nonces from 0 under `key`, on `crypto`.
+    pub fn new(crypto: Rc<dyn CryptoProvider>, suite: CipherSuite, key: &[u8; 32]) -> Self {
         Self {
+            current: EpochKey::new(crypto.as_ref(), suite, key),
+            crypto,
             suite,
-            current: AeadKey::new(suite.aead(), key),
             previous: None,
             rekeys: 0,
             window: ReplayWindow::default(),
         }
     }
 
-    /// Decrypts a frame and returns its nonce and plaintext. On any error nothing changes:
-    /// a forged or replayed frame cannot disturb the channel.
+    /// Decrypts a frame with the provider's cipher and returns its nonce and plaintext. On any
+    /// error nothing changes: a forged or replayed frame cannot disturb the channel.
     pub fn decrypt(&mut self, frame: &[u8]) -> Result<(u64, Vec<u8>)> {
-        let opening = self.begin(frame)?;
+        let mut opening = self.begin(frame)?;
         let mut plaintext = opening.body.to_vec();
-        opening
-            .key(self)
-            .open(&self.suite.nonce(opening.nonce), &[], &mut plaintext)?;
+        let nonce = self.suite.nonce(opening.nonce);
+        opening.key(self).aead.open(&nonce, &[], &mut plaintext)?;
         Ok((self.finish(opening), plaintext))
     }
 
-    /// [`decrypt`](Self::decrypt) with an external cipher for the AEAD step.
-    pub async fn decrypt_with(
-        &mut self,
-        cipher: &dyn BulkCipher,
-        frame: &[u8],
-    ) -> Result<(u64, Vec<u8>)> {
-        let opening = self.begin(frame)?;
-        let key = Zeroizing::new(*opening.key(self).key_bytes());
-        let plaintext = cipher
-            .open(&key, self.suite.nonce(opening.nonce), opening.body.to_vec())
+    /// [`decrypt`](Self::decrypt), with the provider's bulk cipher when it handles a message
+    /// of this size.
+    pub async fn open(&mut self, frame: &[u8]) -> Result<(u64, Vec<u8>)> {
+        let body_len = frame.len().saturating_sub(NONCE_LEN + TAG_LEN);
+        let crypto = self.crypto.clone();
+        let Some(cipher) = crypto
+            .bulk_cipher()
+            .filter(|c| c.handles(self.suite.aead(), body_len))
+        else {
+            return self.decrypt(frame);
+        };
+        let mut opening = self.begin(frame)?;
+        let suite = self.suite;
+        let key = opening.key(self).bulk(cipher, suite).await?;
+        let plaintext = key
+            .open(suite.nonce(opening.nonce), opening.body.to_vec())
             .await?;
+        // The current epoch may have imported its bulk key meanwhile: keep it.
         Ok((self.finish(opening), plaintext))
     }
 
@@ -192,7 +242,7 @@ impl Decryptor {
             match nonce - epoch_start {
                 ahead if ahead < REKEY_INTERVAL => Epoch::Current,
                 ahead if ahead < 2 * REKEY_INTERVAL => {
-                    Epoch::Next(rekey(self.suite, &self.current)?)
+                    Epoch::Next(self.current.rekey(self.crypto.as_ref(), self.suite)?)
                 }
                 _ => return Err(Error::OutsideReplayWindow),
             }
@@ -224,7 +274,7 @@ impl Decryptor {
 enum Epoch {
     Previous,
     Current,
-    Next(AeadKey),
+    Next(EpochKey),
 }
 
 /// A frame that passed the replay checks and awaits authentication.
@@ -236,12 +286,17 @@ struct Opening<'f> {
 }
 
 impl Opening<'_> {
-    fn key<'d>(&'d self, decryptor: &'d Decryptor) -> &'d AeadKey {
-        match &self.epoch {
+    /// The key to open this frame with: the next epoch's (owned by the opening until it is
+    /// committed), or the decryptor's current or previous one.
+    fn key<'a>(&'a mut self, decryptor: &'a mut Decryptor) -> &'a mut EpochKey {
+        match &mut self.epoch {
             Epoch::Next(key) => key,
-            Epoch::Current => &decryptor.current,
+            Epoch::Current => &mut decryptor.current,
             // `begin` only picks Previous when there is one.
-            Epoch::Previous => decryptor.previous.as_ref().unwrap_or(&decryptor.current),
+            Epoch::Previous => match &mut decryptor.previous {
+                Some(previous) => previous,
+                None => &mut decryptor.current,
+            },
         }
     }
 }
@@ -252,9 +307,16 @@ mod tests {
 
     use crate::testing::unhex;
 
+    fn crypto() -> Rc<dyn CryptoProvider> {
+        crate::vault::crypto::RustCrypto::provider()
+    }
+
     fn pair(suite: CipherSuite) -> (Encryptor, Decryptor) {
         let key = [7u8; 32];
-        (Encryptor::new(suite, &key), Decryptor::new(suite, &key))
+        (
+            Encryptor::new(crypto(), suite, &key),
+            Decryptor::new(crypto(), suite, &key),
+        )
     }
 
     #[test]
@@ -264,22 +326,29 @@ mod tests {
                 .try_into()
                 .unwrap();
         let plaintext = unhex("8282008183818200466563686f657281820043617070460568656c6c6f40");
-        let mut encryptor = Encryptor::new(CipherSuite::OckamAes256Gcm, &k2);
+        let mut encryptor = Encryptor::new(crypto(), CipherSuite::OckamAes256Gcm, &k2);
         assert_eq!(
             encryptor.encrypt(&plaintext).unwrap(),
             unhex(
                 "0000000000000000730a7fb64a78d67042e6e239c46e13d84c96427982db85ec07d457a5b1d4afde4fa7ba4591a44c71d4e937effff5"
             )
         );
-        let rekeyed = rekey(
-            CipherSuite::OckamAes256Gcm,
-            &AeadKey::new(CipherSuite::OckamAes256Gcm.aead(), &k2),
-        )
-        .unwrap();
-        assert_eq!(
-            rekeyed.key_bytes().to_vec(),
+        // REKEY(k2) is Ockam's next key: a message under it decrypts with that key.
+        let suite = CipherSuite::OckamAes256Gcm;
+        let rekeyed = EpochKey::new(crypto().as_ref(), suite, &k2)
+            .rekey(crypto().as_ref(), suite)
+            .unwrap();
+        let expected: [u8; 32] =
             unhex("4699ba00b29842a236c781ce67c044de2bc43eaaaf35f6bfa4353581ada3d044")
-        );
+                .try_into()
+                .unwrap();
+        let mut probe = b"probe".to_vec();
+        rekeyed.aead.seal(&suite.nonce(5), &[], &mut probe).unwrap();
+        crypto()
+            .aead(suite.aead(), &expected)
+            .open(&suite.nonce(5), &[], &mut probe)
+            .unwrap();
+        assert_eq!(probe, b"probe");
         for _ in 1..32 {
             encryptor.encrypt(b"x").unwrap();
         }

@@ -12,8 +12,8 @@ use crate::identity::{
 };
 use crate::routing::{Address, Route};
 use crate::runtime::Node;
-use crate::vault::X25519PublicKey;
 use crate::vault::crypto::constant_time_eq;
+use crate::vault::{CryptoProvider, X25519PublicKey};
 
 /// The newest verified history of every identity this node has met, to detect forks and
 /// replays of old histories (kept per node).
@@ -46,6 +46,7 @@ impl KnownIdentities {
 /// Verifies `credentials` for `subject` and returns the attributes, the issuers that
 /// vouched, and the errors of those that failed.
 fn check_credentials(
+    crypto: &dyn CryptoProvider,
     subject: &Identifier,
     authorities: &[VerifiedIdentity],
     credentials: &[CredentialAndPurposeKey],
@@ -55,7 +56,7 @@ fn check_credentials(
     let mut issuers = Vec::new();
     let mut errors = Vec::new();
     for presented in credentials {
-        match verify_credential(subject, authorities, presented, now) {
+        match verify_credential(crypto, subject, authorities, presented, now) {
             Ok(credential) => {
                 issuers.push(credential.issuer);
                 for (name, value) in credential.attributes {
@@ -83,8 +84,14 @@ pub(crate) fn verify_peer(
     let now = node.unix_time();
     let presented = IdentityAndCredentials::decode(payload)
         .map_err(|_| Error::Handshake("malformed identity payload"))?;
-    let identity = verify_change_history(presented.change_history)?;
-    let attested = verify_purpose_key(&identity, &presented.purpose_key_attestation, now)?;
+    let crypto = node.crypto();
+    let identity = verify_change_history(crypto.as_ref(), presented.change_history)?;
+    let attested = verify_purpose_key(
+        crypto.as_ref(),
+        &identity,
+        &presented.purpose_key_attestation,
+        now,
+    )?;
     match attested.public_key {
         PurposePublicKey::SecureChannelStatic(key)
             if constant_time_eq(&key.0, &remote_static.0) => {}
@@ -97,6 +104,7 @@ pub(crate) fn verify_peer(
     node.extension::<KnownIdentities>().observe(&identity)?;
     let authorities = options.all_authorities();
     let (attributes, issuers, errors) = check_credentials(
+        crypto.as_ref(),
         &identity.identifier(),
         &authorities,
         &presented.credentials,
@@ -124,12 +132,13 @@ pub(crate) fn verify_refresh(
     credentials: &[CredentialAndPurposeKey],
     now: u64,
 ) -> Result<PeerInfo> {
-    let identity = verify_change_history(change_history)?;
+    let identity = verify_change_history(node.crypto().as_ref(), change_history)?;
     if identity.identifier() != peer.identifier {
         return Err(Error::IdentityMismatch);
     }
     node.extension::<KnownIdentities>().observe(&identity)?;
     let (attributes, issuers, _) = check_credentials(
+        node.crypto().as_ref(),
         &peer.identifier,
         &options.all_authorities(),
         credentials,

@@ -27,13 +27,15 @@ use crate::routing::{Address, Route};
 use crate::routing::{Notice, NoticeBudget};
 use crate::runtime::LocalMessage;
 use crate::runtime::{Context, SecureChannelOrigin, Worker};
-use crate::vault::{BulkCipher, Vault};
+use crate::vault::CryptoProvider;
 
 /// Everything a channel worker needs to know about its own side.
 pub(crate) struct ChannelConfig {
     pub(crate) identity: Identity,
     pub(crate) options: SecureChannelOptions,
     pub(crate) key: SecureChannelKey,
+    /// The node's crypto provider.
+    pub(crate) crypto: Rc<dyn CryptoProvider>,
 }
 
 impl ChannelConfig {
@@ -177,8 +179,8 @@ impl ChannelWorker {
         self.watchdog = None;
         self.report(Ok(peer.clone()));
         Session {
-            encryptor: Encryptor::new(suite, &keys.send_key),
-            decryptor: Decryptor::new(suite, &keys.receive_key),
+            encryptor: Encryptor::new(self.config.crypto.clone(), suite, &keys.send_key),
+            decryptor: Decryptor::new(self.config.crypto.clone(), suite, &keys.receive_key),
             remote_route,
             last_nonce: 0,
             origin: Rc::new(peer.origin()),
@@ -333,11 +335,7 @@ impl ChannelWorker {
             },
         }
         .encode();
-        let vault = self.config.identity.vault();
-        let frame = match self.bulk_cipher(vault.as_ref(), plaintext.len()) {
-            Some(cipher) => session.encryptor.encrypt_with(cipher, plaintext).await?,
-            None => session.encryptor.encrypt(&plaintext)?,
-        };
+        let frame = session.encryptor.seal(plaintext).await?;
         ctx.forward(LocalMessage::new(
             session.remote_route.clone(),
             Route::new(),
@@ -346,34 +344,13 @@ impl ChannelWorker {
         .await
     }
 
-    /// The vault's platform cipher, if it beats the built-in one for `len`-byte messages of
-    /// this channel's suite.
-    fn bulk_cipher<'v>(&self, vault: &'v dyn Vault, len: usize) -> Option<&'v dyn BulkCipher> {
-        vault
-            .bulk_cipher()
-            .filter(|cipher| cipher.handles(self.config.options.suite.aead(), len))
-    }
-
     async fn decrypt(
         &self,
         ctx: &Context,
         session: &mut Session,
         message: LocalMessage,
     ) -> Result<()> {
-        let vault = self.config.identity.vault();
-        let body_len = message
-            .payload
-            .len()
-            .saturating_sub(8 + crate::vault::crypto::TAG_LEN);
-        let (nonce, plaintext) = match self.bulk_cipher(vault.as_ref(), body_len) {
-            Some(cipher) => {
-                session
-                    .decryptor
-                    .decrypt_with(cipher, &message.payload)
-                    .await?
-            }
-            None => session.decryptor.decrypt(&message.payload)?,
-        };
+        let (nonce, plaintext) = session.decryptor.open(&message.payload).await?;
         match ChannelMessage::decode(&plaintext)? {
             ChannelMessage::Payload {
                 onward_route,

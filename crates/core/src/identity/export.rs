@@ -28,7 +28,8 @@ use super::Identity;
 use super::model::ChangeHistory;
 use crate::codec::{Reader, write_bytes};
 use crate::error::{Error, Result};
-use crate::vault::crypto::{AeadAlgorithm, AeadKey, hkdf_sha256, pbkdf2_sha256, random_bytes};
+use crate::vault::crypto::RustCrypto;
+use crate::vault::provider::{Aead, AeadAlgorithm, CryptoProvider, random};
 use crate::vault::{SigningKeyKind, Vault};
 
 const MAGIC: &[u8; 8] = b"RAZOR-ID";
@@ -61,11 +62,11 @@ impl core::fmt::Debug for Protection<'_> {
     }
 }
 
-fn sealing_key(kdf: u8, parameters: &[u8], protection: Protection<'_>) -> Result<AeadKey> {
+fn sealing_key(kdf: u8, parameters: &[u8], protection: Protection<'_>) -> Result<Box<dyn Aead>> {
     let mut key = Zeroizing::new([0u8; 32]);
     match (kdf, protection) {
         (KDF_KEY, Protection::Key(secret)) => {
-            hkdf_sha256(b"razor identity export v1", secret, b"", key.as_mut_slice())?;
+            RustCrypto.hkdf_sha256(b"razor identity export v1", secret, b"", key.as_mut_slice())?;
         }
         (KDF_PASSPHRASE, Protection::Passphrase(passphrase)) => {
             let mut reader = Reader::new(parameters);
@@ -76,7 +77,7 @@ fn sealing_key(kdf: u8, parameters: &[u8], protection: Protection<'_>) -> Result
                     "an identity export asks for {rounds} PBKDF2 rounds ({MIN_ROUNDS} to {MAX_ROUNDS} accepted)"
                 )));
             }
-            pbkdf2_sha256(passphrase.as_bytes(), &salt, rounds, key.as_mut_slice());
+            RustCrypto.pbkdf2_sha256(passphrase.as_bytes(), &salt, rounds, key.as_mut_slice());
         }
         (KDF_KEY, _) => {
             return Err(Error::InvalidArgument(
@@ -94,7 +95,7 @@ fn sealing_key(kdf: u8, parameters: &[u8], protection: Protection<'_>) -> Result
             )));
         }
     }
-    Ok(AeadKey::new(AeadAlgorithm::Aes256Gcm, &key))
+    Ok(RustCrypto.aead(AeadAlgorithm::Aes256Gcm, &key))
 }
 
 impl Identity {
@@ -106,7 +107,7 @@ impl Identity {
             Protection::Key(_) => (KDF_KEY, Vec::new()),
             Protection::Passphrase(_) => {
                 let mut parameters = PASSPHRASE_ROUNDS.to_be_bytes().to_vec();
-                parameters.extend_from_slice(random_bytes::<16>()?.as_slice());
+                parameters.extend_from_slice(random::<16>(&RustCrypto)?.as_slice());
                 (KDF_PASSPHRASE, parameters)
             }
         };
@@ -114,7 +115,7 @@ impl Identity {
         out.extend_from_slice(&[VERSION, kdf]);
         out.extend_from_slice(&parameters);
         let key = sealing_key(kdf, &parameters, protection)?;
-        let nonce = *random_bytes::<12>()?;
+        let nonce = *random::<12>(&RustCrypto)?;
         let mut plaintext = Zeroizing::new(Vec::new());
         write_bytes(&mut plaintext, &self.change_history().encode());
         plaintext.push(match kind {
@@ -201,7 +202,7 @@ mod tests {
                 assert_eq!(copy.change_history(), original.change_history());
                 // The imported key signs for the identity.
                 let signature = block_on(copy.vault().sign(&copy.key(), b"x")).unwrap();
-                assert!(crate::vault::crypto::verify_signature(
+                assert!(RustCrypto.verify_signature(
                     copy.verified().public_key(),
                     b"x",
                     &signature

@@ -12,7 +12,8 @@ use super::model::{
 };
 use super::verify::{VerifiedIdentity, verify_change_history};
 use crate::error::{Error, Result};
-use crate::vault::crypto::sha256;
+use crate::vault::CryptoProvider;
+use crate::vault::crypto::RustCrypto;
 use crate::vault::{KeyId, SigningKeyKind, Vault, VerifyingKey, X25519PublicKey};
 
 /// How long an identity key may attest purpose keys by default: ten 365-day years (Ockam's).
@@ -78,7 +79,7 @@ async fn make_change(
         attestations_valid_until: valid_until,
     };
     let data = encode_versioned(CHANGE_DATA_TYPE, &data.encode());
-    let hash = sha256(&data);
+    let hash = RustCrypto.sha256(&[&data]);
     let signature = vault.sign(new_key, &hash).await?;
     let previous_signature = match previous {
         Some((previous_key, _)) => Some(vault.sign(previous_key, &hash).await?),
@@ -113,13 +114,13 @@ impl Identity {
     ) -> Result<Self> {
         let change =
             make_change(vault.as_ref(), &key, None, false, valid_from, valid_until).await?;
-        let verified = verify_change_history(ChangeHistory(vec![change]))?;
+        let verified = verify_change_history(&RustCrypto, ChangeHistory(vec![change]))?;
         Ok(Self::from_parts(vault, key, verified))
     }
 
     /// An identity restored from its history and the vault handle of its current key.
     pub async fn import(vault: Rc<dyn Vault>, history: ChangeHistory, key: KeyId) -> Result<Self> {
-        let verified = verify_change_history(history)?;
+        let verified = verify_change_history(&RustCrypto, history)?;
         if &vault.verifying_key(&key).await? != verified.public_key() {
             return Err(Error::InvalidIdentity(
                 "the key does not match the identity's latest key",
@@ -203,7 +204,7 @@ impl Identity {
         .await?;
         let mut history = verified.change_history().clone();
         history.0.push(change);
-        let verified = verify_change_history(history)?;
+        let verified = verify_change_history(&RustCrypto, history)?;
         {
             let mut state = self.state.borrow_mut();
             state.key = new_key;
@@ -234,7 +235,7 @@ impl Identity {
             expires_at,
         };
         let data = encode_versioned(PURPOSE_KEY_DATA_TYPE, &data.encode());
-        let signature = self.vault.sign(&key, &sha256(&data)).await?;
+        let signature = self.vault.sign(&key, &RustCrypto.sha256(&[&data])).await?;
         Ok(PurposeKeyAttestation { data, signature })
     }
 
@@ -333,7 +334,10 @@ impl Identity {
             expires_at: now.saturating_add(ttl_secs).min(signer.expires_at),
         };
         let data = encode_versioned(CREDENTIAL_DATA_TYPE, &data.encode());
-        let signature = self.vault.sign(&signer.key, &sha256(&data)).await?;
+        let signature = self
+            .vault
+            .sign(&signer.key, &RustCrypto.sha256(&[&data]))
+            .await?;
         Ok(CredentialAndPurposeKey {
             credential: Credential { data, signature },
             purpose_key_attestation: signer.attestation,

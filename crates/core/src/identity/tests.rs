@@ -6,7 +6,12 @@ use serde_json::Value;
 use super::model::*;
 use super::*;
 use crate::error::Error;
-use crate::vault::crypto::sha256;
+use crate::vault::CryptoProvider;
+use crate::vault::crypto::RustCrypto;
+
+fn sha256(data: &[u8]) -> [u8; 32] {
+    RustCrypto.sha256(&[data])
+}
 use crate::vault::{SigningKeyKind, SigningVault, SoftwareVault, Vault};
 
 fn vectors() -> Value {
@@ -73,8 +78,8 @@ fn ockam_created_histories_verify_with_their_identifiers() {
         "ed25519_rotated",
         "p256",
     ] {
-        let verified =
-            verify_change_history(history(&v[name])).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let verified = verify_change_history(&RustCrypto, history(&v[name]))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(
             verified.identifier().to_string(),
             v[name]["identifier"].as_str().unwrap(),
@@ -86,7 +91,7 @@ fn ockam_created_histories_verify_with_their_identifiers() {
             v[name]["change_history"].as_str().unwrap()
         );
     }
-    let rotated = verify_change_history(history(&v["ed25519_rotated"])).unwrap();
+    let rotated = verify_change_history(&RustCrypto, history(&v["ed25519_rotated"])).unwrap();
     assert_eq!(rotated.change_history().0.len(), 2);
     assert!(rotated.latest_change().revoke_all_purpose_keys);
 }
@@ -177,11 +182,17 @@ fn ockam_credential_verifies_and_fails_closed() {
     let presented =
         CredentialAndPurposeKey::decode(&unhex(v["credential_and_purpose_key"].as_str().unwrap()))
             .unwrap();
-    let issuer = verify_change_history(history(&v["ed25519_rotated"])).unwrap();
+    let issuer = verify_change_history(&RustCrypto, history(&v["ed25519_rotated"])).unwrap();
     let subject = f.subject.identifier();
     let now = 1_800_000_000;
-    let verified =
-        verify_credential(&subject, std::slice::from_ref(&issuer), &presented, now).unwrap();
+    let verified = verify_credential(
+        &RustCrypto,
+        &subject,
+        std::slice::from_ref(&issuer),
+        &presented,
+        now,
+    )
+    .unwrap();
     assert_eq!(
         verified.attributes.get(&b"role"[..]),
         Some(&b"member".to_vec())
@@ -190,6 +201,7 @@ fn ockam_credential_verifies_and_fails_closed() {
 
     assert_eq!(
         verify_credential(
+            &RustCrypto,
             &subject,
             std::slice::from_ref(&issuer),
             &presented,
@@ -199,15 +211,16 @@ fn ockam_credential_verifies_and_fails_closed() {
     );
     let stranger = f.subject.verified();
     assert_eq!(
-        verify_credential(&subject, &[stranger], &presented, now),
+        verify_credential(&RustCrypto, &subject, &[stranger], &presented, now),
         Err(Error::UntrustedIssuer)
     );
     assert_eq!(
-        verify_credential(&subject, &[], &presented, now),
+        verify_credential(&RustCrypto, &subject, &[], &presented, now),
         Err(Error::UntrustedIssuer)
     );
     assert!(matches!(
         verify_credential(
+            &RustCrypto,
             &issuer.identifier(),
             std::slice::from_ref(&issuer),
             &presented,
@@ -219,7 +232,7 @@ fn ockam_credential_verifies_and_fails_closed() {
     let last = tampered.credential.data.len() - 1;
     tampered.credential.data[last] ^= 1;
     assert!(matches!(
-        verify_credential(&subject, &[issuer], &tampered, now),
+        verify_credential(&RustCrypto, &subject, &[issuer], &tampered, now),
         Err(Error::InvalidCredential(_))
     ));
 }
@@ -234,16 +247,35 @@ fn ockam_secure_channel_attestation_verifies() {
             .unwrap(),
     ))
     .unwrap();
-    let data = verify_purpose_key(&f.subject.verified(), &attestation, 1_800_000_000).unwrap();
+    let data = verify_purpose_key(
+        &RustCrypto,
+        &f.subject.verified(),
+        &attestation,
+        1_800_000_000,
+    )
+    .unwrap();
     assert!(matches!(
         data.public_key,
         PurposePublicKey::SecureChannelStatic(_)
     ));
     assert_eq!(
-        verify_purpose_key(&f.subject.verified(), &attestation, 2_000_000_001),
+        verify_purpose_key(
+            &RustCrypto,
+            &f.subject.verified(),
+            &attestation,
+            2_000_000_001
+        ),
         Err(Error::InvalidPurposeKey("attestation expired"))
     );
-    assert!(verify_purpose_key(&f.issuer.verified(), &attestation, 1_800_000_000).is_err());
+    assert!(
+        verify_purpose_key(
+            &RustCrypto,
+            &f.issuer.verified(),
+            &attestation,
+            1_800_000_000
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -254,7 +286,7 @@ fn broken_histories_are_rejected() {
     let mut bad_signature = good.clone();
     bad_signature.0[0].signature = bad_signature.0[1].signature.clone();
     assert!(matches!(
-        verify_change_history(bad_signature),
+        verify_change_history(&RustCrypto, bad_signature),
         Err(Error::InvalidIdentity(_))
     ));
 
@@ -262,26 +294,26 @@ fn broken_histories_are_rejected() {
     let mut bad_rotation = good.clone();
     bad_rotation.0[1].previous_signature = Some(bad_rotation.0[1].signature.clone());
     assert_eq!(
-        verify_change_history(bad_rotation),
+        verify_change_history(&RustCrypto, bad_rotation),
         Err(Error::InvalidIdentity(
             "rotation not signed by the previous key"
         ))
     );
     let mut unsigned_rotation = good.clone();
     unsigned_rotation.0[1].previous_signature = None;
-    assert!(verify_change_history(unsigned_rotation).is_err());
+    assert!(verify_change_history(&RustCrypto, unsigned_rotation).is_err());
 
     // Changes out of order or dropped from the middle break the chain.
     let mut reordered = good.clone();
     reordered.0.swap(0, 1);
-    assert!(verify_change_history(reordered).is_err());
-    assert!(verify_change_history(ChangeHistory(vec![])).is_err());
+    assert!(verify_change_history(&RustCrypto, reordered).is_err());
+    assert!(verify_change_history(&RustCrypto, ChangeHistory(vec![])).is_err());
 
     // Unknown version of the change data.
     let mut unknown_version = good.clone();
     unknown_version.0[0].data[1] = 2;
     assert_eq!(
-        verify_change_history(unknown_version),
+        verify_change_history(&RustCrypto, unknown_version),
         Err(Error::InvalidIdentity("unknown change version or type"))
     );
 }
@@ -354,7 +386,7 @@ fn bad_timestamps_and_forks_are_detected() {
             .unwrap();
         fork.0.push(forked.change_history().0[0].clone());
         assert!(
-            verify_change_history(fork).is_err(),
+            verify_change_history(&RustCrypto, fork).is_err(),
             "a change from another identity does not chain"
         );
         let sibling = Identity::import(
@@ -384,7 +416,12 @@ fn purpose_keys_stay_inside_the_attestation_window() {
             .await
             .unwrap();
         let attested = identity.secure_channel_key(4_990).await.unwrap();
-        let verified = verify_purpose_key(&identity.verified(), &attested.attestation, 5_000);
+        let verified = verify_purpose_key(
+            &RustCrypto,
+            &identity.verified(),
+            &attested.attestation,
+            5_000,
+        );
         assert!(verified.is_ok(), "{verified:?}");
         assert_eq!(attested.expires_at, 9_000, "capped at the window's end");
     });
@@ -399,16 +436,27 @@ fn purpose_keys_follow_rotation() {
             .unwrap();
         let before = identity.secure_channel_key(1_000).await.unwrap();
         let stale = identity.verified();
-        assert!(verify_purpose_key(&stale, &before.attestation, 1_001).is_ok());
+        assert!(verify_purpose_key(&RustCrypto, &stale, &before.attestation, 1_001).is_ok());
         identity
             .rotate(SigningKeyKind::Ed25519, 1_100)
             .await
             .unwrap();
         // The old attestation was made with the old key: it no longer verifies.
-        assert!(verify_purpose_key(&identity.verified(), &before.attestation, 1_200).is_err());
+        assert!(
+            verify_purpose_key(
+                &RustCrypto,
+                &identity.verified(),
+                &before.attestation,
+                1_200
+            )
+            .is_err()
+        );
         let after = identity.secure_channel_key(1_200).await.unwrap();
         assert_ne!(after.public, before.public);
-        assert!(verify_purpose_key(&identity.verified(), &after.attestation, 1_200).is_ok());
+        assert!(
+            verify_purpose_key(&RustCrypto, &identity.verified(), &after.attestation, 1_200)
+                .is_ok()
+        );
     });
 }
 
@@ -453,7 +501,7 @@ proptest! {
         if let Ok(history) = ChangeHistory::decode(&history_bytes)
             && changed
         {
-            prop_assert!(verify_change_history(history).is_err());
+            prop_assert!(verify_change_history(&RustCrypto, history).is_err());
         }
     }
 }

@@ -9,8 +9,8 @@ use super::model::{
 };
 use super::{ChangeHash, Identifier};
 use crate::error::{Error, Result};
+use crate::vault::CryptoProvider;
 use crate::vault::VerifyingKey;
-use crate::vault::crypto::{sha256, verify_signature};
 
 /// How far in the future a `created_at` may be (clock skew between peers), as Ockam allows.
 pub const MAX_CLOCK_DRIFT_SECS: u64 = 60;
@@ -86,11 +86,14 @@ fn decode_change(data: &[u8]) -> Result<ChangeData> {
 
 /// Verifies a change history: the chain of hashes, each change's self-signature, each
 /// rotation's signature by the previous key, version numbers and attestation windows.
-pub fn verify_change_history(history: ChangeHistory) -> Result<VerifiedIdentity> {
+pub fn verify_change_history(
+    crypto: &dyn CryptoProvider,
+    history: ChangeHistory,
+) -> Result<VerifiedIdentity> {
     let mut previous: Option<(ChangeHash, ChangeData)> = None;
     let mut identifier = None;
     for change in &history.0 {
-        let hash = ChangeHash(sha256(&change.data));
+        let hash = ChangeHash(crypto.sha256(&[&change.data]));
         let data = decode_change(&change.data)?;
         if data.attestations_valid_from > data.attestations_valid_until {
             return Err(Error::InvalidIdentity(
@@ -117,7 +120,11 @@ pub fn verify_change_history(history: ChangeHistory) -> Result<VerifiedIdentity>
                 }
                 let signed_by_previous =
                     change.previous_signature.as_ref().is_some_and(|signature| {
-                        verify_signature(&previous_data.primary_public_key, &hash.0, signature)
+                        crypto.verify_signature(
+                            &previous_data.primary_public_key,
+                            &hash.0,
+                            signature,
+                        )
                     });
                 if !signed_by_previous {
                     return Err(Error::InvalidIdentity(
@@ -126,7 +133,7 @@ pub fn verify_change_history(history: ChangeHistory) -> Result<VerifiedIdentity>
                 }
             }
         }
-        if !verify_signature(&data.primary_public_key, &hash.0, &change.signature) {
+        if !crypto.verify_signature(&data.primary_public_key, &hash.0, &change.signature) {
             return Err(Error::InvalidIdentity("change not signed by its key"));
         }
         previous = Some((hash, data));
@@ -145,6 +152,7 @@ pub fn verify_change_history(history: ChangeHistory) -> Result<VerifiedIdentity>
 /// Verifies that `identity` attests the key in `attestation`, made with its latest key and
 /// valid at `now`. Returns the attested content.
 pub fn verify_purpose_key(
+    crypto: &dyn CryptoProvider,
     identity: &VerifiedIdentity,
     attestation: &PurposeKeyAttestation,
     now: u64,
@@ -176,9 +184,9 @@ pub fn verify_purpose_key(
     if data.expires_at < now {
         return Err(invalid("attestation expired"));
     }
-    if !verify_signature(
+    if !crypto.verify_signature(
         &latest.primary_public_key,
-        &sha256(&attestation.data),
+        &crypto.sha256(&[&attestation.data]),
         &attestation.signature,
     ) {
         return Err(invalid("bad attestation signature"));
@@ -201,6 +209,7 @@ pub struct VerifiedCredential {
 
 /// Verifies a credential about `subject` issued by one of `authorities` and valid at `now`.
 pub fn verify_credential(
+    crypto: &dyn CryptoProvider,
     subject: &Identifier,
     authorities: &[VerifiedIdentity],
     presented: &CredentialAndPurposeKey,
@@ -219,7 +228,8 @@ pub fn verify_credential(
         .iter()
         .find(|authority| authority.identifier == issuer_key_data.subject)
         .ok_or(Error::UntrustedIssuer)?;
-    let key_data = match verify_purpose_key(issuer, &presented.purpose_key_attestation, now) {
+    let key_data = match verify_purpose_key(crypto, issuer, &presented.purpose_key_attestation, now)
+    {
         Ok(data) => data,
         Err(Error::InvalidPurposeKey("attestation expired")) => {
             return Err(Error::CredentialExpired);
@@ -230,9 +240,9 @@ pub fn verify_credential(
         return Err(invalid("issuer key is not a credential-signing key"));
     };
     let credential = &presented.credential;
-    if !verify_signature(
+    if !crypto.verify_signature(
         signing_key,
-        &sha256(&credential.data),
+        &crypto.sha256(&[&credential.data]),
         &credential.signature,
     ) {
         return Err(invalid("bad credential signature"));

@@ -14,10 +14,11 @@ use crate::error::{Error, Result};
 use crate::routing::NoticeBudget;
 use crate::routing::{Address, Route, TransportType};
 use crate::runtime::LocalMessage;
-use crate::vault::{SoftwareVault, Vault};
+use crate::vault::crypto::RustCrypto;
+use crate::vault::{CryptoProvider, SoftwareVault, Vault};
 
 /// Settings for a [`Node`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NodeConfig {
     /// A name for logs and demos.
@@ -26,6 +27,19 @@ pub struct NodeConfig {
     pub mailbox_capacity: usize,
     /// How long [`Node::request`] waits for an answer by default (default 30 s).
     pub request_timeout: Duration,
+    /// The algorithms the node's protocols run on (default [`RustCrypto`]).
+    pub crypto: Rc<dyn CryptoProvider>,
+}
+
+impl core::fmt::Debug for NodeConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("NodeConfig")
+            .field("name", &self.name)
+            .field("mailbox_capacity", &self.mailbox_capacity)
+            .field("request_timeout", &self.request_timeout)
+            .field("crypto", &self.crypto.name())
+            .finish()
+    }
 }
 
 impl NodeConfig {
@@ -35,7 +49,14 @@ impl NodeConfig {
             name: name.into(),
             mailbox_capacity: 256,
             request_timeout: Duration::from_secs(30),
+            crypto: RustCrypto::provider(),
         }
+    }
+
+    /// Runs the node's protocols on `crypto`.
+    pub fn with_crypto(mut self, crypto: Rc<dyn CryptoProvider>) -> Self {
+        self.crypto = crypto;
+        self
     }
 
     /// Sets the default mailbox capacity.
@@ -119,6 +140,11 @@ impl Node {
     /// The driver's runtime.
     pub fn runtime(&self) -> &dyn Runtime {
         self.inner.runtime.as_ref()
+    }
+
+    /// The crypto provider the node's protocols run on.
+    pub fn crypto(&self) -> Rc<dyn CryptoProvider> {
+        self.inner.config.crypto.clone()
     }
 
     /// The vault that holds this node's identity keys.

@@ -1,5 +1,6 @@
-//! Synchronous primitives for the secure channel's per-handshake and per-message work, on
-//! RustCrypto and dalek. Secrets are zeroized when dropped.
+//! The RustCrypto provider ([`RustCrypto`]): the [`CryptoProvider`] on RustCrypto and dalek,
+//! and the primitives the software vault signs and agrees keys with. The only module that
+//! names a crypto crate. Secrets are zeroized when dropped.
 
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{AeadInOut, KeyInit};
@@ -8,11 +9,72 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use std::rc::Rc;
+
+use super::provider::{Aead, CryptoProvider};
+pub use super::provider::{AeadAlgorithm, TAG_LEN};
 use super::{SharedSecret, Signature, VerifyingKey, X25519PublicKey};
 use crate::error::{Error, Result};
 
-/// Length of an AEAD tag for both ciphers.
-pub const TAG_LEN: usize = 16;
+/// The default provider: RustCrypto's AES-GCM, ChaCha20-Poly1305, SHA-256, HKDF, and dalek's
+/// X25519 and Ed25519, with the platform's CSPRNG (`getrandom`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RustCrypto;
+
+impl RustCrypto {
+    /// The provider, shared.
+    pub fn provider() -> Rc<dyn CryptoProvider> {
+        Rc::new(RustCrypto)
+    }
+}
+
+impl CryptoProvider for RustCrypto {
+    fn name(&self) -> &'static str {
+        "rustcrypto"
+    }
+
+    fn fill_random(&self, out: &mut [u8]) -> Result<()> {
+        getrandom::fill(out).map_err(|_| Error::Crypto("no randomness available"))
+    }
+
+    fn sha256(&self, parts: &[&[u8]]) -> [u8; 32] {
+        sha256_parts(parts)
+    }
+
+    fn hkdf_sha256(&self, salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Result<()> {
+        hkdf_sha256(salt, ikm, info, out)
+    }
+
+    fn pbkdf2_sha256(&self, passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
+        pbkdf2_sha256(passphrase, salt, rounds, out);
+    }
+
+    fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead> {
+        Box::new(AeadKey::new(algorithm, key))
+    }
+
+    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey {
+        let secret = x25519_dalek::StaticSecret::from(*secret);
+        X25519PublicKey(x25519_dalek::PublicKey::from(&secret).to_bytes())
+    }
+
+    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
+        x25519(secret, peer)
+    }
+
+    fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
+        verify_signature(key, message, signature)
+    }
+}
+
+/// X25519, refusing an all-zero result (a low-order peer key).
+fn x25519(secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
+    let secret = SharedSecret(x25519_dalek::x25519(*secret, peer.0));
+    if constant_time_eq(&secret.0, &[0u8; 32]) {
+        return Err(Error::Crypto("low-order X25519 public key"));
+    }
+    Ok(secret)
+}
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
@@ -35,25 +97,6 @@ pub fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Resu
         .map_err(|_| Error::Crypto("HKDF output too long"))
 }
 
-/// Noise's `HKDF(chaining_key, input_key_material, 2)`: HKDF-SHA256 with the chaining key as
-/// salt, empty info, two 32-byte outputs.
-pub fn hkdf2(chaining_key: &[u8; 32], ikm: &[u8]) -> (Zeroizing<[u8; 32]>, Zeroizing<[u8; 32]>) {
-    let mut okm = Zeroizing::new([0u8; 64]);
-    // 64 bytes is far below HKDF-SHA256's 8160-byte limit, so this cannot fail.
-    let _ = hkdf_sha256(chaining_key, ikm, &[], okm.as_mut_slice());
-    let (first, second) = okm.split_at(32);
-    (
-        Zeroizing::new(to_array(first)),
-        Zeroizing::new(to_array(second)),
-    )
-}
-
-fn to_array(bytes: &[u8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    out.copy_from_slice(bytes);
-    out
-}
-
 /// Whether `a` and `b` are equal, in time independent of where they differ.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
@@ -71,22 +114,10 @@ pub fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
     Ok(bytes)
 }
 
-/// The AEAD ciphers of Razor's two cipher suites.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AeadAlgorithm {
-    /// AES-256-GCM (Ockam's suite).
-    Aes256Gcm,
-    /// ChaCha20-Poly1305 (the standard Noise suite).
-    ChaCha20Poly1305,
-}
-
-/// A keyed AEAD cipher: the key schedule is computed once per key. Zeroized on drop.
-#[derive(ZeroizeOnDrop)]
+/// A keyed AEAD cipher: the key schedule is computed once per key (and zeroized on drop by
+/// the cipher crates).
 pub struct AeadKey {
-    #[zeroize(skip)]
     algorithm: AeadAlgorithm,
-    key: [u8; 32],
-    #[zeroize(skip)]
     cipher: Cipher,
 }
 
@@ -105,21 +136,12 @@ impl AeadKey {
                 Cipher::ChaCha(Box::new(ChaCha20Poly1305::new(key.into())))
             }
         };
-        Self {
-            algorithm,
-            key: *key,
-            cipher,
-        }
+        Self { algorithm, cipher }
     }
 
     /// The algorithm.
     pub fn algorithm(&self) -> AeadAlgorithm {
         self.algorithm
-    }
-
-    /// The raw key, for Noise's REKEY (which derives the next key by encrypting zeros).
-    pub(crate) fn key_bytes(&self) -> &[u8; 32] {
-        &self.key
     }
 
     /// Encrypts `buffer` in place and appends the tag.
@@ -154,6 +176,16 @@ impl AeadKey {
         .map_err(|_| Error::Decrypt)?;
         buffer.truncate(body_len);
         Ok(())
+    }
+}
+
+impl Aead for AeadKey {
+    fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
+        AeadKey::seal(self, nonce, ad, buffer)
+    }
+
+    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
+        AeadKey::open(self, nonce, ad, buffer)
     }
 }
 
@@ -197,12 +229,7 @@ impl X25519KeyPair {
     /// X25519 with `peer`. Fails on an all-zero result (a low-order `peer`), so a peer cannot
     /// force a known shared secret.
     pub fn diffie_hellman(&self, peer: &X25519PublicKey) -> Result<SharedSecret> {
-        let shared = x25519_dalek::x25519(self.secret, peer.0);
-        let secret = SharedSecret(shared);
-        if constant_time_eq(&secret.0, &[0u8; 32]) {
-            return Err(Error::Crypto("low-order X25519 public key"));
-        }
-        Ok(secret)
+        x25519(&self.secret, peer)
     }
 }
 

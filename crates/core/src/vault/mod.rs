@@ -5,15 +5,18 @@
 //! vault can keep keys non-extractable. The traits are asynchronous (WebCrypto is) and
 //! object-safe (`Rc<dyn Vault>`): they are called a few times per handshake, not per message.
 //!
-//! Per-message and per-handshake symmetric work (AEAD, HKDF, SHA-256, ephemeral X25519) is
-//! synchronous and lives in [`crypto`], so the secure channel's state machines stay free of
-//! async and IO. [`crypto`] and [`SoftwareVault`] are the only places that name a crypto crate.
+//! Per-message and per-handshake work (AEAD, HKDF, SHA-256, ephemeral X25519, signature
+//! verification, randomness) goes through a [`CryptoProvider`] ([`provider`]), synchronous so
+//! that the secure channel's state machines stay free of async and IO; [`crypto`] is its
+//! RustCrypto implementation and the only module that names a crypto crate.
 
 pub mod crypto;
 mod keys;
+pub mod provider;
 mod software;
 
 pub use keys::{KeyId, SharedSecret, Signature, SigningKeyKind, VerifyingKey, X25519PublicKey};
+pub use provider::{Aead, AeadAlgorithm, BulkCipher, BulkKey, CryptoProvider};
 pub use software::SoftwareVault;
 
 use zeroize::Zeroizing;
@@ -82,34 +85,6 @@ pub trait KeyAgreementVault {
 pub trait Vault: SigningVault + KeyAgreementVault {
     /// A short name for logs (`"software"`, `"webcrypto"`).
     fn name(&self) -> &'static str;
-
-    /// A platform cipher that beats the built-in AEAD for some messages (WebCrypto's
-    /// hardware AES for large ones), if this vault has one.
-    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
-        None
-    }
-}
-
-/// An asynchronous AEAD the secure channel uses instead of its own for the messages it
-/// [`handles`](BulkCipher::handles). Output must be byte-identical to
-/// [`crypto::AeadKey`]'s: ciphertext followed by the 16-byte tag, empty associated data.
-pub trait BulkCipher {
-    /// Whether to use this cipher for a `len`-byte message under `algorithm`.
-    fn handles(&self, algorithm: crypto::AeadAlgorithm, len: usize) -> bool;
-    /// Encrypts `plaintext`; returns ciphertext and tag.
-    fn seal<'a>(
-        &'a self,
-        key: &'a [u8; 32],
-        nonce: [u8; 12],
-        plaintext: Vec<u8>,
-    ) -> LocalBoxFuture<'a, Result<Vec<u8>>>;
-    /// Checks and decrypts ciphertext and tag; any failure is [`Error::Decrypt`](crate::error::Error).
-    fn open<'a>(
-        &'a self,
-        key: &'a [u8; 32],
-        nonce: [u8; 12],
-        sealed: Vec<u8>,
-    ) -> LocalBoxFuture<'a, Result<Vec<u8>>>;
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use super::worker::JsWorker;
 use crate::transport::{
     AttachedConnections, JsTransport, WebSocketTransport, WebTransportTransport,
 };
-use crate::vault::WebCryptoVault;
+use crate::vault::{WebCryptoProvider, WebCryptoVault};
 use crate::{WasmRuntime, to_js_error};
 
 /// A set of nodes in this JS realm that reach each other as `mem#<name>`.
@@ -97,6 +97,10 @@ impl Node {
         let mut config = NodeConfig::new(name);
         if let Some(capacity) = mailbox {
             config = config.with_mailbox_capacity(capacity);
+        }
+        // With WebCrypto at hand, large Ockam-suite messages use its hardware AES.
+        if let Some(vault) = &webcrypto {
+            config = config.with_crypto(Rc::new(WebCryptoProvider::new(vault.subtle())));
         }
         let node = razor_core::Node::with_vault(WasmRuntime, config, vault);
         let websocket = WebSocketTransport::create(&node).map_err(to_js_error)?;

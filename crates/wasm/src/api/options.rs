@@ -7,6 +7,7 @@ use razor_core::abac::Policy;
 use razor_core::channel::{ChannelEvent, CipherSuite, SecureChannelOptions, TrustPolicy};
 use razor_core::identity::model::ChangeHistory;
 use razor_core::identity::{Identifier, Protection, VerifiedIdentity, verify_change_history};
+use razor_core::vault::crypto::RustCrypto;
 use razor_core::{Error, Route};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -52,7 +53,7 @@ pub(crate) fn verified_history(value: &JsValue) -> Result<VerifiedIdentity, JsVa
         .map(Uint8Array::to_vec)
         .ok_or_else(|| invalid("an identity is given as the Uint8Array of its change history"))?;
     let history = ChangeHistory::decode(&bytes).map_err(|e| to_js_error(e.into()))?;
-    verify_change_history(history).map_err(to_js_error)
+    verify_change_history(&RustCrypto, history).map_err(to_js_error)
 }
 
 fn trust_policy(trust: &JsValue) -> Result<TrustPolicy, JsValue> {

@@ -1,7 +1,10 @@
 //! Vaults for JavaScript runtimes: [`WebCryptoVault`] (non-extractable keys in WebCrypto,
-//! persisted in IndexedDB where available), or the core's software vault as a fallback.
+//! persisted in IndexedDB where available), or the core's software vault as a fallback; and
+//! [`WebCryptoProvider`], the crypto provider that uses WebCrypto's AES-GCM where it wins.
 
 mod idb;
+mod provider;
 mod webcrypto;
 
-pub use webcrypto::{WEBCRYPTO_AES_MIN_LEN, WebCryptoVault, private_keys_for_testing_only};
+pub use provider::{WEBCRYPTO_AES_MIN_LEN, WebCryptoProvider};
+pub use webcrypto::{WebCryptoVault, private_keys_for_testing_only};

@@ -6,10 +6,12 @@
 //!  -> s, se
 //! ```
 //! Each state is a type, consumed by its transition, so steps cannot be taken out of order and
-//! a failed step leaves nothing to misuse. Ephemeral keys are generated (or, in tests, given)
-//! here; the one Diffie-Hellman with each side's *static* key is done by the caller through its
-//! vault (where the static key may be non-extractable) and handed in as a [`SharedSecret`]:
-//! the responder's `es` before message 2, the initiator's `se` before message 3.
+//! a failed step leaves nothing to misuse. Every primitive comes from the node's
+//! [`CryptoProvider`], ephemeral keys included (tests give it scripted randomness to reproduce
+//! vectors); the one Diffie-Hellman with each side's *static* key is done by the caller through
+//! its vault (where the static key may be non-extractable) and handed in as a
+//! [`SharedSecret`]: the responder's `es` before message 2, the initiator's `se` before
+//! message 3.
 //!
 //! Payloads (the identity, purpose key attestation and credentials) are opaque here; the
 //! caller verifies the peer's payload before sending message 3 (initiator) or accepting the
@@ -17,13 +19,37 @@
 
 mod symmetric;
 
+use std::rc::Rc;
+
 use zeroize::Zeroizing;
 
 use self::symmetric::SymmetricState;
 use super::CipherSuite;
 use crate::error::{Error, Result};
-use crate::vault::crypto::{TAG_LEN, X25519KeyPair};
+use crate::vault::provider::{CryptoProvider, TAG_LEN, random};
 use crate::vault::{SharedSecret, X25519PublicKey};
+
+/// This side's ephemeral X25519 key for one handshake (zeroized when dropped).
+struct Ephemeral {
+    secret: Zeroizing<[u8; 32]>,
+    public: X25519PublicKey,
+}
+
+impl Ephemeral {
+    fn generate(crypto: &dyn CryptoProvider) -> Result<Self> {
+        let secret = random::<32>(crypto)?;
+        let public = crypto.x25519_public(&secret);
+        Ok(Self { secret, public })
+    }
+
+    fn diffie_hellman(
+        &self,
+        crypto: &dyn CryptoProvider,
+        peer: &X25519PublicKey,
+    ) -> Result<SharedSecret> {
+        crypto.x25519(&self.secret, peer)
+    }
+}
 
 /// Largest handshake message accepted or produced (Ockam's limit).
 pub const MAX_HANDSHAKE_MESSAGE_LEN: usize = 65_535;
@@ -77,8 +103,8 @@ fn finish(
     suite: CipherSuite,
     initiator: bool,
     remote_static: X25519PublicKey,
-) -> HandshakeResult {
-    let (first, second, handshake_hash) = state.split();
+) -> Result<HandshakeResult> {
+    let (first, second, handshake_hash) = state.split()?;
     let initiator_key_is_second = suite.initiator_sends_with_second_key();
     let (initiator_send, responder_send) = if initiator_key_is_second {
         (second, first)
@@ -90,40 +116,29 @@ fn finish(
     } else {
         (responder_send, initiator_send)
     };
-    HandshakeResult {
+    Ok(HandshakeResult {
         remote_static,
         send_key,
         receive_key,
         handshake_hash,
-    }
+    })
 }
 
-/// Starts a handshake as initiator: returns message 1 and the state waiting for message 2.
-/// `local_static` is this side's static public key (its secret stays in the vault).
+/// Starts a handshake as initiator on `crypto`: returns message 1 and the state waiting for
+/// message 2. `local_static` is this side's static public key (its secret stays in the
+/// vault).
 pub fn initiate(
+    crypto: Rc<dyn CryptoProvider>,
     suite: CipherSuite,
     local_static: X25519PublicKey,
 ) -> Result<(InitiatorAwaitingMessage2, Vec<u8>)> {
-    Ok(initiate_with_ephemeral(
-        suite,
-        local_static,
-        X25519KeyPair::generate()?,
-    ))
-}
-
-/// [`initiate`] with a given ephemeral key. For test vectors only: reusing an ephemeral key
-/// destroys the handshake's security.
-pub fn initiate_with_ephemeral(
-    suite: CipherSuite,
-    local_static: X25519PublicKey,
-    ephemeral: X25519KeyPair,
-) -> (InitiatorAwaitingMessage2, Vec<u8>) {
-    let mut state = SymmetricState::new(suite);
-    let e = ephemeral.public_key();
+    let ephemeral = Ephemeral::generate(crypto.as_ref())?;
+    let mut state = SymmetricState::new(crypto, suite);
+    let e = ephemeral.public;
     state.mix_hash(&e.0);
     state.mix_hash(&[]); // the empty payload of message 1
     let message = e.0.to_vec();
-    (
+    Ok((
         InitiatorAwaitingMessage2 {
             suite,
             state,
@@ -131,7 +146,7 @@ pub fn initiate_with_ephemeral(
             ephemeral,
         },
         message,
-    )
+    ))
 }
 
 /// Initiator, message 1 sent.
@@ -139,7 +154,7 @@ pub struct InitiatorAwaitingMessage2 {
     suite: CipherSuite,
     state: SymmetricState,
     local_static: X25519PublicKey,
-    ephemeral: X25519KeyPair,
+    ephemeral: Ephemeral,
 }
 
 impl InitiatorAwaitingMessage2 {
@@ -153,12 +168,16 @@ impl InitiatorAwaitingMessage2 {
         let (re, rest) = split_at(message, DH_LEN)?;
         let re = public_key(re)?;
         self.state.mix_hash(&re.0);
-        self.state
-            .mix_key(self.ephemeral.diffie_hellman(&re)?.expose());
+        let ee = self
+            .ephemeral
+            .diffie_hellman(self.state.crypto().as_ref(), &re)?;
+        self.state.mix_key(ee.expose())?;
         let (encrypted_static, encrypted_payload) = split_at(rest, DH_LEN + TAG_LEN)?;
         let rs = public_key(&self.state.decrypt_and_hash(encrypted_static)?)?;
-        self.state
-            .mix_key(self.ephemeral.diffie_hellman(&rs)?.expose());
+        let es = self
+            .ephemeral
+            .diffie_hellman(self.state.crypto().as_ref(), &rs)?;
+        self.state.mix_key(es.expose())?;
         let payload = self.state.decrypt_and_hash(encrypted_payload)?;
         let next = InitiatorAwaitingStaticDh {
             suite: self.suite,
@@ -200,40 +219,29 @@ impl InitiatorAwaitingStaticDh {
         let mut message = Vec::with_capacity(DH_LEN + TAG_LEN + payload.len() + TAG_LEN);
         self.state
             .encrypt_and_hash(&self.local_static.0, &mut message)?;
-        self.state.mix_key(se.expose());
+        self.state.mix_key(se.expose())?;
         self.state.encrypt_and_hash(payload, &mut message)?;
         check_len(&message, 0)?;
         Ok((
             message,
-            finish(self.state, self.suite, true, self.remote_static),
+            finish(self.state, self.suite, true, self.remote_static)?,
         ))
     }
 }
 
-/// Starts a handshake as responder, waiting for message 1.
+/// Starts a handshake as responder on `crypto`, waiting for message 1.
 pub fn respond(
+    crypto: Rc<dyn CryptoProvider>,
     suite: CipherSuite,
     local_static: X25519PublicKey,
 ) -> Result<ResponderAwaitingMessage1> {
-    Ok(respond_with_ephemeral(
+    let ephemeral = Ephemeral::generate(crypto.as_ref())?;
+    Ok(ResponderAwaitingMessage1 {
         suite,
-        local_static,
-        X25519KeyPair::generate()?,
-    ))
-}
-
-/// [`respond`] with a given ephemeral key. For test vectors only.
-pub fn respond_with_ephemeral(
-    suite: CipherSuite,
-    local_static: X25519PublicKey,
-    ephemeral: X25519KeyPair,
-) -> ResponderAwaitingMessage1 {
-    ResponderAwaitingMessage1 {
-        suite,
-        state: SymmetricState::new(suite),
+        state: SymmetricState::new(crypto, suite),
         local_static,
         ephemeral,
-    }
+    })
 }
 
 /// Responder, waiting for message 1.
@@ -241,7 +249,7 @@ pub struct ResponderAwaitingMessage1 {
     suite: CipherSuite,
     state: SymmetricState,
     local_static: X25519PublicKey,
-    ephemeral: X25519KeyPair,
+    ephemeral: Ephemeral,
 }
 
 impl ResponderAwaitingMessage1 {
@@ -267,7 +275,7 @@ pub struct ResponderAwaitingStaticDh {
     suite: CipherSuite,
     state: SymmetricState,
     local_static: X25519PublicKey,
-    ephemeral: X25519KeyPair,
+    ephemeral: Ephemeral,
     remote_ephemeral: X25519PublicKey,
 }
 
@@ -283,18 +291,17 @@ impl ResponderAwaitingStaticDh {
         es: SharedSecret,
         payload: &[u8],
     ) -> Result<(ResponderAwaitingMessage3, Vec<u8>)> {
-        let e = self.ephemeral.public_key();
+        let e = self.ephemeral.public;
         let mut message = Vec::with_capacity(DH_LEN * 2 + TAG_LEN * 2 + payload.len());
         message.extend_from_slice(&e.0);
         self.state.mix_hash(&e.0);
-        self.state.mix_key(
-            self.ephemeral
-                .diffie_hellman(&self.remote_ephemeral)?
-                .expose(),
-        );
+        let ee = self
+            .ephemeral
+            .diffie_hellman(self.state.crypto().as_ref(), &self.remote_ephemeral)?;
+        self.state.mix_key(ee.expose())?;
         self.state
             .encrypt_and_hash(&self.local_static.0, &mut message)?;
-        self.state.mix_key(es.expose());
+        self.state.mix_key(es.expose())?;
         self.state.encrypt_and_hash(payload, &mut message)?;
         check_len(&message, 0)?;
         let next = ResponderAwaitingMessage3 {
@@ -310,7 +317,7 @@ impl ResponderAwaitingStaticDh {
 pub struct ResponderAwaitingMessage3 {
     suite: CipherSuite,
     state: SymmetricState,
-    ephemeral: X25519KeyPair,
+    ephemeral: Ephemeral,
 }
 
 impl ResponderAwaitingMessage3 {
@@ -321,10 +328,12 @@ impl ResponderAwaitingMessage3 {
         check_len(message, encrypted_static_len + TAG_LEN)?;
         let (encrypted_static, encrypted_payload) = split_at(message, encrypted_static_len)?;
         let rs = public_key(&self.state.decrypt_and_hash(encrypted_static)?)?;
-        self.state
-            .mix_key(self.ephemeral.diffie_hellman(&rs)?.expose());
+        let se = self
+            .ephemeral
+            .diffie_hellman(self.state.crypto().as_ref(), &rs)?;
+        self.state.mix_key(se.expose())?;
         let payload = self.state.decrypt_and_hash(encrypted_payload)?;
-        Ok((finish(self.state, self.suite, false, rs), payload))
+        Ok((finish(self.state, self.suite, false, rs)?, payload))
     }
 }
 

@@ -1,10 +1,20 @@
 use super::*;
-use crate::vault::crypto::X25519KeyPair;
+use crate::vault::crypto::{RustCrypto, X25519KeyPair};
+use crate::vault::provider::ScriptedRandomForTestingOnly;
 
 use crate::testing::unhex;
 
 fn key(text: &str) -> X25519KeyPair {
     X25519KeyPair::from_secret(unhex(text).try_into().unwrap())
+}
+
+fn crypto() -> Rc<dyn CryptoProvider> {
+    RustCrypto::provider()
+}
+
+/// A provider whose next random 32 bytes are `secret`: the handshake's ephemeral key.
+fn ephemeral(secret: &str) -> Rc<dyn CryptoProvider> {
+    Rc::new(ScriptedRandomForTestingOnly::new(crypto(), [unhex(secret)]))
 }
 
 /// Runs a whole handshake in memory with fixed keys and payloads.
@@ -13,12 +23,13 @@ fn run(
     payloads: [&[u8]; 2],
 ) -> (Vec<u8>, Vec<u8>, Vec<u8>, HandshakeResult, HandshakeResult) {
     let s_i = key("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-    let e_i = key("202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f");
+    let e_i = ephemeral("202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f");
     let s_r = key("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
-    let e_r = key("4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60");
+    let e_r = ephemeral("4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60");
 
-    let (initiator, m1) = initiate_with_ephemeral(suite, s_i.public_key(), e_i);
-    let responder = respond_with_ephemeral(suite, s_r.public_key(), e_r)
+    let (initiator, m1) = initiate(e_i, suite, s_i.public_key()).unwrap();
+    let responder = respond(e_r, suite, s_r.public_key())
+        .unwrap()
         .read_message_1(&m1)
         .unwrap();
     let es = s_r.diffie_hellman(responder.remote_ephemeral()).unwrap();
@@ -71,7 +82,7 @@ fn ockam_suite_reproduces_ockams_handshake_bytes_and_keys() {
 
 #[test]
 fn initial_hash_is_sha256_of_the_protocol_name() {
-    let state = SymmetricState::new(CipherSuite::OckamAes256Gcm);
+    let state = SymmetricState::new(crypto(), CipherSuite::OckamAes256Gcm);
     assert_eq!(
         state.hash().to_vec(),
         unhex("c6096331ab8d033b2ab45efed418e9511b63d51e0b5a9a584086ea8b5905e752")
@@ -103,8 +114,8 @@ fn any_flipped_bit_in_messages_2_or_3_fails_the_handshake() {
     for suite in [CipherSuite::OckamAes256Gcm, CipherSuite::NoiseChaChaPoly] {
         let s_r = X25519KeyPair::generate().unwrap();
         let s_i = X25519KeyPair::generate().unwrap();
-        let (initiator_start, m1) = initiate(suite, s_i.public_key()).unwrap();
-        let responder = respond(suite, s_r.public_key())
+        let (initiator_start, m1) = initiate(crypto(), suite, s_i.public_key()).unwrap();
+        let responder = respond(crypto(), suite, s_r.public_key())
             .unwrap()
             .read_message_1(&m1)
             .unwrap();
@@ -114,7 +125,7 @@ fn any_flipped_bit_in_messages_2_or_3_fails_the_handshake() {
         for at in [32, 40, 79, 80, m2.len() - 1] {
             let mut bad = m2.clone();
             bad[at] ^= 1;
-            let (fresh, _) = initiate(suite, s_i.public_key()).unwrap();
+            let (fresh, _) = initiate(crypto(), suite, s_i.public_key()).unwrap();
             assert!(fresh.read_message_2(&bad).is_err());
         }
         let (initiator, _) = initiator_start.read_message_2(&m2).unwrap();
@@ -134,21 +145,21 @@ fn short_long_and_low_order_messages_are_errors() {
     let s = X25519KeyPair::generate().unwrap();
     let suite = CipherSuite::OckamAes256Gcm;
     assert!(
-        respond(suite, s.public_key())
+        respond(crypto(), suite, s.public_key())
             .unwrap()
             .read_message_1(&[0; 31])
             .is_err()
     );
     assert!(
-        respond(suite, s.public_key())
+        respond(crypto(), suite, s.public_key())
             .unwrap()
             .read_message_1(&vec![0; MAX_HANDSHAKE_MESSAGE_LEN + 1])
             .is_err()
     );
-    let (initiator, _) = initiate(suite, s.public_key()).unwrap();
+    let (initiator, _) = initiate(crypto(), suite, s.public_key()).unwrap();
     assert!(initiator.read_message_2(&[0; 95]).is_err());
     // An all-zero (low-order) ephemeral key would make ee known to everyone.
-    let (initiator, _) = initiate(suite, s.public_key()).unwrap();
+    let (initiator, _) = initiate(crypto(), suite, s.public_key()).unwrap();
     assert!(matches!(
         initiator.read_message_2(&[0; 200]),
         Err(Error::Crypto(_))

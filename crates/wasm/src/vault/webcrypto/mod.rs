@@ -16,8 +16,8 @@ use razor_core::identity::model::ChangeHistory;
 use razor_core::runtime::LocalBoxFuture;
 use razor_core::vault::crypto::constant_time_eq;
 use razor_core::vault::{
-    BulkCipher, KeyAgreementVault, KeyId, SharedSecret, Signature, SigningKeyKind, SigningVault,
-    Vault, VerifyingKey, X25519PublicKey,
+    KeyAgreementVault, KeyId, SharedSecret, Signature, SigningKeyKind, SigningVault, Vault,
+    VerifyingKey, X25519PublicKey,
 };
 use razor_core::{Error, Result};
 use wasm_bindgen::prelude::*;
@@ -26,10 +26,8 @@ use web_sys::{CryptoKey, SubtleCrypto};
 
 use super::idb::{Database, IDENTITIES, KEYS};
 
-mod bulk;
 mod kind;
 
-pub use bulk::WEBCRYPTO_AES_MIN_LEN;
 use kind::{Kind, PKCS8_ED25519_PREFIX, PKCS8_P256_PREFIX};
 
 struct StoredKey {
@@ -48,10 +46,6 @@ struct Inner {
     subtle: SubtleCrypto,
     keys: RefCell<HashMap<KeyId, StoredKey>>,
     database: Option<Database>,
-    /// Channel AES keys imported for bulk messages, by raw key.
-    aes_keys: RefCell<Vec<(zeroize::Zeroizing<[u8; 32]>, CryptoKey)>>,
-    /// Messages encrypted or decrypted by WebCrypto's AES-GCM.
-    bulk_operations: core::cell::Cell<u64>,
 }
 
 thread_local! {
@@ -102,8 +96,6 @@ impl WebCryptoVault {
                 subtle,
                 keys: RefCell::default(),
                 database,
-                aes_keys: RefCell::default(),
-                bulk_operations: core::cell::Cell::new(0),
             }),
         };
         vault.load().await?;
@@ -116,6 +108,11 @@ impl WebCryptoVault {
             PROBED.set(true);
         }
         Ok(vault)
+    }
+
+    /// This vault's `crypto.subtle` (for the [`WebCryptoProvider`](super::WebCryptoProvider)).
+    pub fn subtle(&self) -> SubtleCrypto {
+        self.inner.subtle.clone()
     }
 
     /// Whether keys are persisted (IndexedDB).
@@ -484,10 +481,6 @@ impl KeyAgreementVault for WebCryptoVault {
 impl Vault for WebCryptoVault {
     fn name(&self) -> &'static str {
         "webcrypto"
-    }
-
-    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
-        Some(self)
     }
 }
 

@@ -1,0 +1,175 @@
+//! The crypto provider: the algorithms Razor's protocols run on, behind one trait, so that the
+//! handshake, the channel session and identity verification name no crypto library. The
+//! RustCrypto implementation ([`RustCrypto`](super::crypto::RustCrypto)) is the default;
+//! a platform can wrap it and add what it does better (the browser's WebCrypto AES-GCM for
+//! large messages, as a [`BulkCipher`]). A node has one provider
+//! ([`Node::crypto`](crate::runtime::Node::crypto)).
+//!
+//! Long-term keys are not here: they live in a [`Vault`](super::Vault), by handle.
+//! Everything here is synchronous (it runs per message), except the optional bulk cipher.
+
+use core::fmt;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use zeroize::Zeroizing;
+
+use super::{SharedSecret, Signature, VerifyingKey, X25519PublicKey};
+use crate::base::LocalBoxFuture;
+use crate::error::{Error, Result};
+
+/// The AEAD ciphers of Razor's two cipher suites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AeadAlgorithm {
+    /// AES-256-GCM (Ockam's suite).
+    Aes256Gcm,
+    /// ChaCha20-Poly1305 (the standard Noise suite).
+    ChaCha20Poly1305,
+}
+
+/// Length of an AEAD tag for both ciphers.
+pub const TAG_LEN: usize = 16;
+
+/// A keyed AEAD cipher: the key schedule is computed once, the key is zeroized when dropped.
+pub trait Aead {
+    /// Encrypts `buffer` in place and appends the tag.
+    fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()>;
+    /// Checks the tag at the end of `buffer` and decrypts the rest in place, removing the tag.
+    /// Any failure is [`Error::Decrypt`], with no detail; `buffer` is then unspecified.
+    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()>;
+}
+
+/// The algorithms Razor runs on. Object-safe: nodes hold an `Rc<dyn CryptoProvider>`.
+pub trait CryptoProvider {
+    /// A short name for logs.
+    fn name(&self) -> &'static str;
+    /// Fills `out` with unpredictable bytes.
+    fn fill_random(&self, out: &mut [u8]) -> Result<()>;
+    /// SHA-256 of the concatenation of `parts`.
+    fn sha256(&self, parts: &[&[u8]]) -> [u8; 32];
+    /// RFC 5869 HKDF-SHA256 into `out`.
+    fn hkdf_sha256(&self, salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Result<()>;
+    /// PBKDF2-HMAC-SHA256 of `passphrase` and `salt` with `rounds` iterations, into `out`.
+    fn pbkdf2_sha256(&self, passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]);
+    /// A cipher for `algorithm` keyed with `key`.
+    fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead>;
+    /// The X25519 public key of `secret`.
+    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey;
+    /// X25519(`secret`, `peer`). Fails on an all-zero result (a low-order `peer`), so that a
+    /// peer cannot force a known shared secret.
+    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret>;
+    /// Whether `signature` is `key`'s signature of `message` (Ed25519; ECDSA P-256 with
+    /// SHA-256, `r || s`). Mismatched or malformed inputs are `false`.
+    fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool;
+    /// A platform cipher that beats [`aead`](Self::aead) for some messages (WebCrypto's
+    /// hardware AES-GCM for large ones), if this provider has one.
+    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
+        None
+    }
+}
+
+impl fmt::Debug for dyn CryptoProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CryptoProvider({})", self.name())
+    }
+}
+
+/// `N` unpredictable bytes from `crypto`.
+pub fn random<const N: usize>(crypto: &dyn CryptoProvider) -> Result<Zeroizing<[u8; N]>> {
+    let mut bytes = Zeroizing::new([0u8; N]);
+    crypto.fill_random(bytes.as_mut_slice())?;
+    Ok(bytes)
+}
+
+/// An asynchronous AEAD for some messages (see [`CryptoProvider::bulk_cipher`]). Keys are
+/// imported once into a handle; output is byte-identical to [`Aead`]'s (ciphertext, then the
+/// 16-byte tag; empty associated data).
+pub trait BulkCipher {
+    /// Whether to use this cipher for a `len`-byte message under `algorithm`.
+    fn handles(&self, algorithm: AeadAlgorithm, len: usize) -> bool;
+    /// Imports `key` (the raw bytes cross once; the handle keeps the key, non-extractable
+    /// where the platform allows).
+    fn import<'a>(
+        &'a self,
+        algorithm: AeadAlgorithm,
+        key: &'a [u8; 32],
+    ) -> LocalBoxFuture<'a, Result<Rc<dyn BulkKey>>>;
+}
+
+/// A key imported into a [`BulkCipher`].
+pub trait BulkKey {
+    /// Encrypts `plaintext`; returns ciphertext and tag.
+    fn seal(&self, nonce: [u8; 12], plaintext: Vec<u8>) -> LocalBoxFuture<'_, Result<Vec<u8>>>;
+    /// Checks and decrypts ciphertext and tag; any failure is [`Error::Decrypt`].
+    fn open(&self, nonce: [u8; 12], sealed: Vec<u8>) -> LocalBoxFuture<'_, Result<Vec<u8>>>;
+}
+
+/// A provider whose randomness is scripted: [`fill_random`](CryptoProvider::fill_random)
+/// hands out the given byte strings in order (then fails), everything else is `inner`'s.
+/// **For test vectors only**: predictable randomness destroys every protocol's security.
+pub struct ScriptedRandomForTestingOnly {
+    inner: Rc<dyn CryptoProvider>,
+    script: RefCell<VecDeque<Vec<u8>>>,
+}
+
+impl ScriptedRandomForTestingOnly {
+    /// `inner` with randomness taken from `script`, one entry per call.
+    pub fn new(inner: Rc<dyn CryptoProvider>, script: impl IntoIterator<Item = Vec<u8>>) -> Self {
+        Self {
+            inner,
+            script: RefCell::new(script.into_iter().collect()),
+        }
+    }
+}
+
+impl CryptoProvider for ScriptedRandomForTestingOnly {
+    fn name(&self) -> &'static str {
+        "scripted-random-for-testing-only"
+    }
+
+    fn fill_random(&self, out: &mut [u8]) -> Result<()> {
+        let next = self
+            .script
+            .borrow_mut()
+            .pop_front()
+            .ok_or(Error::Crypto("the scripted randomness is used up"))?;
+        if next.len() != out.len() {
+            return Err(Error::Crypto("scripted randomness of the wrong length"));
+        }
+        out.copy_from_slice(&next);
+        Ok(())
+    }
+
+    fn sha256(&self, parts: &[&[u8]]) -> [u8; 32] {
+        self.inner.sha256(parts)
+    }
+
+    fn hkdf_sha256(&self, salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Result<()> {
+        self.inner.hkdf_sha256(salt, ikm, info, out)
+    }
+
+    fn pbkdf2_sha256(&self, passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
+        self.inner.pbkdf2_sha256(passphrase, salt, rounds, out);
+    }
+
+    fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead> {
+        self.inner.aead(algorithm, key)
+    }
+
+    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey {
+        self.inner.x25519_public(secret)
+    }
+
+    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
+        self.inner.x25519(secret, peer)
+    }
+
+    fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
+        self.inner.verify_signature(key, message, signature)
+    }
+
+    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
+        self.inner.bulk_cipher()
+    }
+}

@@ -1,0 +1,177 @@
+//! The WebCrypto provider: RustCrypto for everything per message except what the platform does
+//! better — WebCrypto's AES-GCM (hardware AES) for Ockam-suite messages of
+//! [`WEBCRYPTO_AES_MIN_LEN`] bytes and more, as the provider's bulk cipher. Keys are imported
+//! once per channel epoch, non-extractable.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use razor_core::runtime::LocalBoxFuture;
+use razor_core::vault::crypto::RustCrypto;
+use razor_core::vault::{
+    Aead, AeadAlgorithm, BulkCipher, BulkKey, CryptoProvider, SharedSecret, Signature,
+    VerifyingKey, X25519PublicKey,
+};
+use razor_core::{Error, Result};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, SubtleCrypto};
+
+/// Messages from this size up go through WebCrypto's AES-GCM (hardware AES); smaller ones
+/// stay in wasm, where a Promise per message costs more than the cipher. Measured crossover
+/// (docs/BENCHMARKS.md): about 1 KiB in Chromium, 6 KiB in Node; at 8 KiB WebCrypto wins
+/// 1.3× (Node) to 3× (Chromium).
+pub const WEBCRYPTO_AES_MIN_LEN: usize = 8 * 1024;
+
+/// RustCrypto, with WebCrypto's AES-GCM as the bulk cipher.
+pub struct WebCryptoProvider {
+    aes: WebCryptoAes,
+}
+
+impl WebCryptoProvider {
+    /// The provider on this realm's `crypto.subtle`.
+    pub fn new(subtle: SubtleCrypto) -> Self {
+        Self {
+            aes: WebCryptoAes {
+                subtle,
+                operations: Rc::default(),
+            },
+        }
+    }
+
+    /// Messages WebCrypto's AES-GCM sealed or opened so far.
+    pub fn bulk_operations(&self) -> u64 {
+        self.aes.operations.get()
+    }
+}
+
+impl CryptoProvider for WebCryptoProvider {
+    fn name(&self) -> &'static str {
+        "rustcrypto+webcrypto-aes"
+    }
+
+    fn fill_random(&self, out: &mut [u8]) -> Result<()> {
+        RustCrypto.fill_random(out)
+    }
+
+    fn sha256(&self, parts: &[&[u8]]) -> [u8; 32] {
+        RustCrypto.sha256(parts)
+    }
+
+    fn hkdf_sha256(&self, salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Result<()> {
+        RustCrypto.hkdf_sha256(salt, ikm, info, out)
+    }
+
+    fn pbkdf2_sha256(&self, passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
+        RustCrypto.pbkdf2_sha256(passphrase, salt, rounds, out);
+    }
+
+    fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead> {
+        RustCrypto.aead(algorithm, key)
+    }
+
+    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey {
+        RustCrypto.x25519_public(secret)
+    }
+
+    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
+        RustCrypto.x25519(secret, peer)
+    }
+
+    fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
+        RustCrypto.verify_signature(key, message, signature)
+    }
+
+    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
+        Some(&self.aes)
+    }
+}
+
+/// WebCrypto's AES-GCM.
+struct WebCryptoAes {
+    subtle: SubtleCrypto,
+    operations: Rc<Cell<u64>>,
+}
+
+fn algorithm() -> Object {
+    let algorithm = Object::new();
+    let _ = Reflect::set(&algorithm, &"name".into(), &"AES-GCM".into());
+    algorithm
+}
+
+impl BulkCipher for WebCryptoAes {
+    fn handles(&self, algorithm: AeadAlgorithm, len: usize) -> bool {
+        algorithm == AeadAlgorithm::Aes256Gcm && len >= WEBCRYPTO_AES_MIN_LEN
+    }
+
+    fn import<'a>(
+        &'a self,
+        kind: AeadAlgorithm,
+        key: &'a [u8; 32],
+    ) -> LocalBoxFuture<'a, Result<Rc<dyn BulkKey>>> {
+        Box::pin(async move {
+            if kind != AeadAlgorithm::Aes256Gcm {
+                return Err(Error::Crypto("WebCrypto bulk cipher is AES-GCM only"));
+            }
+            let failed = |_: JsValue| Error::Crypto("AES key import failed");
+            let usages = Array::of2(&"encrypt".into(), &"decrypt".into());
+            let raw = Uint8Array::from(&key[..]);
+            let import = self
+                .subtle
+                .import_key_with_object("raw", &raw, &algorithm(), false, &usages)
+                .map_err(failed)?;
+            let imported = JsFuture::from(import).await;
+            raw.fill(0, 0, 32);
+            let key: CryptoKey = imported.map_err(failed)?.unchecked_into();
+            Ok(Rc::new(AesKey {
+                subtle: self.subtle.clone(),
+                key,
+                operations: self.operations.clone(),
+            }) as Rc<dyn BulkKey>)
+        })
+    }
+}
+
+/// An AES-GCM key inside WebCrypto (non-extractable).
+struct AesKey {
+    subtle: SubtleCrypto,
+    key: CryptoKey,
+    operations: Rc<Cell<u64>>,
+}
+
+impl AesKey {
+    async fn run(&self, encrypt: bool, nonce: [u8; 12], input: Vec<u8>) -> Result<Vec<u8>> {
+        self.operations.set(self.operations.get() + 1);
+        let params = algorithm();
+        let _ = Reflect::set(&params, &"iv".into(), &Uint8Array::from(&nonce[..]));
+        let data = Uint8Array::from(input.as_slice());
+        let promise = if encrypt {
+            self.subtle
+                .encrypt_with_object_and_buffer_source(&params, &self.key, &data)
+        } else {
+            self.subtle
+                .decrypt_with_object_and_buffer_source(&params, &self.key, &data)
+        };
+        let output = match promise {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(error) => Err(error),
+        };
+        output
+            .map(|o| Uint8Array::new(&o).to_vec())
+            .map_err(|_| match encrypt {
+                true => Error::Crypto("AES-GCM encryption failed"),
+                false => Error::Decrypt,
+            })
+    }
+}
+
+impl BulkKey for AesKey {
+    fn seal(&self, nonce: [u8; 12], plaintext: Vec<u8>) -> LocalBoxFuture<'_, Result<Vec<u8>>> {
+        Box::pin(self.run(true, nonce, plaintext))
+    }
+
+    fn open(&self, nonce: [u8; 12], sealed: Vec<u8>) -> LocalBoxFuture<'_, Result<Vec<u8>>> {
+        Box::pin(self.run(false, nonce, sealed))
+    }
+}
