@@ -12,7 +12,9 @@ use razor_benches::wasm::now_ms;
 use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
 use razor_core::{Node, NodeConfig, Route};
 use razor_wasm::WasmRuntime;
-use razor_wasm::transport::{WebSocketTransport, WebTransportTransport};
+use razor_wasm::transport::{
+    WebSocketDriver, WebSocketTransport, WebTransportDriver, WebTransportTransport,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -146,8 +148,8 @@ fn node() -> (Node, WebTransportTransport) {
         WasmRuntime,
         NodeConfig::new("bench").with_mailbox_capacity(1024),
     );
-    WebSocketTransport::create(&node).unwrap();
-    let wt = WebTransportTransport::create(&node).unwrap();
+    WebSocketTransport::create(&node, WebSocketDriver).unwrap();
+    let wt = WebTransportTransport::create(&node, WebTransportDriver).unwrap();
     (node, wt)
 }
 
@@ -217,7 +219,7 @@ async fn transport_benchmark() {
             .with_crypto(std::rc::Rc::new(provider)),
         std::rc::Rc::new(vault),
     );
-    WebSocketTransport::create(&node).unwrap();
+    WebSocketTransport::create(&node, WebSocketDriver).unwrap();
     let identity = node.create_identity().await.unwrap();
     let options = SecureChannelOptions::new(TrustPolicy::TrustIdentifier(node_id));
     let route: Route = format!("ws#{ws} => secure").parse().unwrap();

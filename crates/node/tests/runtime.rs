@@ -142,3 +142,8 @@ mod edge {
         run_local(edge::handshake_events_and_transport_loss(TokioRuntime)).unwrap();
     }
 }
+
+#[test]
+fn concurrent_dials_share_one_connection() {
+    run_local(testing::concurrent_dials_share_one_connection(TokioRuntime)).unwrap();
+}

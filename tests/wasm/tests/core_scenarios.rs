@@ -64,3 +64,8 @@ async fn route_fallback_sends_unknown_addresses_on() {
 async fn handshake_events_and_transport_loss() {
     testing::edge::handshake_events_and_transport_loss(WasmRuntime).await;
 }
+
+#[wasm_bindgen_test]
+async fn concurrent_dials_share_one_connection() {
+    testing::concurrent_dials_share_one_connection(WasmRuntime).await;
+}

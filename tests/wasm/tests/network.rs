@@ -14,7 +14,9 @@ use razor_core::channel::{SecureChannelOptions, TrustPolicy};
 use razor_core::identity::Identifier;
 use razor_core::{Error, Node, NodeConfig, Route, TransportError};
 use razor_wasm::WasmRuntime;
-use razor_wasm::transport::{WebSocketTransport, WebTransportTransport};
+use razor_wasm::transport::{
+    WebSocketDriver, WebSocketTransport, WebTransportDriver, WebTransportTransport,
+};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test};
 
 const PATIENT: Option<Duration> = Some(Duration::from_secs(20));
@@ -60,8 +62,8 @@ fn has_global(name: &str) -> bool {
 
 fn node() -> (Node, WebSocketTransport, WebTransportTransport) {
     let node = Node::new(WasmRuntime, NodeConfig::new("wasm"));
-    let ws = WebSocketTransport::create(&node).unwrap();
-    let wt = WebTransportTransport::create(&node).unwrap();
+    let ws = WebSocketTransport::create(&node, WebSocketDriver).unwrap();
+    let wt = WebTransportTransport::create(&node, WebTransportDriver).unwrap();
     (node, ws, wt)
 }
 

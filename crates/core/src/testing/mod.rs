@@ -350,6 +350,115 @@ pub async fn connection_table_follows_connection_lifetimes<R: Runtime + Clone>(r
     assert_eq!(table.dialled("peer:1"), None);
 }
 
+/// The far end of an in-memory connection: what the peer sends, what it received.
+type FarEnd = (async_channel::Sender<Vec<u8>>, async_channel::Receiver<Vec<u8>>);
+
+/// A driver whose "sockets" are in-memory channels, slow to open, counting its dials.
+struct SlowDriver {
+    dials: Rc<core::cell::Cell<u32>>,
+    delay: Duration,
+    node: Node,
+    /// The far ends, kept open.
+    far: RefCell<Vec<FarEnd>>,
+}
+
+impl crate::transport::Driver for SlowDriver {
+    const TRANSPORT_TYPE: crate::routing::TransportType = crate::routing::TransportType::new(200);
+    type Sink = ChannelSink;
+    type Source = async_channel::Receiver<Vec<u8>>;
+    type Codec = BareFrames;
+
+    fn codec(&self) -> BareFrames {
+        BareFrames
+    }
+
+    fn peer(&self, address: &Address) -> Result<String> {
+        Ok(address.value_str().unwrap_or_default().to_owned())
+    }
+
+    async fn dial(
+        &self,
+        peer: &str,
+        _pins: &crate::transport::CertificatePins,
+    ) -> Result<(ChannelSink, async_channel::Receiver<Vec<u8>>)> {
+        self.dials.set(self.dials.get() + 1);
+        self.node.sleep(self.delay).await;
+        if peer == "unreachable" {
+            return Err(TransportError::ConnectFailed {
+                address: peer.into(),
+                reason: "test".into(),
+            }
+            .into());
+        }
+        let (to_us, from_peer) = async_channel::bounded(4);
+        let (to_peer, peer_inbox) = async_channel::bounded(4);
+        self.far.borrow_mut().push((to_us, peer_inbox));
+        Ok((ChannelSink(to_peer), from_peer))
+    }
+}
+
+/// Concurrent dials to one peer share one connection (and one failure); a dial abandoned
+/// half-way (its caller timed out) releases whoever waited for it.
+pub async fn concurrent_dials_share_one_connection<R: Runtime + Clone>(runtime: R) {
+    use crate::transport::Dialing;
+    let node = Node::new(runtime.clone(), NodeConfig::new("dials"));
+    let dials = Rc::new(core::cell::Cell::new(0));
+    let transport = Dialing::create(
+        &node,
+        SlowDriver {
+            dials: dials.clone(),
+            delay: Duration::from_millis(50),
+            node: node.clone(),
+            far: RefCell::default(),
+        },
+    )
+    .unwrap();
+    // Five callers at once, each on its own task.
+    let together = |peer: &'static str, callers: usize| {
+        let (done, results) = async_channel::unbounded();
+        for _ in 0..callers {
+            let (transport, done) = (transport.clone(), done.clone());
+            node.spawn(async move {
+                let _ = done.send(transport.connect(peer).await).await;
+            });
+        }
+        async move {
+            let mut all = Vec::new();
+            for _ in 0..callers {
+                all.push(results.recv().await.unwrap());
+            }
+            all
+        }
+    };
+    let hops = together("peer", 5).await;
+    assert_eq!(dials.get(), 1, "one dial for five callers");
+    let hops: Vec<Address> = hops.into_iter().map(|h| h.unwrap()).collect();
+    assert!(hops.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(transport.connection_count(), 1);
+
+    for outcome in together("unreachable", 3).await {
+        assert!(matches!(
+            outcome,
+            Err(Error::Transport(TransportError::ConnectFailed { .. }))
+        ));
+    }
+    assert_eq!(dials.get(), 2, "one dial for three callers, failure shared");
+
+    // The first caller gives up half-way; the one waiting behind it is told, not stuck.
+    let abandoned = crate::runtime::timeout(
+        node.runtime(),
+        Duration::from_millis(10),
+        transport.connect("slow"),
+    );
+    let waiting = transport.connect("slow");
+    let (first, second) = futures_lite::future::zip(abandoned, waiting).await;
+    assert!(first.is_err(), "timed out");
+    assert!(second.is_err(), "released with the abandoned dial");
+    let again = transport.connect("slow").await;
+    assert!(again.is_ok(), "a later dial is a fresh one: {again:?}");
+    node.shutdown();
+}
+
 /// The sending half of an in-memory connection.
 struct ChannelSink(async_channel::Sender<Vec<u8>>);
 

@@ -11,17 +11,18 @@
 //!
 //! [`connection`] holds that machinery once for every transport; drivers only supply a
 //! [`FrameSink`](connection::FrameSink) and [`FrameSource`](connection::FrameSource) per socket.
-//! Transports that dial sockets implement [`Dialer`] and keep their connections in a
-//! [`ConnectionTable`]; the rest (reuse, retries, shutdown) is shared.
+//! Every transport that dials sockets is a [`Dialing`] transport: the platform writes a
+//! [`Driver`] (how a hop names a peer, how to open a socket), and the rest — reuse, one dial per
+//! peer at a time, retries, pinned certificates, shutdown — is shared.
 
 pub mod connection;
-mod dialer;
+mod dialing;
 pub mod framing;
 pub mod memory;
 mod retry;
 mod table;
 
-pub use dialer::Dialer;
+pub use dialing::{CertificatePins, Dialing, Driver};
 pub use retry::{RetryPolicy, connect_with_retry};
 pub use table::ConnectionTable;
 

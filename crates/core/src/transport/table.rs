@@ -7,9 +7,11 @@ use core::future::Future;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
+use async_channel::Sender;
+
 use super::connection::{FrameCodec, FrameSink, FrameSource, start_connection};
 use super::{RetryPolicy, connect_with_retry};
-use crate::error::Result;
+use crate::error::{Result, TransportError};
 use crate::routing::Address;
 use crate::runtime::Node;
 
@@ -22,6 +24,8 @@ pub struct ConnectionTable {
 #[derive(Default)]
 struct Inner {
     dialled: RefCell<HashMap<String, Address>>,
+    /// Dials in flight, with whoever waits for them.
+    dialling: RefCell<HashMap<String, Vec<Sender<Result<Address>>>>>,
     all: RefCell<Vec<Address>>,
     listeners: RefCell<Vec<Box<dyn FnOnce()>>>,
     retry: Cell<Option<RetryPolicy>>,
@@ -39,7 +43,7 @@ impl ConnectionTable {
     }
 
     /// The connection dialled to `peer`, or a new one made by `connect` (retried per the
-    /// policy).
+    /// policy). Concurrent callers for one peer share one dial.
     pub async fn get_or_connect<F, Fut>(
         &self,
         node: &Node,
@@ -50,10 +54,37 @@ impl ConnectionTable {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Address>>,
     {
-        match self.dialled(peer) {
-            Some(existing) => Ok(existing),
-            None => connect_with_retry(node, self.inner.retry.get(), connect).await,
+        if let Some(existing) = self.dialled(peer) {
+            return Ok(existing);
         }
+        let waiting = {
+            let mut dialling = self.inner.dialling.borrow_mut();
+            match dialling.get_mut(peer) {
+                Some(waiters) => {
+                    let (sender, receiver) = async_channel::bounded(1);
+                    waiters.push(sender);
+                    Some(receiver)
+                }
+                None => {
+                    dialling.insert(peer.to_owned(), Vec::new());
+                    None
+                }
+            }
+        };
+        if let Some(receiver) = waiting {
+            return receiver
+                .recv()
+                .await
+                .unwrap_or(Err(TransportError::ConnectionClosed.into()));
+        }
+        let mut dial = InFlight {
+            table: self,
+            peer,
+            outcome: None,
+        };
+        let outcome = connect_with_retry(node, self.inner.retry.get(), connect).await;
+        dial.outcome = Some(outcome.clone());
+        outcome
     }
 
     /// Starts a connection on a new socket (dialled to `peer`, or accepted when `None`) with
@@ -128,6 +159,36 @@ impl ConnectionTable {
         self.inner.dialled.borrow_mut().clear();
         for address in all {
             let _ = node.stop_worker(&address);
+        }
+    }
+}
+
+/// A dial in flight: when it ends — or is dropped half-way (its caller timed out) — whoever
+/// waits for it gets its outcome.
+struct InFlight<'a> {
+    table: &'a ConnectionTable,
+    peer: &'a str,
+    outcome: Option<Result<Address>>,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let waiters = self
+            .table
+            .inner
+            .dialling
+            .borrow_mut()
+            .remove(self.peer)
+            .unwrap_or_default();
+        let outcome = self.outcome.take().unwrap_or_else(|| {
+            Err(TransportError::ConnectFailed {
+                address: self.peer.to_owned(),
+                reason: "the dial was abandoned".into(),
+            }
+            .into())
+        });
+        for waiter in waiters {
+            let _ = waiter.try_send(outcome.clone());
         }
     }
 }

@@ -2,12 +2,10 @@
 //! length + CBOR `TcpTransportMessage` frames (max 16 MiB). Interoperates with Ockam nodes.
 
 use std::net::SocketAddr;
-use std::rc::Rc;
 
-use razor_core::runtime::LocalBoxFuture;
 use razor_core::transport::connection::{CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::{MAX_FRAME_LEN, OckamTcpFrames, TCP_PROTOCOL_VERSION};
-use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
+use razor_core::transport::{CertificatePins, Dialing, Driver};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -16,22 +14,22 @@ use tracing::{debug, info, warn};
 
 use super::{bind_tcp, connect_failed, socket_address};
 
-/// The TCP transport of a node: `tcp#host:port` hops, and listeners.
+/// The TCP transport of a node: `tcp#host:port` hops, and listeners. Dereferences to the
+/// shared [`Dialing`] transport (connect, counts, retries).
 #[derive(Clone)]
-pub struct TcpTransport {
-    node: Node,
-    connections: ConnectionTable,
+pub struct TcpTransport(Dialing<TcpDriver>);
+
+impl core::ops::Deref for TcpTransport {
+    type Target = Dialing<TcpDriver>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl TcpTransport {
     /// Creates the transport and registers it with `node`.
     pub fn create(node: &Node) -> Result<Self> {
-        let transport = Self {
-            node: node.clone(),
-            connections: ConnectionTable::default(),
-        };
-        node.register_transport(Rc::new(transport.clone()))?;
-        Ok(transport)
+        Ok(Self(Dialing::create(node, TcpDriver)?))
     }
 
     /// Accepts connections on `address` (e.g. `127.0.0.1:4000`, port 0 for any) until the
@@ -39,12 +37,13 @@ impl TcpTransport {
     pub async fn listen(&self, address: &str) -> Result<SocketAddr> {
         let (listener, bound) = bind_tcp(address).await?;
         info!(%bound, "TCP listener");
-        let this = self.clone();
+        let this = self.0.clone();
         let accepting = tokio::task::spawn_local(async move {
             loop {
                 match listener.accept().await {
                     Ok((stream, peer)) => {
-                        if let Err(error) = this.open(stream, None) {
+                        let (sink, source) = halves(stream);
+                        if let Err(error) = this.accept(&peer.to_string(), sink, source) {
                             warn!(%peer, %error, "could not start a TCP connection");
                         }
                     }
@@ -52,69 +51,52 @@ impl TcpTransport {
                 }
             }
         });
-        self.connections.add_listener(move || accepting.abort());
+        self.add_listener(move || accepting.abort());
         Ok(bound)
-    }
-
-    /// Connects to `address` and returns the local address of the connection's sending worker.
-    pub async fn connect(&self, address: &str) -> Result<Address> {
-        let stream = TcpStream::connect(address)
-            .await
-            .map_err(|e| connect_failed(address, e))?;
-        self.open(stream, Some(address.to_owned()))
-    }
-
-    /// Number of open connections.
-    pub fn connection_count(&self) -> usize {
-        self.connections.count()
-    }
-
-    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
-    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
-        self.connections.set_retry(policy);
-    }
-
-    fn open(&self, stream: TcpStream, dialled: Option<String>) -> Result<Address> {
-        let _ = stream.set_nodelay(true);
-        let label = stream
-            .peer_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let (reader, writer) = stream.into_split();
-        let sink = TcpSink {
-            writer,
-            sent_version: false,
-        };
-        let source = TcpSource {
-            reader,
-            checked_version: false,
-        };
-        self.connections
-            .start(&self.node, &label, dialled, sink, source, OckamTcpFrames)
     }
 }
 
-impl Dialer for TcpTransport {
+/// TCP sockets with Ockam's framing.
+pub struct TcpDriver;
+
+impl Driver for TcpDriver {
     const TRANSPORT_TYPE: TransportType = TransportType::TCP;
+    type Sink = TcpSink;
+    type Source = TcpSource;
+    type Codec = OckamTcpFrames;
 
-    fn node(&self) -> &Node {
-        &self.node
-    }
-
-    fn connections(&self) -> &ConnectionTable {
-        &self.connections
+    fn codec(&self) -> OckamTcpFrames {
+        OckamTcpFrames
     }
 
     fn peer(&self, address: &Address) -> Result<String> {
         socket_address(address)
     }
 
-    fn dial<'a>(&'a self, peer: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(self.connect(peer))
+    async fn dial(&self, peer: &str, _pins: &CertificatePins) -> Result<(TcpSink, TcpSource)> {
+        let stream = TcpStream::connect(peer)
+            .await
+            .map_err(|e| connect_failed(peer, e))?;
+        Ok(halves(stream))
     }
 }
 
-struct TcpSink {
+fn halves(stream: TcpStream) -> (TcpSink, TcpSource) {
+    let _ = stream.set_nodelay(true);
+    let (reader, writer) = stream.into_split();
+    let sink = TcpSink {
+        writer,
+        sent_version: false,
+    };
+    let source = TcpSource {
+        reader,
+        checked_version: false,
+    };
+    (sink, source)
+}
+
+/// The writing half of a TCP connection (writes the version byte first).
+pub struct TcpSink {
     writer: OwnedWriteHalf,
     sent_version: bool,
 }
@@ -164,7 +146,8 @@ impl FrameSink for TcpSink {
     }
 }
 
-struct TcpSource {
+/// The reading half of a TCP connection (checks the version byte first).
+pub struct TcpSource {
     reader: OwnedReadHalf,
     checked_version: bool,
 }

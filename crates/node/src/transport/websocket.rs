@@ -3,14 +3,12 @@
 //! dials that URL (`wss://` needs TLS, which the native node does not build).
 
 use std::net::SocketAddr;
-use std::rc::Rc;
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use razor_core::runtime::LocalBoxFuture;
 use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::MAX_FRAME_LEN;
-use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
+use razor_core::transport::{CertificatePins, Dialing, Driver};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -27,29 +25,29 @@ fn config() -> WebSocketConfig {
         .max_frame_size(Some(MAX_FRAME_LEN + 1024))
 }
 
-/// The WebSocket transport of a node: `ws#host:port` hops, and listeners.
+/// The WebSocket transport of a node: `ws#host:port` hops, and listeners. Dereferences to the
+/// shared [`Dialing`] transport (connect, counts, retries).
 #[derive(Clone)]
-pub struct WebSocketTransport {
-    node: Node,
-    connections: ConnectionTable,
+pub struct WebSocketTransport(Dialing<WebSocketDriver>);
+
+impl core::ops::Deref for WebSocketTransport {
+    type Target = Dialing<WebSocketDriver>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl WebSocketTransport {
     /// Creates the transport and registers it with `node`.
     pub fn create(node: &Node) -> Result<Self> {
-        let transport = Self {
-            node: node.clone(),
-            connections: ConnectionTable::default(),
-        };
-        node.register_transport(Rc::new(transport.clone()))?;
-        Ok(transport)
+        Ok(Self(Dialing::create(node, WebSocketDriver)?))
     }
 
     /// Accepts WebSocket connections on `address` until the node shuts down.
     pub async fn listen(&self, address: &str) -> Result<SocketAddr> {
         let (listener, bound) = bind_tcp(address).await?;
         info!(%bound, "WebSocket listener");
-        let this = self.clone();
+        let this = self.0.clone();
         let accepting = tokio::task::spawn_local(async move {
             loop {
                 let Ok((stream, peer)) = listener.accept().await else {
@@ -66,7 +64,8 @@ impl WebSocketTransport {
                     );
                     match tokio::time::timeout(std::time::Duration::from_secs(10), upgrade).await {
                         Ok(Ok(socket)) => {
-                            if let Err(error) = this.open(socket, &peer.to_string(), None) {
+                            let (sink, source) = halves(socket);
+                            if let Err(error) = this.accept(&peer.to_string(), sink, source) {
                                 warn!(%peer, %error, "could not start a WebSocket connection");
                             }
                         }
@@ -76,69 +75,48 @@ impl WebSocketTransport {
                 });
             }
         });
-        self.connections.add_listener(move || accepting.abort());
+        self.add_listener(move || accepting.abort());
         Ok(bound)
-    }
-
-    /// Connects to `ws://address/` (or to `address` itself when it is a `ws://` URL, e.g. a
-    /// relay object's path on the edge) and returns the local address of the connection's
-    /// worker.
-    pub async fn connect(&self, address: &str) -> Result<Address> {
-        let url = if address.contains("://") {
-            address.to_owned()
-        } else {
-            format!("ws://{address}/")
-        };
-        let (socket, _) =
-            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config()), true)
-                .await
-                .map_err(|e| connect_failed(&url, e))?;
-        self.open(socket, address, Some(address.to_owned()))
-    }
-
-    /// Number of open connections.
-    pub fn connection_count(&self) -> usize {
-        self.connections.count()
-    }
-
-    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
-    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
-        self.connections.set_retry(policy);
-    }
-
-    fn open(&self, socket: Socket, label: &str, dialled: Option<String>) -> Result<Address> {
-        let (sink, source) = socket.split();
-        self.connections.start(
-            &self.node,
-            label,
-            dialled,
-            WsSink(sink),
-            WsSource(source),
-            BareFrames,
-        )
     }
 }
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-impl Dialer for WebSocketTransport {
+/// WebSockets (tokio-tungstenite). A peer is `host:port` (dialled at `ws://host:port/`) or a
+/// `ws://` URL.
+pub struct WebSocketDriver;
+
+impl Driver for WebSocketDriver {
     const TRANSPORT_TYPE: TransportType = TransportType::WS;
+    type Sink = WsSink;
+    type Source = WsSource;
+    type Codec = BareFrames;
 
-    fn node(&self) -> &Node {
-        &self.node
-    }
-
-    fn connections(&self) -> &ConnectionTable {
-        &self.connections
+    fn codec(&self) -> BareFrames {
+        BareFrames
     }
 
     fn peer(&self, address: &Address) -> Result<String> {
         socket_address(address)
     }
 
-    fn dial<'a>(&'a self, peer: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(self.connect(peer))
+    async fn dial(&self, peer: &str, _pins: &CertificatePins) -> Result<(WsSink, WsSource)> {
+        let url = if peer.contains("://") {
+            peer.to_owned()
+        } else {
+            format!("ws://{peer}/")
+        };
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config()), true)
+                .await
+                .map_err(|e| connect_failed(&url, e))?;
+        Ok(halves(socket))
     }
+}
+
+fn halves(socket: Socket) -> (WsSink, WsSource) {
+    let (sink, source) = socket.split();
+    (WsSink(sink), WsSource(source))
 }
 
 fn ws_error(error: tokio_tungstenite::tungstenite::Error) -> Error {
@@ -157,7 +135,8 @@ fn ws_error(error: tokio_tungstenite::tungstenite::Error) -> Error {
     }
 }
 
-struct WsSink(SplitSink<Socket, Message>);
+/// The writing half of a WebSocket connection.
+pub struct WsSink(SplitSink<Socket, Message>);
 
 impl FrameSink for WsSink {
     async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
@@ -177,7 +156,8 @@ impl FrameSink for WsSink {
     }
 }
 
-struct WsSource(SplitStream<Socket>);
+/// The reading half of a WebSocket connection.
+pub struct WsSource(SplitStream<Socket>);
 
 impl FrameSource for WsSource {
     async fn next(&mut self) -> Option<Result<Vec<u8>>> {

@@ -4,15 +4,12 @@
 //! for 14 days (the most a hash-pinned certificate may have); browsers reach them with
 //! `serverCertificateHashes`. `wt#host:port` dials `https://host:port/`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::rc::Rc;
 
-use razor_core::runtime::LocalBoxFuture;
 use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
-use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
+use razor_core::transport::{CertificatePins, Dialing, Driver};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tracing::{debug, info, warn};
 use wtransport::tls::Sha256Digest;
@@ -39,29 +36,22 @@ impl WebTransportListener {
 }
 
 /// The WebTransport transport of a node: `wt#host:port` hops (to servers whose certificate
-/// hash was [pinned](Self::pin_certificate)), and listeners.
+/// hash was [pinned](Dialing::pin_certificate)), and listeners. Dereferences to the shared
+/// [`Dialing`] transport (connect, pins, counts, retries).
 #[derive(Clone)]
-pub struct WebTransportTransport {
-    node: Node,
-    connections: ConnectionTable,
-    pinned: Rc<RefCell<HashMap<String, [u8; 32]>>>,
+pub struct WebTransportTransport(Dialing<WebTransportDriver>);
+
+impl core::ops::Deref for WebTransportTransport {
+    type Target = Dialing<WebTransportDriver>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl WebTransportTransport {
     /// Creates the transport and registers it with `node`.
     pub fn create(node: &Node) -> Result<Self> {
-        let transport = Self {
-            node: node.clone(),
-            connections: ConnectionTable::default(),
-            pinned: Rc::default(),
-        };
-        node.register_transport(Rc::new(transport.clone()))?;
-        Ok(transport)
-    }
-
-    /// Trusts the server at `host:port` if and only if its certificate has this SHA-256.
-    pub fn pin_certificate(&self, address: &str, hash: [u8; 32]) {
-        self.pinned.borrow_mut().insert(address.to_owned(), hash);
+        Ok(Self(Dialing::create(node, WebTransportDriver)?))
     }
 
     /// Accepts WebTransport sessions on `address` (UDP) until the node shuts down.
@@ -90,7 +80,7 @@ impl WebTransportTransport {
             certificate_hash,
         };
         info!(%bound, hash = %listener.certificate_hash_hex(), "WebTransport listener");
-        let this = self.clone();
+        let this = self.0.clone();
         let accepting = tokio::task::spawn_local(async move {
             loop {
                 let incoming = endpoint.accept().await;
@@ -106,7 +96,8 @@ impl WebTransportTransport {
                     match tokio::time::timeout(std::time::Duration::from_secs(10), session).await {
                         Ok(Ok((connection, send, recv))) => {
                             let label = connection.remote_address().to_string();
-                            if let Err(error) = this.open(connection, send, recv, &label, None) {
+                            let (sink, source) = halves(connection, send, recv);
+                            if let Err(error) = this.accept(&label, sink, source) {
                                 warn!(%error, "could not start a WebTransport connection");
                             }
                         }
@@ -116,15 +107,33 @@ impl WebTransportTransport {
                 });
             }
         });
-        self.connections.add_listener(move || accepting.abort());
+        self.add_listener(move || accepting.abort());
         Ok(listener)
     }
+}
 
-    /// Connects to `https://address/`, checking the pinned certificate hash.
-    pub async fn connect(&self, address: &str) -> Result<Address> {
-        let hash = self.pinned.borrow().get(address).copied().ok_or_else(|| {
+/// WebTransport sessions (wtransport) with one bidirectional stream each; a peer is
+/// `host:port`, dialled at `https://host:port/` with its pinned certificate hash.
+pub struct WebTransportDriver;
+
+impl Driver for WebTransportDriver {
+    const TRANSPORT_TYPE: TransportType = TransportType::WT;
+    type Sink = WtSink;
+    type Source = WtSource;
+    type Codec = BareFrames;
+
+    fn codec(&self) -> BareFrames {
+        BareFrames
+    }
+
+    fn peer(&self, address: &Address) -> Result<String> {
+        socket_address(address)
+    }
+
+    async fn dial(&self, peer: &str, pins: &CertificatePins) -> Result<(WtSink, WtSource)> {
+        let hash = pins.get(peer).ok_or_else(|| {
             connect_failed(
-                address,
+                peer,
                 "no certificate hash pinned for this address (pin_certificate)",
             )
         })?;
@@ -133,8 +142,8 @@ impl WebTransportTransport {
             .with_server_certificate_hashes([Sha256Digest::from(hash)])
             .keep_alive_interval(Some(std::time::Duration::from_secs(3)))
             .build();
-        let endpoint = Endpoint::client(config).map_err(|e| connect_failed(address, e))?;
-        let url = format!("https://{address}/");
+        let endpoint = Endpoint::client(config).map_err(|e| connect_failed(peer, e))?;
+        let url = format!("https://{peer}/");
         let connection = endpoint.connect(url.as_str()).await.map_err(|error| {
             let text = error.to_string();
             if text.contains("certificate") || text.contains("Certificate") {
@@ -148,63 +157,26 @@ impl WebTransportTransport {
             .await
             .map_err(|e| connect_failed(&url, e))?;
         let (send, recv) = opening.await.map_err(|e| connect_failed(&url, e))?;
-        self.open(connection, send, recv, address, Some(address.to_owned()))
-    }
-
-    /// Number of open connections.
-    pub fn connection_count(&self) -> usize {
-        self.connections.count()
-    }
-
-    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
-    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
-        self.connections.set_retry(policy);
-    }
-
-    fn open(
-        &self,
-        connection: Connection,
-        send: SendStream,
-        recv: RecvStream,
-        label: &str,
-        dialled: Option<String>,
-    ) -> Result<Address> {
-        let connection = Rc::new(connection);
-        let sink = WtSink {
-            send,
-            connection: connection.clone(),
-        };
-        let source = WtSource {
-            recv,
-            decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
-            _connection: connection,
-        };
-        self.connections
-            .start(&self.node, label, dialled, sink, source, BareFrames)
+        Ok(halves(connection, send, recv))
     }
 }
 
-impl Dialer for WebTransportTransport {
-    const TRANSPORT_TYPE: TransportType = TransportType::WT;
-
-    fn node(&self) -> &Node {
-        &self.node
-    }
-
-    fn connections(&self) -> &ConnectionTable {
-        &self.connections
-    }
-
-    fn peer(&self, address: &Address) -> Result<String> {
-        socket_address(address)
-    }
-
-    fn dial<'a>(&'a self, peer: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(self.connect(peer))
-    }
+fn halves(connection: Connection, send: SendStream, recv: RecvStream) -> (WtSink, WtSource) {
+    let connection = Rc::new(connection);
+    let sink = WtSink {
+        send,
+        connection: connection.clone(),
+    };
+    let source = WtSource {
+        recv,
+        decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
+        _connection: connection,
+    };
+    (sink, source)
 }
 
-struct WtSink {
+/// The writing half of a WebTransport connection.
+pub struct WtSink {
     send: SendStream,
     connection: Rc<Connection>,
 }
@@ -223,7 +195,8 @@ impl FrameSink for WtSink {
     }
 }
 
-struct WtSource {
+/// The reading half of a WebTransport connection.
+pub struct WtSource {
     recv: RecvStream,
     decoder: LengthPrefixedDecoder,
     /// Keeps the session open as long as the stream is read.

@@ -20,7 +20,8 @@ use super::options::{channel_options, get, invalid, string, timeout};
 use super::relay::JsRelayNames;
 use super::worker::JsWorker;
 use crate::transport::{
-    AttachedConnections, JsTransport, WebSocketTransport, WebTransportTransport,
+    AttachedConnections, JsTransport, WebSocketDriver, WebSocketTransport, WebTransportDriver,
+    WebTransportTransport,
 };
 use crate::vault::{WebCryptoProvider, WebCryptoVault};
 use crate::{WasmRuntime, to_js_error};
@@ -103,8 +104,9 @@ impl Node {
             config = config.with_crypto(Rc::new(WebCryptoProvider::new(vault.subtle())));
         }
         let node = razor_core::Node::with_vault(WasmRuntime, config, vault);
-        let websocket = WebSocketTransport::create(&node).map_err(to_js_error)?;
-        let webtransport = WebTransportTransport::create(&node).map_err(to_js_error)?;
+        let websocket = WebSocketTransport::create(&node, WebSocketDriver).map_err(to_js_error)?;
+        let webtransport =
+            WebTransportTransport::create(&node, WebTransportDriver).map_err(to_js_error)?;
         Ok(Node {
             node,
             websocket,

@@ -8,8 +8,8 @@ mod websocket;
 mod webtransport;
 
 pub use attached::{ATTACHED_INBOX_FRAMES, AttachedConnection, AttachedConnections, JsTransport};
-pub use websocket::{HIGH_WATER_MARK, INBOX_FRAMES, WebSocketTransport};
-pub use webtransport::WebTransportTransport;
+pub use websocket::{HIGH_WATER_MARK, INBOX_FRAMES, WebSocketDriver, WebSocketTransport};
+pub use webtransport::{WebTransportDriver, WebTransportTransport};
 
 use razor_core::{Address, Error, TransportError};
 

@@ -9,10 +9,9 @@ use std::rc::Rc;
 
 use async_channel::Receiver;
 use js_sys::{ArrayBuffer, Uint8Array};
-use razor_core::runtime::LocalBoxFuture;
 use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
-use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
-use razor_core::{Address, Node, Result, TransportError, TransportType};
+use razor_core::transport::{CertificatePins, Dialing, Driver};
+use razor_core::{Address, Result, TransportError, TransportType};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
@@ -25,72 +24,35 @@ pub const INBOX_FRAMES: usize = 1024;
 pub const HIGH_WATER_MARK: u32 = 4 * 1024 * 1024;
 
 /// The WebSocket transport of a JS node: `ws#host:port` or `ws#wss://host/path` hops.
-#[derive(Clone)]
-pub struct WebSocketTransport {
-    node: Node,
-    connections: ConnectionTable,
-}
+pub type WebSocketTransport = Dialing<WebSocketDriver>;
 
-impl WebSocketTransport {
-    /// Creates the transport and registers it with `node`.
-    pub fn create(node: &Node) -> Result<Self> {
-        let transport = Self {
-            node: node.clone(),
-            connections: ConnectionTable::default(),
-        };
-        node.register_transport(Rc::new(transport.clone()))?;
-        Ok(transport)
-    }
+/// The platform's `WebSocket`; a peer is a `ws://` or `wss://` URL.
+pub struct WebSocketDriver;
 
-    /// Number of open connections.
-    pub fn connection_count(&self) -> usize {
-        self.connections.count()
-    }
-
-    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
-    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
-        self.connections.set_retry(policy);
-    }
-
-    /// Opens a WebSocket to `url` and starts a connection on it.
-    pub async fn connect(&self, url: &str) -> Result<Address> {
-        let socket = Socket::open(url).await?;
-        let sink = WsSink {
-            socket: socket.clone(),
-            node: self.node.clone(),
-        };
-        let source = WsSource {
-            inbox: socket.inbox.clone(),
-            _socket: socket,
-        };
-        self.connections.start(
-            &self.node,
-            url,
-            Some(url.to_owned()),
-            sink,
-            source,
-            BareFrames,
-        )
-    }
-}
-
-impl Dialer for WebSocketTransport {
+impl Driver for WebSocketDriver {
     const TRANSPORT_TYPE: TransportType = TransportType::WS;
+    type Sink = WsSink;
+    type Source = WsSource;
+    type Codec = BareFrames;
 
-    fn node(&self) -> &Node {
-        &self.node
-    }
-
-    fn connections(&self) -> &ConnectionTable {
-        &self.connections
+    fn codec(&self) -> BareFrames {
+        BareFrames
     }
 
     fn peer(&self, address: &Address) -> Result<String> {
         url(address, "ws")
     }
 
-    fn dial<'a>(&'a self, url: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(self.connect(url))
+    async fn dial(&self, url: &str, _pins: &CertificatePins) -> Result<(WsSink, WsSource)> {
+        let socket = Socket::open(url).await?;
+        let sink = WsSink {
+            socket: socket.clone(),
+        };
+        let source = WsSource {
+            inbox: socket.inbox.clone(),
+            _socket: socket,
+        };
+        Ok((sink, source))
     }
 }
 
@@ -183,16 +145,41 @@ impl Socket {
     }
 }
 
-struct WsSink {
+/// Waits until `ws` has sent enough of what it buffered to be under [`HIGH_WATER_MARK`] (or
+/// closed). The WebSocket API has no event for that, so this sleeps for as long as the excess
+/// should take to drain at the rate seen since the last look (backing off while nothing
+/// drains): a fast socket is looked at again soon, a slow one rarely.
+async fn drained(ws: &WebSocket) {
+    let mut last = (js_sys::Date::now(), ws.buffered_amount());
+    let mut delay_ms = 1.0_f64;
+    while last.1 > HIGH_WATER_MARK && ws.ready_state() == WebSocket::OPEN {
+        gloo_timers::future::sleep(core::time::Duration::from_micros(
+            (delay_ms * 1000.0) as u64,
+        ))
+        .await;
+        let now = (js_sys::Date::now(), ws.buffered_amount());
+        let drained = f64::from(last.1.saturating_sub(now.1));
+        let elapsed = (now.0 - last.0).max(0.1);
+        delay_ms = if drained > 0.0 {
+            let excess = f64::from(now.1.saturating_sub(HIGH_WATER_MARK));
+            (excess / (drained / elapsed)).clamp(0.5, 250.0)
+        } else {
+            (delay_ms * 2.0).min(250.0)
+        };
+        last = now;
+    }
+}
+
+/// The writing half of a WebSocket connection.
+pub struct WsSink {
     socket: Socket,
-    node: Node,
 }
 
 impl FrameSink for WsSink {
     async fn send(&mut self, frame: Vec<u8>) -> Result<()> {
         let ws = &self.socket.inner.ws;
-        while ws.buffered_amount() > HIGH_WATER_MARK && ws.ready_state() == WebSocket::OPEN {
-            self.node.sleep(core::time::Duration::from_millis(5)).await;
+        if ws.buffered_amount() > HIGH_WATER_MARK {
+            drained(ws).await;
         }
         if ws.ready_state() != WebSocket::OPEN {
             return Err(TransportError::ConnectionClosed.into());
@@ -213,7 +200,8 @@ impl FrameSink for WsSink {
     }
 }
 
-struct WsSource {
+/// The reading half of a WebSocket connection.
+pub struct WsSource {
     inbox: Receiver<Inbound>,
     _socket: Socket,
 }

@@ -3,16 +3,13 @@
 //! length + BARE `TransportMessage` frames. Servers with self-signed certificates are reached
 //! by pinning the certificate's SHA-256 (`serverCertificateHashes`).
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use razor_core::runtime::LocalBoxFuture;
 use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, length_prefixed};
-use razor_core::transport::{ConnectionTable, Dialer, RetryPolicy};
-use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
+use razor_core::transport::{CertificatePins, Dialing, Driver};
+use razor_core::{Address, Error, Result, TransportError, TransportType};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, WritableStreamDefaultWriter};
@@ -37,65 +34,29 @@ extern "C" {
     fn close(this: &JsWebTransport);
 }
 
-/// The WebTransport transport of a JS node: `wt#host:port` hops to servers whose
-/// certificate hash was [pinned](Self::pin_certificate) (or with a publicly trusted certificate).
-#[derive(Clone)]
-pub struct WebTransportTransport {
-    node: Node,
-    connections: ConnectionTable,
-    pinned: Rc<RefCell<HashMap<String, [u8; 32]>>>,
-}
+/// The WebTransport transport of a JS node: `wt#host:port` hops to servers whose certificate
+/// hash was [pinned](Dialing::pin_certificate) (or with a publicly trusted certificate).
+pub type WebTransportTransport = Dialing<WebTransportDriver>;
 
-impl WebTransportTransport {
-    /// Creates the transport and registers it with `node`.
-    pub fn create(node: &Node) -> Result<Self> {
-        let transport = Self {
-            node: node.clone(),
-            connections: ConnectionTable::default(),
-            pinned: Rc::default(),
-        };
-        node.register_transport(Rc::new(transport.clone()))?;
-        Ok(transport)
+/// The browser's `WebTransport`; a peer is an `https://` URL.
+pub struct WebTransportDriver;
+
+impl Driver for WebTransportDriver {
+    const TRANSPORT_TYPE: TransportType = TransportType::WT;
+    type Sink = WtSink;
+    type Source = WtSource;
+    type Codec = BareFrames;
+
+    fn codec(&self) -> BareFrames {
+        BareFrames
     }
 
-    /// Trusts the server at `host:port` by the SHA-256 of its certificate.
-    pub fn pin_certificate(&self, address: &str, hash: [u8; 32]) {
-        self.pinned.borrow_mut().insert(address.to_owned(), hash);
-    }
-
-    /// Number of open connections.
-    pub fn connection_count(&self) -> usize {
-        self.connections.count()
-    }
-
-    /// Retries failed connection attempts per `policy` (`None`, the default: one attempt).
-    pub fn set_retry(&self, policy: Option<RetryPolicy>) {
-        self.connections.set_retry(policy);
-    }
-
-    fn options(&self, url: &str) -> JsValue {
-        let options = Object::new();
-        let host = url
-            .split("://")
-            .nth(1)
-            .unwrap_or_default()
-            .trim_end_matches('/');
-        let host = host.split('/').next().unwrap_or_default();
-        if let Some(hash) = self.pinned.borrow().get(host) {
-            let entry = Object::new();
-            let _ = Reflect::set(&entry, &"algorithm".into(), &"sha-256".into());
-            let _ = Reflect::set(&entry, &"value".into(), &Uint8Array::from(&hash[..]));
-            let _ = Reflect::set(
-                &options,
-                &"serverCertificateHashes".into(),
-                &Array::of1(&entry),
-            );
-        }
-        options.into()
+    fn peer(&self, address: &Address) -> Result<String> {
+        url(address, "https")
     }
 
     /// Opens a session to `url` and a bidirectional stream on it.
-    pub async fn connect(&self, url: &str) -> Result<Address> {
+    async fn dial(&self, url: &str, pins: &CertificatePins) -> Result<(WtSink, WtSource)> {
         if Reflect::get(&js_sys::global(), &"WebTransport".into())
             .map_or(true, |v| v.is_undefined())
         {
@@ -104,7 +65,7 @@ impl WebTransportTransport {
                 "WebTransport is not available in this runtime",
             ));
         }
-        let session = JsWebTransport::new(url, &self.options(url))
+        let session = JsWebTransport::new(url, &options(url, pins))
             .map_err(|e| connect_failed(url, describe(&e)))?;
         let session = Rc::new(Session(session));
         JsFuture::from(session.0.ready())
@@ -134,15 +95,30 @@ impl WebTransportTransport {
             decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
             _session: session,
         };
-        self.connections.start(
-            &self.node,
-            url,
-            Some(url.to_owned()),
-            sink,
-            source,
-            BareFrames,
-        )
+        Ok((sink, source))
     }
+}
+
+/// The `WebTransport` options for `url`: the pinned certificate hash of its host, if any.
+fn options(url: &str, pins: &CertificatePins) -> JsValue {
+    let options = Object::new();
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    let host = host.split('/').next().unwrap_or_default();
+    if let Some(hash) = pins.get(host) {
+        let entry = Object::new();
+        let _ = Reflect::set(&entry, &"algorithm".into(), &"sha-256".into());
+        let _ = Reflect::set(&entry, &"value".into(), &Uint8Array::from(&hash[..]));
+        let _ = Reflect::set(
+            &options,
+            &"serverCertificateHashes".into(),
+            &Array::of1(&entry),
+        );
+    }
+    options.into()
 }
 
 /// A certificate that does not match the pinned hash fails the session's `ready` promise; the
@@ -157,26 +133,6 @@ fn classify(url: &str, error: &JsValue) -> Error {
     }
 }
 
-impl Dialer for WebTransportTransport {
-    const TRANSPORT_TYPE: TransportType = TransportType::WT;
-
-    fn node(&self) -> &Node {
-        &self.node
-    }
-
-    fn connections(&self) -> &ConnectionTable {
-        &self.connections
-    }
-
-    fn peer(&self, address: &Address) -> Result<String> {
-        url(address, "https")
-    }
-
-    fn dial<'a>(&'a self, url: &'a str) -> LocalBoxFuture<'a, Result<Address>> {
-        Box::pin(self.connect(url))
-    }
-}
-
 /// Closes the session when the last half of the connection is dropped.
 struct Session(JsWebTransport);
 
@@ -186,7 +142,8 @@ impl Drop for Session {
     }
 }
 
-struct WtSink {
+/// The writing half of a WebTransport connection.
+pub struct WtSink {
     writer: WritableStreamDefaultWriter,
     session: Rc<Session>,
 }
@@ -209,7 +166,8 @@ impl FrameSink for WtSink {
     }
 }
 
-struct WtSource {
+/// The reading half of a WebTransport connection.
+pub struct WtSource {
     reader: ReadableStreamDefaultReader,
     decoder: LengthPrefixedDecoder,
     _session: Rc<Session>,
