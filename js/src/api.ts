@@ -30,15 +30,8 @@ async function ready(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/** Every code a Razor error can carry. */
-export type ErrorCode =
-  | "DECODE" | "ADDRESS_PARSE" | "UNKNOWN_ADDRESS" | "ADDRESS_IN_USE" | "MAILBOX_FULL" | "WORKER_STOPPED"
-  | "EMPTY_ROUTE" | "NO_TRANSPORT" | "ACCESS_DENIED" | "TIMEOUT" | "MESSAGE_TOO_LARGE" | "NODE_SHUT_DOWN"
-  | "INVALID_ARGUMENT" | "KEY_NOT_FOUND" | "CRYPTO" | "DECRYPT" | "HANDSHAKE" | "REPLAY" | "OUTSIDE_REPLAY_WINDOW"
-  | "INVALID_IDENTITY" | "INVALID_PURPOSE_KEY" | "INVALID_CREDENTIAL" | "CREDENTIAL_EXPIRED" | "UNTRUSTED_ISSUER"
-  | "IDENTITY_MISMATCH" | "POLICY_DENIED" | "CONNECT_FAILED" | "CONNECTION_CLOSED" | "FRAME_TOO_LARGE"
-  | "MALFORMED_FRAME" | "UNSUPPORTED_VERSION" | "CERTIFICATE_MISMATCH" | "UNKNOWN_PEER" | "TRANSPORT"
-  | "CHANNEL_CLOSED" | "NAME_TAKEN" | "LIMIT_EXCEEDED" | "REMOTE";
+export type { ErrorCode, ErrorKind } from "./error-codes.js";
+import { ERROR_KINDS, type ErrorCode } from "./error-codes.js";
 
 /** Base class of Razor's errors; `code` says exactly what happened. */
 export class RazorError extends Error {
@@ -75,24 +68,25 @@ export class RoutingError extends RazorError {
   override name = "RoutingError";
 }
 
-const trustCodes = new Set(["INVALID_IDENTITY", "INVALID_PURPOSE_KEY", "INVALID_CREDENTIAL", "CREDENTIAL_EXPIRED",
-  "UNTRUSTED_ISSUER", "IDENTITY_MISMATCH", "POLICY_DENIED", "ACCESS_DENIED", "NAME_TAKEN"]);
-const transportCodes = new Set(["CONNECT_FAILED", "CONNECTION_CLOSED", "CHANNEL_CLOSED", "FRAME_TOO_LARGE", "MALFORMED_FRAME",
-  "UNSUPPORTED_VERSION", "CERTIFICATE_MISMATCH", "UNKNOWN_PEER", "TRANSPORT", "NO_TRANSPORT"]);
-const protocolCodes = new Set(["DECODE", "DECRYPT", "HANDSHAKE", "REPLAY", "OUTSIDE_REPLAY_WINDOW", "CRYPTO",
-  "MESSAGE_TOO_LARGE", "KEY_NOT_FOUND"]);
-
 function typed(error: unknown): unknown {
   const e = error as { name?: string; code?: ErrorCode; message?: string; remote?: boolean };
   if (e?.name !== "RazorError" || !e.code) return error;
   const message = e.message ?? e.code;
   const options = { remote: e.remote === true };
-  if (e.code === "TIMEOUT") return new TimeoutError(e.code, message, options);
-  if (trustCodes.has(e.code)) return new TrustError(e.code, message, options);
-  if (transportCodes.has(e.code)) return new TransportError(e.code, message, options);
-  if (protocolCodes.has(e.code)) return new ProtocolError(e.code, message, options);
-  if (e.code === "INVALID_ARGUMENT" || e.code === "ADDRESS_PARSE") return new ArgumentError(e.code, message, options);
-  return new RoutingError(e.code, message, options);
+  switch (ERROR_KINDS[e.code] ?? "routing") {
+    case "timeout":
+      return new TimeoutError(e.code, message, options);
+    case "trust":
+      return new TrustError(e.code, message, options);
+    case "transport":
+      return new TransportError(e.code, message, options);
+    case "protocol":
+      return new ProtocolError(e.code, message, options);
+    case "argument":
+      return new ArgumentError(e.code, message, options);
+    default:
+      return new RoutingError(e.code, message, options);
+  }
 }
 
 async function call<T>(work: () => Promise<T>): Promise<T> {

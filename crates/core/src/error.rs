@@ -212,7 +212,82 @@ impl core::fmt::Display for RemoteError {
     }
 }
 
+/// What kind of failure an error is: how a caller reacts to it (retry later, fix the
+/// configuration, distrust the peer, fix the code). JavaScript error classes follow kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Nothing arrived in time.
+    Timeout,
+    /// A connection could not be made, broke, or carried something malformed at the framing
+    /// level; a channel closed.
+    Transport,
+    /// The peer (or a credential, a policy) was not accepted.
+    Trust,
+    /// The peer broke the protocol: undecodable, unauthenticated or replayed data.
+    Protocol,
+    /// The caller passed something invalid.
+    Argument,
+    /// Routing or node state: no such worker, a full mailbox, a limit, a node shut down.
+    Routing,
+}
+
+impl ErrorKind {
+    /// A stable lowercase name, e.g. `"trust"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Trust => "trust",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Argument => "argument",
+            ErrorKind::Routing => "routing",
+        }
+    }
+
+    /// The kind of the errors with `code` (one of [`Error::CODES`]).
+    pub fn of_code(code: &str) -> Self {
+        match code {
+            "TIMEOUT" => ErrorKind::Timeout,
+            "CONNECT_FAILED"
+            | "CONNECTION_CLOSED"
+            | "FRAME_TOO_LARGE"
+            | "MALFORMED_FRAME"
+            | "UNSUPPORTED_VERSION"
+            | "CERTIFICATE_MISMATCH"
+            | "UNKNOWN_PEER"
+            | "TRANSPORT"
+            | "NO_TRANSPORT"
+            | "CHANNEL_CLOSED" => ErrorKind::Transport,
+            "INVALID_IDENTITY"
+            | "INVALID_PURPOSE_KEY"
+            | "INVALID_CREDENTIAL"
+            | "CREDENTIAL_EXPIRED"
+            | "UNTRUSTED_ISSUER"
+            | "IDENTITY_MISMATCH"
+            | "POLICY_DENIED"
+            | "ACCESS_DENIED"
+            | "NAME_TAKEN" => ErrorKind::Trust,
+            "DECODE"
+            | "DECRYPT"
+            | "HANDSHAKE"
+            | "REPLAY"
+            | "OUTSIDE_REPLAY_WINDOW"
+            | "CRYPTO"
+            | "MESSAGE_TOO_LARGE"
+            | "KEY_NOT_FOUND" => ErrorKind::Protocol,
+            "INVALID_ARGUMENT" | "ADDRESS_PARSE" => ErrorKind::Argument,
+            _ => ErrorKind::Routing,
+        }
+    }
+}
+
 impl Error {
+    /// What kind of failure this is (for a remote error: the remote's kind).
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::of_code(self.code())
+    }
+
     /// Every code [`Error::code`] can return (the JavaScript error-code union is checked
     /// against this list).
     pub const CODES: &'static [&'static str] = &[
@@ -318,6 +393,23 @@ mod tests {
         assert!(remote.to_string().contains("forward_to_bob"), "{remote}");
         let unknown = Error::from_notice(&Notice::new("SOMETHING_NEW", "later version"));
         assert_eq!(unknown.code(), "REMOTE");
+    }
+
+    #[test]
+    fn kinds_group_the_codes() {
+        assert_eq!(Error::Timeout(Duration::ZERO).kind(), ErrorKind::Timeout);
+        assert_eq!(Error::PolicyDenied.kind(), ErrorKind::Trust);
+        assert_eq!(Error::ChannelClosed.kind(), ErrorKind::Transport);
+        assert_eq!(Error::Replay.kind(), ErrorKind::Protocol);
+        assert_eq!(
+            Error::InvalidArgument(String::new()).kind(),
+            ErrorKind::Argument
+        );
+        assert_eq!(Error::NodeShutDown.kind(), ErrorKind::Routing);
+        assert_eq!(
+            Error::Remote(RemoteError::new("NAME_TAKEN", "")).kind(),
+            ErrorKind::Trust
+        );
     }
 
     #[test]

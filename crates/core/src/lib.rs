@@ -36,7 +36,7 @@ pub mod testing;
 pub mod transport;
 pub mod vault;
 
-pub use error::{Error, RemoteError, Result, TransportError};
+pub use error::{Error, ErrorKind, RemoteError, Result, TransportError};
 pub use routing::{Address, Route, TransportMessage, TransportType};
 pub use runtime::{
     Client, Context, LocalInfo, LocalMessage, Node, NodeConfig, Runtime, Worker, WorkerOptions,

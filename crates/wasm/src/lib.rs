@@ -13,6 +13,6 @@ mod runtime;
 pub mod transport;
 pub mod vault;
 
-pub use error::to_js_error;
+pub use error::{error_codes, to_js_error};
 pub use logging::init_logging;
 pub use runtime::WasmRuntime;

@@ -351,7 +351,10 @@ pub async fn connection_table_follows_connection_lifetimes<R: Runtime + Clone>(r
 }
 
 /// The far end of an in-memory connection: what the peer sends, what it received.
-type FarEnd = (async_channel::Sender<Vec<u8>>, async_channel::Receiver<Vec<u8>>);
+type FarEnd = (
+    async_channel::Sender<Vec<u8>>,
+    async_channel::Receiver<Vec<u8>>,
+);
 
 /// A driver whose "sockets" are in-memory channels, slow to open, counting its dials.
 struct SlowDriver {
