@@ -82,7 +82,7 @@ impl RazorTransport {
     /// Encrypts and decrypts `message`; returns the plaintext length.
     pub fn round(&mut self, message: &[u8]) -> usize {
         let frame = self.encryptor.encrypt(message).unwrap();
-        self.decryptor.decrypt(&frame).unwrap().1.len()
+        self.decryptor.decrypt_frame(frame).unwrap().1.len()
     }
 }
 

@@ -116,6 +116,6 @@ fn allocations_per_message() {
 }
 
 /// Allocations per routed round trip allowed (measured, plus room).
-const BUDGET_ROUTING: f64 = 40.0;
+const BUDGET_ROUTING: f64 = 26.0;
 /// Allocations per round trip through a channel allowed (measured, plus room).
-const BUDGET_CHANNEL: f64 = 80.0;
+const BUDGET_CHANNEL: f64 = 48.0;

@@ -736,7 +736,8 @@ export class Node {
 
   /**
    * Handles hops of transport type `type` with `resolve(value)`, which returns the hop of an
-   * attached connection for that value (reusing one or attaching a new one).
+   * attached connection for that value (reusing one or attaching a new one). The node asks
+   * once per value and sends later messages straight to that connection until it closes.
    */
   registerTransport(type: number, resolve: (value: string) => string | Promise<string>): void {
     callSync(() => this.inner.registerTransport(type, resolve));

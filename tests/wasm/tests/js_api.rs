@@ -27,7 +27,7 @@ async fn request_over_three_hops_resolves_with_the_echo() {
     bob.start_echo("echo").unwrap();
     let promise = alice.request("hop => mem#bob => hop => echo", b"hi".to_vec(), Some(5_000));
     let reply = Message::try_from_js_value(JsFuture::from(promise).await.unwrap()).unwrap();
-    assert_eq!(reply.payload(), b"hi");
+    assert_eq!(reply.payload().to_vec(), b"hi");
     assert!(
         reply.return_route().ends_with("0#echo"),
         "{}",

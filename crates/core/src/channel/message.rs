@@ -44,34 +44,52 @@ pub enum ChannelMessage {
 impl ChannelMessage {
     /// The padded CBOR plaintext (empty padding).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        cbor::write_array(&mut out, 2);
+        let mut out = Vec::with_capacity(self.size_hint());
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Appends the padded CBOR plaintext (empty padding) to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        cbor::write_array(out, 2);
         match self {
             ChannelMessage::Payload {
                 onward_route,
                 return_route,
                 payload,
             } => {
-                out.reserve(payload.len() + 64);
-                cbor::write_variant(&mut out, 0, 1);
-                cbor::write_array(&mut out, 3);
-                write_route(&mut out, onward_route);
-                write_route(&mut out, return_route);
-                cbor::write_bytes(&mut out, payload);
+                cbor::write_variant(out, 0, 1);
+                cbor::write_array(out, 3);
+                write_route(out, onward_route);
+                write_route(out, return_route);
+                cbor::write_bytes(out, payload);
             }
             ChannelMessage::RefreshCredentials {
                 change_history,
                 credentials,
             } => {
-                cbor::write_variant(&mut out, 1, 1);
-                cbor::write_array(&mut out, 2);
-                change_history.encode_into(&mut out);
-                CredentialAndPurposeKey::write_list(&mut out, credentials);
+                cbor::write_variant(out, 1, 1);
+                cbor::write_array(out, 2);
+                change_history.encode_into(out);
+                CredentialAndPurposeKey::write_list(out, credentials);
             }
-            ChannelMessage::Close => cbor::write_variant(&mut out, 2, 0),
+            ChannelMessage::Close => cbor::write_variant(out, 2, 0),
         }
-        cbor::write_bytes(&mut out, &[]);
-        out
+        cbor::write_bytes(out, &[]);
+    }
+
+    /// About how many bytes the encoding takes (exact enough to size a buffer once for a
+    /// payload message: the payload plus its routes plus a little).
+    pub fn size_hint(&self) -> usize {
+        let route = |r: &Route| r.iter().map(|a| a.value().len() + 6).sum::<usize>();
+        match self {
+            ChannelMessage::Payload {
+                onward_route,
+                return_route,
+                payload,
+            } => 24 + route(onward_route) + route(return_route) + payload.len(),
+            _ => 64,
+        }
     }
 
     /// Decodes a padded plaintext.

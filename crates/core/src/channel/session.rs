@@ -93,35 +93,59 @@ impl Encryptor {
 
     /// Encrypts `plaintext` into a frame with the provider's cipher.
     pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
-        let nonce = self.advance()?;
         let mut frame = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
-        frame.extend_from_slice(&nonce.to_be_bytes());
+        frame.extend_from_slice(&[0; NONCE_LEN]);
         frame.extend_from_slice(plaintext);
-        let mut body = frame.split_off(NONCE_LEN);
-        self.key
-            .aead
-            .seal(&self.suite.nonce(nonce), &[], &mut body)?;
-        frame.extend_from_slice(&body);
+        self.encrypt_in_place(&mut frame)?;
         Ok(frame)
     }
 
-    /// Encrypts `plaintext` into a frame, with the provider's bulk cipher when it handles a
-    /// message of this size (same keys, nonces and rekeying as [`encrypt`](Self::encrypt)).
-    pub async fn seal(&mut self, plaintext: Vec<u8>) -> Result<Vec<u8>> {
+    /// Encrypts the plaintext that `write` appends to a buffer into a frame, in that buffer:
+    /// the buffer starts with room for the nonce and has `capacity` more bytes reserved for the
+    /// plaintext and the tag, so a message is encoded and sealed without being copied. Uses the
+    /// provider's bulk cipher when it handles a message of this size (same keys, nonces and
+    /// rekeying as [`encrypt`](Self::encrypt)).
+    pub async fn seal_with(
+        &mut self,
+        capacity: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<Vec<u8>> {
+        let mut frame = Vec::with_capacity(NONCE_LEN + capacity + TAG_LEN);
+        frame.extend_from_slice(&[0; NONCE_LEN]);
+        write(&mut frame);
+        let plaintext_len = frame.len().checked_sub(NONCE_LEN).ok_or(Error::Crypto(
+            "the plaintext writer removed the nonce's room",
+        ))?;
         let crypto = self.crypto.clone();
         let Some(cipher) = crypto
             .bulk_cipher()
-            .filter(|c| c.handles(self.suite.aead(), plaintext.len()))
+            .filter(|c| c.handles(self.suite.aead(), plaintext_len))
         else {
-            return self.encrypt(&plaintext);
+            self.encrypt_in_place(&mut frame)?;
+            return Ok(frame);
         };
         let nonce = self.advance()?;
         let key = self.key.bulk(cipher, self.suite).await?;
+        let plaintext = frame.split_off(NONCE_LEN);
         let sealed = key.seal(self.suite.nonce(nonce), plaintext).await?;
-        let mut frame = Vec::with_capacity(NONCE_LEN + sealed.len());
-        frame.extend_from_slice(&nonce.to_be_bytes());
+        frame.copy_from_slice(&nonce.to_be_bytes());
         frame.extend_from_slice(&sealed);
         Ok(frame)
+    }
+
+    /// Seals `frame[NONCE_LEN..]` in place: writes the nonce in front, appends the tag.
+    fn encrypt_in_place(&mut self, frame: &mut Vec<u8>) -> Result<()> {
+        let nonce = self.advance()?;
+        let (head, body) = frame
+            .split_at_mut_checked(NONCE_LEN)
+            .ok_or(Error::Crypto("a frame without room for its nonce"))?;
+        head.copy_from_slice(&nonce.to_be_bytes());
+        let tag = self
+            .key
+            .aead
+            .seal_detached(&self.suite.nonce(nonce), &[], body)?;
+        frame.extend_from_slice(&tag);
+        Ok(())
     }
 
     /// Takes the next nonce, rekeying first when an interval is complete.
@@ -201,36 +225,62 @@ impl Decryptor {
     /// Decrypts a frame with the provider's cipher and returns its nonce and plaintext. On any
     /// error nothing changes: a forged or replayed frame cannot disturb the channel.
     pub fn decrypt(&mut self, frame: &[u8]) -> Result<(u64, Vec<u8>)> {
-        let mut opening = self.begin(frame)?;
-        let mut plaintext = opening.body.to_vec();
-        let nonce = self.suite.nonce(opening.nonce);
-        opening.key(self).aead.open(&nonce, &[], &mut plaintext)?;
-        Ok((self.finish(opening), plaintext))
+        let (nonce, plaintext) = self.decrypt_frame(frame.to_vec())?;
+        Ok((nonce, plaintext.into_vec()))
     }
 
-    /// [`decrypt`](Self::decrypt), with the provider's bulk cipher when it handles a message
-    /// of this size.
-    pub async fn open(&mut self, frame: &[u8]) -> Result<(u64, Vec<u8>)> {
+    /// [`decrypt`](Self::decrypt) on a frame this decryptor may take over: the plaintext is
+    /// decrypted where it lies in the frame (with the provider's bulk cipher when it handles a
+    /// message of this size).
+    pub async fn open(&mut self, frame: Vec<u8>) -> Result<(u64, Plaintext)> {
         let body_len = frame.len().saturating_sub(NONCE_LEN + TAG_LEN);
         let crypto = self.crypto.clone();
         let Some(cipher) = crypto
             .bulk_cipher()
             .filter(|c| c.handles(self.suite.aead(), body_len))
         else {
-            return self.decrypt(frame);
+            return self.decrypt_frame(frame);
         };
-        let mut opening = self.begin(frame)?;
+        let mut opening = self.begin(&frame)?;
         let suite = self.suite;
         let key = opening.key(self).bulk(cipher, suite).await?;
         let plaintext = key
-            .open(suite.nonce(opening.nonce), opening.body.to_vec())
+            .open(
+                suite.nonce(opening.nonce),
+                frame.get(NONCE_LEN..).ok_or(Error::Decrypt)?.to_vec(),
+            )
             .await?;
         // The current epoch may have imported its bulk key meanwhile: keep it.
-        Ok((self.finish(opening), plaintext))
+        let nonce = self.finish(opening);
+        Ok((nonce, Plaintext::whole(plaintext)))
+    }
+
+    /// [`decrypt`](Self::decrypt) in place, on a frame this decryptor takes over: no copy.
+    pub fn decrypt_frame(&mut self, mut frame: Vec<u8>) -> Result<(u64, Plaintext)> {
+        let mut opening = self.begin(&frame)?;
+        let body_end = frame
+            .len()
+            .checked_sub(TAG_LEN)
+            .filter(|end| *end >= NONCE_LEN)
+            .ok_or(Error::Decrypt)?;
+        let (body, tag) = frame.split_at_mut(body_end);
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Decrypt)?;
+        let nonce = opening.nonce;
+        let aead_nonce = self.suite.nonce(nonce);
+        opening.key(self).aead.open_detached(
+            &aead_nonce,
+            &[],
+            body.get_mut(NONCE_LEN..).ok_or(Error::Decrypt)?,
+            tag,
+        )?;
+        let nonce = self.finish(opening);
+        frame.truncate(body_end);
+        Ok((nonce, Plaintext::after_nonce(frame)))
     }
 
     /// Checks a frame's nonce against the replay window and picks its key, changing nothing.
-    fn begin<'f>(&self, frame: &'f [u8]) -> Result<Opening<'f>> {
+    /// The frame is at least a nonce and a tag long if this succeeds.
+    fn begin(&self, frame: &[u8]) -> Result<Opening> {
         let (nonce, body) = frame.split_at_checked(NONCE_LEN).ok_or(Error::Decrypt)?;
         if body.len() < TAG_LEN {
             return Err(Error::Decrypt);
@@ -253,20 +303,53 @@ impl Decryptor {
         };
         Ok(Opening {
             nonce,
-            body,
             window,
             epoch,
         })
     }
 
     /// Commits an opening whose frame authenticated: the window moves, a new epoch starts.
-    fn finish(&mut self, opening: Opening<'_>) -> u64 {
+    fn finish(&mut self, opening: Opening) -> u64 {
         self.window = opening.window;
         if let Epoch::Next(next) = opening.epoch {
             self.previous = Some(core::mem::replace(&mut self.current, next));
             self.rekeys += 1;
         }
         opening.nonce
+    }
+}
+
+/// A decrypted message: the plaintext, usually still where it was decrypted in its frame.
+pub struct Plaintext {
+    buffer: Vec<u8>,
+    start: usize,
+}
+
+impl Plaintext {
+    fn whole(buffer: Vec<u8>) -> Self {
+        Self { buffer, start: 0 }
+    }
+
+    /// The plaintext in a buffer of its own.
+    pub fn into_vec(mut self) -> Vec<u8> {
+        self.buffer.drain(..self.start);
+        self.buffer
+    }
+
+    /// A decrypted frame, tag removed: the plaintext follows the nonce.
+    fn after_nonce(frame: Vec<u8>) -> Self {
+        Self {
+            buffer: frame,
+            start: NONCE_LEN,
+        }
+    }
+}
+
+impl core::ops::Deref for Plaintext {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.buffer.get(self.start..).unwrap_or_default()
     }
 }
 
@@ -278,14 +361,13 @@ enum Epoch {
 }
 
 /// A frame that passed the replay checks and awaits authentication.
-struct Opening<'f> {
+struct Opening {
     nonce: u64,
-    body: &'f [u8],
     window: ReplayWindow,
     epoch: Epoch,
 }
 
-impl Opening<'_> {
+impl Opening {
     /// The key to open this frame with: the next epoch's (owned by the opening until it is
     /// committed), or the decryptor's current or previous one.
     fn key<'a>(&'a mut self, decryptor: &'a mut Decryptor) -> &'a mut EpochKey {

@@ -320,7 +320,7 @@ impl ChannelWorker {
             return Err(Error::AccessDenied(self.addresses.encryptor.clone()));
         }
         message.onward_route.step();
-        let plaintext = match message.local_info.notice {
+        let inner = match message.local_info.notice {
             // A notice travels as an empty onward route with its destination as the return
             // route, as on the wire (see `routing::Notice`).
             Some(notice) => ChannelMessage::Payload {
@@ -333,9 +333,11 @@ impl ChannelWorker {
                 return_route: message.return_route,
                 payload: message.payload,
             },
-        }
-        .encode();
-        let frame = session.encryptor.seal(plaintext).await?;
+        };
+        let frame = session
+            .encryptor
+            .seal_with(inner.size_hint(), |buffer| inner.encode_into(buffer))
+            .await?;
         ctx.forward(LocalMessage::new(
             session.remote_route.clone(),
             Route::new(),
@@ -350,7 +352,7 @@ impl ChannelWorker {
         session: &mut Session,
         message: LocalMessage,
     ) -> Result<()> {
-        let (nonce, plaintext) = session.decryptor.open(&message.payload).await?;
+        let (nonce, plaintext) = session.decryptor.open(message.payload).await?;
         match ChannelMessage::decode(&plaintext)? {
             ChannelMessage::Payload {
                 onward_route,

@@ -1,5 +1,6 @@
 use core::fmt;
 use core::str::FromStr;
+use std::sync::Arc;
 
 use thiserror::Error;
 
@@ -12,10 +13,13 @@ use super::limits::MAX_ADDRESS_LEN;
 /// The string form is `type#value`, where `type` is a number or an alias (`tcp`, `ws`, `wt`,
 /// `mem`, `local`); a string without `#` is a local address. `From<&str>` takes the whole
 /// string as a local address verbatim; use [`str::parse`] to read the `type#value` form.
+///
+/// Cheap to clone: the value is shared, so a message steps along its routes without copying
+/// addresses.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Address {
     transport: TransportType,
-    value: Vec<u8>,
+    value: Arc<[u8]>,
 }
 
 /// Why an address or route string could not be parsed.
@@ -44,15 +48,15 @@ pub enum AddressParseError {
 
 impl Address {
     /// An address of the given transport type.
-    pub fn new(transport: TransportType, value: impl Into<Vec<u8>>) -> Self {
+    pub fn new(transport: TransportType, value: impl AsRef<[u8]>) -> Self {
         Self {
             transport,
-            value: value.into(),
+            value: Arc::from(value.as_ref()),
         }
     }
 
     /// The address of a local worker.
-    pub fn local(value: impl Into<Vec<u8>>) -> Self {
+    pub fn local(value: impl AsRef<[u8]>) -> Self {
         Self::new(TransportType::LOCAL, value)
     }
 
@@ -118,7 +122,7 @@ impl From<&str> for Address {
 impl From<String> for Address {
     /// A local address named `value`, taken verbatim (no `type#` parsing).
     fn from(value: String) -> Self {
-        Self::local(value.into_bytes())
+        Self::local(value)
     }
 }
 

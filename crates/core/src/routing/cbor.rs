@@ -20,16 +20,16 @@ pub fn write_route(out: &mut Vec<u8>, route: &Route) {
 /// Reads a route in Ockam's CBOR form, within the routing limits.
 pub fn read_route(r: &mut CborReader<'_>) -> Result<Route, DecodeError> {
     let count = r.array("route", MAX_ROUTE_LEN)?;
-    let mut hops = Vec::with_capacity(count);
+    let mut route = Route::new();
     for _ in 0..count {
         if r.array("address", 2)? != 2 {
             return Err(DecodeError::Malformed("address"));
         }
         let transport = TransportType::new(r.u8("transport type")?);
         let value = r.bytes("address", MAX_ADDRESS_LEN)?;
-        hops.push(Address::new(transport, value));
+        route.push_back(Address::new(transport, value));
     }
-    Ok(Route::from_hops(hops))
+    Ok(route)
 }
 
 #[cfg(test)]

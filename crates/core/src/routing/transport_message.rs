@@ -172,13 +172,13 @@ fn write_route(out: &mut Vec<u8>, route: &Route) {
 
 fn read_route(reader: &mut Reader<'_>) -> Result<Route, DecodeError> {
     let count = reader.length("route", MAX_ROUTE_LEN)?;
-    let mut hops = Vec::with_capacity(count);
+    let mut route = Route::new();
     for _ in 0..count {
         let transport = TransportType::new(reader.u8()?);
         let value = reader.bytes("address", MAX_ADDRESS_LEN)?;
-        hops.push(Address::new(transport, value));
+        route.push_back(Address::new(transport, value));
     }
-    Ok(Route::from_hops(hops))
+    Ok(route)
 }
 
 #[cfg(test)]

@@ -98,10 +98,17 @@ struct NodeInner {
     vault: Rc<dyn Vault>,
     registry: Registry,
     transports: RefCell<HashMap<TransportType, Rc<dyn Transport>>>,
+    /// Remote hops already resolved, with the connection each resolved to: a message to a
+    /// known hop skips the transport (checked against the registry, so a closed connection
+    /// is resolved again).
+    resolved: RefCell<HashMap<Address, Address>>,
     extensions: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
     fallback: RefCell<Option<AddressFallback>>,
     shut_down: Cell<bool>,
 }
+
+/// Remote hops the node remembers the connection of (forgotten all at once when full).
+const MAX_RESOLVED_HOPS: usize = 1024;
 
 type AddressFallback = Rc<dyn Fn(&Address) -> Option<Route>>;
 
@@ -120,6 +127,7 @@ impl Node {
                 vault,
                 registry: Registry::default(),
                 transports: RefCell::default(),
+                resolved: RefCell::default(),
                 extensions: RefCell::default(),
                 fallback: RefCell::default(),
                 shut_down: Cell::new(false),
@@ -355,6 +363,7 @@ impl Node {
         // The fallback may hold the node (or JS that does): let both go.
         self.inner.fallback.borrow_mut().take();
         self.inner.registry.clear();
+        self.inner.resolved.borrow_mut().clear();
         let transports: Vec<_> = self.inner.transports.borrow_mut().drain().collect();
         for (_, transport) in transports {
             transport.shutdown();
@@ -374,6 +383,27 @@ impl Node {
         }
     }
 
+    /// The connection a remote `hop` goes through (its sending worker's address and mailbox):
+    /// the one resolved before while it runs, else whatever the hop's transport resolves it to.
+    async fn connection_to(&self, hop: &Address) -> Result<(Address, Rc<Mailbox>)> {
+        let known = self.inner.resolved.borrow().get(hop).cloned();
+        if let Some(connection) = known {
+            if let Ok(mailbox) = self.inner.registry.get(&connection) {
+                return Ok((connection, mailbox));
+            }
+            self.inner.resolved.borrow_mut().remove(hop);
+        }
+        let transport = self.transport(hop.transport())?;
+        let connection = transport.resolve(hop).await?;
+        let mailbox = self.inner.registry.get(&connection)?;
+        let mut resolved = self.inner.resolved.borrow_mut();
+        if resolved.len() >= MAX_RESOLVED_HOPS {
+            resolved.clear();
+        }
+        resolved.insert(hop.clone(), connection.clone());
+        Ok((connection, mailbox))
+    }
+
     async fn next_mailbox(&self, message: &mut LocalMessage) -> Result<Rc<Mailbox>> {
         self.check_running()?;
         trace!(
@@ -387,12 +417,10 @@ impl Node {
         loop {
             let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
             if !next.is_local() {
-                let transport = self.transport(next.transport())?;
-                let connection = transport.resolve(next).await?;
+                let (connection, mailbox) = self.connection_to(next).await?;
                 message.onward_route.step();
                 message.onward_route.push_front(connection);
-                let next = message.onward_route.next().ok_or(Error::EmptyRoute)?;
-                return self.inner.registry.get(next);
+                return Ok(mailbox);
             }
             match self.inner.registry.get(next) {
                 Err(Error::UnknownAddress(address)) if !fallback_used => {

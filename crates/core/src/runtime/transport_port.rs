@@ -11,7 +11,8 @@ pub trait Transport: 'static {
     fn transport_type(&self) -> TransportType;
 
     /// Connects to (or reuses a connection to) `address` and returns the local address of the
-    /// worker that sends over that connection.
+    /// worker that sends over that connection. The node remembers the answer: later messages
+    /// to `address` go to that worker without asking again, for as long as it runs.
     fn resolve<'a>(&'a self, address: &'a Address) -> LocalBoxFuture<'a, Result<Address>>;
 
     /// Closes every connection and listener. Called by [`Node::shutdown`](crate::runtime::Node).

@@ -2,6 +2,7 @@
 //! data) run through Razor's crypto: the software vault for X25519 and signatures, the AEAD
 //! keys the secure channel uses, and HKDF. Each function returns how many vectors it checked.
 
+use crate::vault::provider::Aead as _;
 use serde_json::Value;
 
 use crate::vault::crypto::{self, AeadAlgorithm, AeadKey};

@@ -144,48 +144,58 @@ impl AeadKey {
         self.algorithm
     }
 
-    /// Encrypts `buffer` in place and appends the tag.
-    pub fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
+    /// Encrypts `buffer` in place and returns the tag.
+    pub fn seal_detached(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        buffer: &mut [u8],
+    ) -> Result<[u8; TAG_LEN]> {
         let tag = match &self.cipher {
-            Cipher::Aes(c) => {
-                c.encrypt_inout_detached(nonce.into(), ad, buffer.as_mut_slice().into())
-            }
-            Cipher::ChaCha(c) => {
-                c.encrypt_inout_detached(nonce.into(), ad, buffer.as_mut_slice().into())
-            }
+            Cipher::Aes(c) => c.encrypt_inout_detached(nonce.into(), ad, buffer.into()),
+            Cipher::ChaCha(c) => c.encrypt_inout_detached(nonce.into(), ad, buffer.into()),
         }
         .map_err(|_| Error::Crypto("message too long to encrypt"))?;
-        buffer.extend_from_slice(&tag);
-        Ok(())
+        Ok(tag.into())
     }
 
-    /// Checks the tag at the end of `buffer` and decrypts the rest in place, removing the tag.
-    /// On failure `buffer` is left unspecified and the error carries no detail.
-    pub fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
-        let Some(body_len) = buffer.len().checked_sub(TAG_LEN) else {
-            return Err(Error::Decrypt);
-        };
-        let (body, tag) = buffer.split_at_mut(body_len);
-        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Decrypt)?;
+    /// Checks `tag` over `buffer`, then decrypts it in place. On failure `buffer` is left
+    /// unspecified and the error carries no detail.
+    pub fn open_detached(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        buffer: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<()> {
         match &self.cipher {
-            Cipher::Aes(c) => c.decrypt_inout_detached(nonce.into(), ad, body.into(), tag.into()),
+            Cipher::Aes(c) => c.decrypt_inout_detached(nonce.into(), ad, buffer.into(), tag.into()),
             Cipher::ChaCha(c) => {
-                c.decrypt_inout_detached(nonce.into(), ad, body.into(), tag.into())
+                c.decrypt_inout_detached(nonce.into(), ad, buffer.into(), tag.into())
             }
         }
-        .map_err(|_| Error::Decrypt)?;
-        buffer.truncate(body_len);
-        Ok(())
+        .map_err(|_| Error::Decrypt)
     }
 }
 
 impl Aead for AeadKey {
-    fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
-        AeadKey::seal(self, nonce, ad, buffer)
+    fn seal_detached(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        buffer: &mut [u8],
+    ) -> Result<[u8; TAG_LEN]> {
+        AeadKey::seal_detached(self, nonce, ad, buffer)
     }
 
-    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
-        AeadKey::open(self, nonce, ad, buffer)
+    fn open_detached(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        buffer: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<()> {
+        AeadKey::open_detached(self, nonce, ad, buffer, tag)
     }
 }
 

@@ -33,11 +33,41 @@ pub const TAG_LEN: usize = 16;
 
 /// A keyed AEAD cipher: the key schedule is computed once, the key is zeroized when dropped.
 pub trait Aead {
+    /// Encrypts `buffer` in place and returns the tag.
+    fn seal_detached(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        buffer: &mut [u8],
+    ) -> Result<[u8; TAG_LEN]>;
+
+    /// Checks `tag` over `buffer`, then decrypts `buffer` in place. Any failure is
+    /// [`Error::Decrypt`], with no detail; `buffer` is then unspecified.
+    fn open_detached(
+        &self,
+        nonce: &[u8; 12],
+        ad: &[u8],
+        buffer: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<()>;
+
     /// Encrypts `buffer` in place and appends the tag.
-    fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()>;
+    fn seal(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
+        let tag = self.seal_detached(nonce, ad, buffer)?;
+        buffer.extend_from_slice(&tag);
+        Ok(())
+    }
+
     /// Checks the tag at the end of `buffer` and decrypts the rest in place, removing the tag.
     /// Any failure is [`Error::Decrypt`], with no detail; `buffer` is then unspecified.
-    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()>;
+    fn open(&self, nonce: &[u8; 12], ad: &[u8], buffer: &mut Vec<u8>) -> Result<()> {
+        let body_len = buffer.len().checked_sub(TAG_LEN).ok_or(Error::Decrypt)?;
+        let (body, tag) = buffer.split_at_mut(body_len);
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::Decrypt)?;
+        self.open_detached(nonce, ad, body, tag)?;
+        buffer.truncate(body_len);
+        Ok(())
+    }
 }
 
 /// The algorithms Razor runs on. Object-safe: nodes hold an `Rc<dyn CryptoProvider>`.

@@ -14,10 +14,10 @@ pub struct Message {
 
 #[wasm_bindgen]
 impl Message {
-    /// The payload bytes.
+    /// The payload bytes (a fresh copy, owned by JavaScript).
     #[wasm_bindgen(getter)]
-    pub fn payload(&self) -> Vec<u8> {
-        self.payload.clone()
+    pub fn payload(&self) -> js_sys::Uint8Array {
+        js_sys::Uint8Array::from(self.payload.as_slice())
     }
 
     /// The route back to the sender, in `a => b` form.

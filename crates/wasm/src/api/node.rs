@@ -434,7 +434,8 @@ impl Node {
 
     /// Handles hops of transport type `kind` (1–255, not one this node already has) with
     /// `resolve(value)`, which returns (a Promise of) the hop of an attached connection to
-    /// use for that value.
+    /// use for that value. The node asks once per value and sends later messages straight to
+    /// that connection until it closes.
     #[wasm_bindgen(js_name = registerTransport)]
     pub fn register_transport(&self, kind: u8, resolve: Function) -> Result<(), JsValue> {
         let transport = JsTransport::new(TransportType::new(kind), resolve);

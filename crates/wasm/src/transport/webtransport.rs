@@ -65,12 +65,13 @@ impl Driver for WebTransportDriver {
                 "WebTransport is not available in this runtime",
             ));
         }
-        let session = JsWebTransport::new(url, &options(url, pins))
-            .map_err(|e| connect_failed(url, describe(&e)))?;
+        let (options, pinned) = options(url, pins);
+        let session =
+            JsWebTransport::new(url, &options).map_err(|e| connect_failed(url, describe(&e)))?;
         let session = Rc::new(Session(session));
         JsFuture::from(session.0.ready())
             .await
-            .map_err(|e| classify(url, &e))?;
+            .map_err(|e| handshake_failed(url, &e, pinned))?;
         let stream = JsFuture::from(session.0.create_bidirectional_stream())
             .await
             .map_err(|e| connect_failed(url, describe(&e)))?;
@@ -99,8 +100,9 @@ impl Driver for WebTransportDriver {
     }
 }
 
-/// The `WebTransport` options for `url`: the pinned certificate hash of its host, if any.
-fn options(url: &str, pins: &CertificatePins) -> JsValue {
+/// The `WebTransport` options for `url` (the pinned certificate hash of its host, if any) and
+/// whether a hash was pinned.
+fn options(url: &str, pins: &CertificatePins) -> (JsValue, bool) {
     let options = Object::new();
     let host = url
         .split("://")
@@ -108,7 +110,8 @@ fn options(url: &str, pins: &CertificatePins) -> JsValue {
         .unwrap_or_default()
         .trim_end_matches('/');
     let host = host.split('/').next().unwrap_or_default();
-    if let Some(hash) = pins.get(host) {
+    let pinned = pins.get(host);
+    if let Some(hash) = pinned {
         let entry = Object::new();
         let _ = Reflect::set(&entry, &"algorithm".into(), &"sha-256".into());
         let _ = Reflect::set(&entry, &"value".into(), &Uint8Array::from(&hash[..]));
@@ -118,18 +121,22 @@ fn options(url: &str, pins: &CertificatePins) -> JsValue {
             &Array::of1(&entry),
         );
     }
-    options.into()
+    (options.into(), pinned.is_some())
 }
 
-/// A certificate that does not match the pinned hash fails the session's `ready` promise; the
-/// browser does not say why, so a pinned session that never became ready is reported as a
-/// mismatch only when its message mentions the certificate.
-fn classify(url: &str, error: &JsValue) -> Error {
-    let text = describe(error);
-    if text.to_lowercase().contains("certificate") {
-        TransportError::CertificateMismatch.into()
+/// The error for a session whose `ready` promise rejected. Browsers fail a certificate that
+/// does not match the pinned hash like any other opening handshake (a `WebTransportError`
+/// from the session, by design: a page must not learn why), so this is always
+/// `CONNECT_FAILED`; when a hash was pinned for the server the reason says it may not match.
+fn handshake_failed(url: &str, error: &JsValue, pinned: bool) -> Error {
+    let reason = describe(error);
+    if pinned {
+        connect_failed(
+            url,
+            format!("{reason} (or the certificate does not match the pinned hash)"),
+        )
     } else {
-        connect_failed(url, text)
+        connect_failed(url, reason)
     }
 }
 
