@@ -9,6 +9,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use razor_benches::wasm::now_ms;
 use razor_core::channel::{SecureChannelOptions, TrustPolicy};
 use razor_core::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
+use razor_core::vault::Aead as _;
 use razor_core::vault::crypto::{AeadAlgorithm, AeadKey};
 use razor_core::vault::{SoftwareVault, Vault};
 use razor_core::{Node, NodeConfig, Route};

@@ -120,15 +120,23 @@ impl Client {
             .recv()
             .await
             .map_err(|_| Error::NodeShutDown)?;
+        Self::unless_notice(message)
+    }
+
+    /// Waits at most `duration` for the next message (a message already waiting is taken
+    /// without starting a timer).
+    pub async fn receive_timeout(&self, duration: Duration) -> Result<LocalMessage> {
+        if let Ok(message) = self.receiver.try_recv() {
+            return Self::unless_notice(message);
+        }
+        timeout(self.node.runtime(), duration, self.receive()).await?
+    }
+
+    fn unless_notice(message: LocalMessage) -> Result<LocalMessage> {
         match &message.local_info.notice {
             Some(notice) => Err(Error::from_notice(notice)),
             None => Ok(message),
         }
-    }
-
-    /// Waits at most `duration` for the next message.
-    pub async fn receive_timeout(&self, duration: Duration) -> Result<LocalMessage> {
-        timeout(self.node.runtime(), duration, self.receive()).await?
     }
 
     /// Sends `payload` along `route` and waits for the first answer, for at most `duration`
