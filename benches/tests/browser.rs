@@ -10,6 +10,7 @@
 use js_sys::{ArrayBuffer, Uint8Array};
 use razor_benches::wasm::now_ms;
 use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
+use razor_core::vault::Aead as _;
 use razor_core::{Node, NodeConfig, Route};
 use razor_wasm::WasmRuntime;
 use razor_wasm::transport::{

@@ -143,9 +143,10 @@ impl AeadKey {
     pub fn algorithm(&self) -> AeadAlgorithm {
         self.algorithm
     }
+}
 
-    /// Encrypts `buffer` in place and returns the tag.
-    pub fn seal_detached(
+impl Aead for AeadKey {
+    fn seal_detached(
         &self,
         nonce: &[u8; 12],
         ad: &[u8],
@@ -159,9 +160,7 @@ impl AeadKey {
         Ok(tag.into())
     }
 
-    /// Checks `tag` over `buffer`, then decrypts it in place. On failure `buffer` is left
-    /// unspecified and the error carries no detail.
-    pub fn open_detached(
+    fn open_detached(
         &self,
         nonce: &[u8; 12],
         ad: &[u8],
@@ -175,27 +174,6 @@ impl AeadKey {
             }
         }
         .map_err(|_| Error::Decrypt)
-    }
-}
-
-impl Aead for AeadKey {
-    fn seal_detached(
-        &self,
-        nonce: &[u8; 12],
-        ad: &[u8],
-        buffer: &mut [u8],
-    ) -> Result<[u8; TAG_LEN]> {
-        AeadKey::seal_detached(self, nonce, ad, buffer)
-    }
-
-    fn open_detached(
-        &self,
-        nonce: &[u8; 12],
-        ad: &[u8],
-        buffer: &mut [u8],
-        tag: &[u8; TAG_LEN],
-    ) -> Result<()> {
-        AeadKey::open_detached(self, nonce, ad, buffer, tag)
     }
 }
 
