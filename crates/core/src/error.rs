@@ -168,6 +168,13 @@ pub enum Error {
     /// A configured limit refused the request (names per connection, rate, size).
     #[error("limit exceeded: {0}")]
     LimitExceeded(&'static str),
+    /// The caller gave up waiting (an abort signal, a dropped request).
+    #[error("aborted: {0}")]
+    Aborted(String),
+    /// The worker that took a message failed to handle it (it answered with this instead of
+    /// an answer).
+    #[error("the worker at {0} failed to handle the message")]
+    WorkerFailed(Address),
     /// Another node could not deliver a message this node sent, and said why (a
     /// [`Notice`]). [`Error::code`] is the remote's code.
     #[error("{0}")]
@@ -228,8 +235,11 @@ pub enum ErrorKind {
     Protocol,
     /// The caller passed something invalid.
     Argument,
-    /// Routing or node state: no such worker, a full mailbox, a limit, a node shut down.
+    /// Routing or node state: no such worker, a full mailbox, a limit, a node shut down, a
+    /// worker that failed.
     Routing,
+    /// The caller aborted the operation.
+    Aborted,
 }
 
 impl ErrorKind {
@@ -242,6 +252,7 @@ impl ErrorKind {
             ErrorKind::Protocol => "protocol",
             ErrorKind::Argument => "argument",
             ErrorKind::Routing => "routing",
+            ErrorKind::Aborted => "aborted",
         }
     }
 
@@ -277,6 +288,7 @@ impl ErrorKind {
             | "MESSAGE_TOO_LARGE"
             | "KEY_NOT_FOUND" => ErrorKind::Protocol,
             "INVALID_ARGUMENT" | "ADDRESS_PARSE" => ErrorKind::Argument,
+            "ABORTED" => ErrorKind::Aborted,
             _ => ErrorKind::Routing,
         }
     }
@@ -328,6 +340,8 @@ impl Error {
         "CHANNEL_CLOSED",
         "NAME_TAKEN",
         "LIMIT_EXCEEDED",
+        "ABORTED",
+        "WORKER_FAILED",
         "REMOTE",
     ];
 
@@ -375,6 +389,8 @@ impl Error {
             Error::ChannelClosed => "CHANNEL_CLOSED",
             Error::NameTaken(_) => "NAME_TAKEN",
             Error::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            Error::Aborted(_) => "ABORTED",
+            Error::WorkerFailed(_) => "WORKER_FAILED",
             Error::Remote(remote) => remote.code(),
         }
     }

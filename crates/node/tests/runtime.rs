@@ -147,3 +147,21 @@ mod edge {
 fn concurrent_dials_share_one_connection() {
     run_local(testing::concurrent_dials_share_one_connection(TokioRuntime)).unwrap();
 }
+
+mod lifecycle {
+    use razor_core::testing::lifecycle;
+    use razor_node::{TokioRuntime, run_local};
+
+    #[test]
+    fn channels_and_listeners_end_with_their_cause() {
+        run_local(lifecycle::channels_and_listeners_end_with_their_cause(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn connections_end_with_their_cause() {
+        run_local(lifecycle::connections_end_with_their_cause(TokioRuntime)).unwrap();
+    }
+}

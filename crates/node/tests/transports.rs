@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use razor_core::channel::{SecureChannelOptions, TrustPolicy};
+use razor_core::runtime::timeout;
 use razor_core::services::Echo;
 use razor_core::testing::wait_until;
 use razor_core::{Error, Node, NodeConfig, Route, TransportError};
@@ -336,6 +337,99 @@ fn reconnection_is_opt_in_and_backs_off() {
             .await
             .unwrap();
         assert_eq!(reply.payload, b"retried");
+        a.shutdown();
+        b.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_dropped_connection_is_redialled_and_channels_over_it_report_the_loss() {
+    use razor_core::runtime::{CloseCause, NodeEvent};
+    use razor_core::transport::RetryPolicy;
+    run_local(async {
+        let a = node("a");
+        let ws_a = WebSocketTransport::create(&a).unwrap();
+        ws_a.set_retry(Some(RetryPolicy {
+            attempts: 40,
+            initial_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(100),
+        }));
+        let events = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let seen = events.clone();
+        a.set_observer(move |event| {
+            seen.borrow_mut().push(match event {
+                NodeEvent::Reconnecting { attempt, .. } => format!("reconnecting {attempt}"),
+                NodeEvent::ConnectionOpened { .. } => "opened".into(),
+                NodeEvent::ConnectionClosed { cause, .. } => format!("closed {}", cause.name()),
+                _ => "other".into(),
+            });
+        });
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let start_server = || async {
+            let b = node("b");
+            b.start_worker("echo", Echo).unwrap();
+            let id = b.create_identity().await.unwrap();
+            b.create_secure_channel_listener(
+                &id,
+                "secure",
+                SecureChannelOptions::new(TrustPolicy::TrustEveryone),
+            )
+            .unwrap();
+            WebSocketTransport::create(&b)
+                .unwrap()
+                .listen(&format!("127.0.0.1:{port}"))
+                .await
+                .unwrap();
+            b
+        };
+        let b = start_server().await;
+        let identity = a.create_identity().await.unwrap();
+        let route = |rest: &str| {
+            format!("ws#127.0.0.1:{port} => {rest}")
+                .parse::<Route>()
+                .unwrap()
+        };
+        let channel = a
+            .create_secure_channel(
+                &identity,
+                route("secure"),
+                SecureChannelOptions::new(TrustPolicy::TrustEveryone),
+            )
+            .await
+            .unwrap();
+        channel
+            .request("echo", b"one".to_vec(), PATIENT)
+            .await
+            .unwrap();
+
+        // The server goes away: the channel reports the loss, the transport redials...
+        b.shutdown();
+        let cause = timeout(a.runtime(), PATIENT.unwrap(), channel.closed())
+            .await
+            .unwrap();
+        assert_eq!(cause, CloseCause::ConnectionLost);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // ...and reaches the server once it is back, on the same port.
+        let b = start_server().await;
+        wait_until(&a, Duration::from_secs(10), || ws_a.connection_count() == 1).await;
+        let reply = a
+            .request(route("echo"), b"after the restart".to_vec(), PATIENT)
+            .await
+            .unwrap();
+        assert_eq!(reply.payload, b"after the restart");
+        let events = events.borrow();
+        assert!(events.iter().any(|e| e == "closed peer"), "{events:?}");
+        assert!(events.iter().any(|e| e == "reconnecting 1"), "{events:?}");
+        assert_eq!(
+            events.iter().filter(|e| *e == "opened").count(),
+            2,
+            "{events:?}"
+        );
         a.shutdown();
         b.shutdown();
     })

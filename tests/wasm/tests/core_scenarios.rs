@@ -69,3 +69,13 @@ async fn handshake_events_and_transport_loss() {
 async fn concurrent_dials_share_one_connection() {
     testing::concurrent_dials_share_one_connection(WasmRuntime).await;
 }
+
+#[wasm_bindgen_test]
+async fn channels_and_listeners_end_with_their_cause() {
+    testing::lifecycle::channels_and_listeners_end_with_their_cause(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn connections_end_with_their_cause() {
+    testing::lifecycle::connections_end_with_their_cause(WasmRuntime).await;
+}

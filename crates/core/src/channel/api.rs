@@ -5,12 +5,12 @@ use core::time::Duration;
 use std::rc::Rc;
 
 use super::listener::{Listener, SecureChannelListener};
-use super::worker::{ChannelAddresses, ChannelConfig, ChannelWorker};
+use super::worker::{ChannelAddresses, ChannelConfig, ChannelLife, ChannelWorker};
 use super::{PeerInfo, SecureChannelOptions, handshake};
 use crate::error::{Error, Result};
 use crate::identity::{Identifier, Identity};
 use crate::routing::{Address, Route};
-use crate::runtime::{LocalMessage, Node};
+use crate::runtime::{CloseCause, LocalMessage, Node, Traffic};
 use crate::runtime::{WorkerOptions, timeout};
 use crate::vault::SigningKeyKind;
 
@@ -21,6 +21,7 @@ pub struct SecureChannel {
     node: Node,
     address: Address,
     peer: PeerInfo,
+    life: ChannelLife,
 }
 
 impl core::fmt::Debug for SecureChannel {
@@ -33,11 +34,12 @@ impl core::fmt::Debug for SecureChannel {
 }
 
 impl SecureChannel {
-    pub(crate) fn new(node: Node, address: Address, peer: PeerInfo) -> Self {
+    pub(crate) fn new(node: Node, address: Address, peer: PeerInfo, life: ChannelLife) -> Self {
         Self {
             node,
             address,
             peer,
+            life,
         }
     }
 
@@ -102,12 +104,50 @@ impl SecureChannel {
     }
 
     /// Closes the channel: the peer is told (best effort) and both sides drop their state.
-    /// Closing a closed channel does nothing.
+    /// Closing a closed channel does nothing. [`closed`](Self::closed) completes once it is
+    /// closed.
     pub fn close(&self) -> Result<()> {
         if self.is_open() {
             let _ = self.node.stop_worker(&self.address);
         }
         Ok(())
+    }
+
+    /// Completes when the channel has closed, with why: closed here, by the peer, because its
+    /// connection was lost, or because the node shut down.
+    pub async fn closed(&self) -> CloseCause {
+        self.life.ending.ended().await
+    }
+
+    /// Why the channel closed, once it has.
+    pub fn close_cause(&self) -> Option<CloseCause> {
+        self.life.ending.cause()
+    }
+
+    /// Messages and payload bytes sent and received through the channel so far.
+    pub fn traffic(&self) -> Traffic {
+        self.life.traffic.get()
+    }
+}
+
+/// Stops a channel worker whose handshake did not finish, however the wait for it ends
+/// (failure, timeout, or the caller dropping the future).
+struct StopUnlessEstablished<'a> {
+    node: &'a Node,
+    address: Option<Address>,
+}
+
+impl StopUnlessEstablished<'_> {
+    fn established(mut self) {
+        self.address = None;
+    }
+}
+
+impl Drop for StopUnlessEstablished<'_> {
+    fn drop(&mut self) {
+        if let Some(address) = self.address.take() {
+            let _ = self.node.stop_worker(&address);
+        }
     }
 }
 
@@ -143,30 +183,33 @@ impl Node {
         });
         let addresses = ChannelAddresses::random();
         let (outcome, result) = async_channel::bounded(1);
-        let worker = ChannelWorker::initiator(config, addresses.clone(), handshake, outcome);
+        let life = ChannelLife::default();
+        let worker =
+            ChannelWorker::initiator(config, addresses.clone(), handshake, outcome, life.clone());
         self.start_worker(
             WorkerOptions::new(addresses.decryptor.clone()).with_alias(addresses.encryptor.clone()),
             worker,
         )?;
-        let stop = || {
-            let _ = self.stop_worker(&addresses.decryptor);
+        let pending = StopUnlessEstablished {
+            node: self,
+            address: Some(addresses.decryptor.clone()),
         };
         let bytes = message_1.len();
         let first = LocalMessage::new(route, Route::from(addresses.decryptor.clone()), message_1);
-        if let Err(error) = self.route(first).await {
-            stop();
-            return Err(error);
-        }
+        self.route(first).await?;
         observer.notify(super::ChannelEvent::HandshakeSent { number: 1, bytes });
-        match timeout(self.runtime(), limit, result.recv()).await {
-            Ok(Ok(Ok(peer))) => Ok(SecureChannel::new(self.clone(), addresses.encryptor, peer)),
-            Ok(Ok(Err(error))) => Err(error),
-            Ok(Err(_)) => Err(Error::Handshake("channel worker stopped")),
-            Err(error) => {
-                stop();
-                Err(error)
-            }
-        }
+        let peer = match timeout(self.runtime(), limit, result.recv()).await? {
+            Ok(Ok(peer)) => peer,
+            Ok(Err(error)) => return Err(error),
+            Err(_) => return Err(Error::Handshake("channel worker stopped")),
+        };
+        pending.established();
+        Ok(SecureChannel::new(
+            self.clone(),
+            addresses.encryptor,
+            peer,
+            life,
+        ))
     }
 
     /// Starts a listener at `address` that accepts channels for `identity` from peers that

@@ -7,7 +7,7 @@ use async_channel::{Receiver, Sender};
 use tracing::debug;
 
 use super::handshake;
-use super::worker::{ChannelAddresses, ChannelConfig, ChannelWorker};
+use super::worker::{ChannelAddresses, ChannelConfig, ChannelLife, ChannelWorker};
 use super::{PeerInfo, SecureChannel, SecureChannelOptions};
 use crate::error::Result;
 use crate::identity::Identity;
@@ -32,12 +32,28 @@ impl SecureChannelListener {
         &self.address
     }
 
-    /// Waits for the next established channel.
+    /// Waits for the next established channel. Once the listener has stopped, channels it
+    /// established before are still handed out, then this fails with
+    /// [`Error::WorkerStopped`](crate::error::Error::WorkerStopped).
     pub async fn accept(&self) -> Result<SecureChannel> {
-        self.accepted
-            .recv()
-            .await
-            .map_err(|_| crate::error::Error::WorkerStopped(self.address.clone()))
+        let stopped = crate::error::Error::WorkerStopped(self.address.clone());
+        if let Ok(channel) = self.accepted.try_recv() {
+            return Ok(channel);
+        }
+        let listener_stopped = self.node.stopped(&self.address);
+        futures_lite::future::or(
+            async { self.accepted.recv().await.map_err(|_| stopped.clone()) },
+            async {
+                listener_stopped.await;
+                self.accepted.try_recv().map_err(|_| stopped.clone())
+            },
+        )
+        .await
+    }
+
+    /// Completes when the listener has stopped (`stop`, or the node shut down).
+    pub async fn closed(&self) {
+        self.node.stopped(&self.address).await
     }
 
     /// The next established channel, if one is waiting.
@@ -45,9 +61,13 @@ impl SecureChannelListener {
         self.accepted.try_recv().ok()
     }
 
-    /// Stops accepting new channels (established ones stay open).
+    /// Stops accepting new channels (established ones stay open). Stopping a stopped
+    /// listener does nothing.
     pub fn stop(&self) -> Result<()> {
-        self.node.stop_worker(&self.address)
+        match self.node.stop_worker(&self.address) {
+            Err(crate::error::Error::UnknownAddress(_)) => Ok(()),
+            other => other,
+        }
     }
 }
 
@@ -92,7 +112,14 @@ impl Worker for Listener {
         });
         let addresses = ChannelAddresses::random();
         let (outcome, result) = async_channel::bounded::<Result<PeerInfo>>(1);
-        let worker = ChannelWorker::responder(config, addresses.clone(), handshake, Some(outcome));
+        let life = ChannelLife::default();
+        let worker = ChannelWorker::responder(
+            config,
+            addresses.clone(),
+            handshake,
+            Some(outcome),
+            life.clone(),
+        );
         node.start_worker(
             WorkerOptions::new(addresses.decryptor.clone()).with_alias(addresses.encryptor.clone()),
             worker,
@@ -103,7 +130,7 @@ impl Worker for Listener {
         let encryptor = addresses.encryptor.clone();
         node.spawn(async move {
             if let Ok(Ok(peer)) = result.recv().await {
-                let channel = SecureChannel::new(announce_node, encryptor, peer);
+                let channel = SecureChannel::new(announce_node, encryptor, peer, life);
                 if accepted.try_send(channel).is_err() {
                     debug!("accepted-channel backlog full; channel not announced");
                 }

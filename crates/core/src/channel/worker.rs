@@ -26,7 +26,9 @@ use crate::identity::{Identity, IdentityAndCredentials, SecureChannelKey};
 use crate::routing::{Address, Route};
 use crate::routing::{Notice, NoticeBudget};
 use crate::runtime::LocalMessage;
-use crate::runtime::{Context, SecureChannelOrigin, Worker};
+use crate::runtime::{
+    CloseCause, Context, Ending, NodeEvent, SecureChannelOrigin, TrafficCounter, Worker,
+};
 use crate::vault::CryptoProvider;
 
 /// Everything a channel worker needs to know about its own side.
@@ -69,6 +71,13 @@ impl ChannelAddresses {
     }
 }
 
+/// What a channel's handles share with its worker: how it ended, and its traffic.
+#[derive(Clone, Default)]
+pub(crate) struct ChannelLife {
+    pub(crate) ending: Ending,
+    pub(crate) traffic: TrafficCounter,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     Initiator,
@@ -109,9 +118,10 @@ pub(crate) struct ChannelWorker {
     outcome: Option<Outcome>,
     /// Dropped when the handshake ends either way, which cancels the responder's timer.
     watchdog: Option<Sender<()>>,
-    /// The first hop of the route to the peer (a connection, usually): when it stops, the
-    /// channel can no longer reach the peer and closes.
-    watched: Rc<RefCell<Option<Address>>>,
+    /// The hops of the route to the peer that run on this node (a connection, usually): when
+    /// one stops, the channel can no longer reach the peer and closes.
+    watched: Rc<RefCell<Vec<Address>>>,
+    life: ChannelLife,
 }
 
 impl ChannelWorker {
@@ -120,6 +130,7 @@ impl ChannelWorker {
         addresses: ChannelAddresses,
         handshake: InitiatorAwaitingMessage2,
         outcome: Outcome,
+        life: ChannelLife,
     ) -> Self {
         Self {
             role: Role::Initiator,
@@ -129,6 +140,7 @@ impl ChannelWorker {
             outcome: Some(outcome),
             watchdog: None,
             watched: Rc::default(),
+            life,
         }
     }
 
@@ -137,6 +149,7 @@ impl ChannelWorker {
         addresses: ChannelAddresses,
         handshake: ResponderAwaitingMessage1,
         outcome: Option<Outcome>,
+        life: ChannelLife,
     ) -> Self {
         Self {
             role: Role::Responder,
@@ -146,6 +159,7 @@ impl ChannelWorker {
             outcome,
             watchdog: None,
             watched: Rc::default(),
+            life,
         }
     }
 
@@ -190,35 +204,58 @@ impl ChannelWorker {
         }
     }
 
-    /// Closes the channel when the first hop of `route` stops (the connection the channel runs
-    /// over closed): the peer is out of reach, and senders should learn it now rather than
-    /// from a timeout.
-    fn watch_route(&self, ctx: &Context, route: &Route) {
-        let Some(first) = route.next().filter(|a| a.is_local()) else {
-            return;
-        };
-        if first == &self.addresses.decryptor
-            || first == &self.addresses.encryptor
-            || self.watched.borrow().as_ref() == Some(first)
-        {
-            return;
-        }
-        *self.watched.borrow_mut() = Some(first.clone());
-        let (node, decryptor, watched) = (
-            ctx.node().clone(),
-            self.addresses.decryptor.clone(),
-            self.watched.clone(),
-        );
-        let hop = first.clone();
-        let watching = ctx.node().on_worker_stopped(first, move || {
-            if watched.borrow().as_ref() == Some(&hop) {
-                info!(%hop, "the channel's connection closed; closing the channel");
-                let _ = node.stop_worker(&decryptor);
+    /// Closes the channel when a hop of `route` that runs on this node stops — the
+    /// connection `via` which the peer's messages arrive, or a hop before it: the peer is out
+    /// of reach, and senders should learn it now rather than from a timeout. Hops after that
+    /// connection are the peer's; without a connection (a peer on this node) only the first
+    /// hop is watched.
+    fn watch_route(&self, ctx: &Context, route: &Route, via: Option<&Address>) {
+        let own = [&self.addresses.decryptor, &self.addresses.encryptor];
+        let mut hops = Vec::new();
+        for hop in route.iter() {
+            if hop.is_local() && !own.contains(&hop) && ctx.node().has_address(hop) {
+                hops.push(hop.clone());
             }
-        });
-        if watching.is_err() {
-            debug!(%first, "the channel's first hop is not a worker here");
+            if via.is_none_or(|connection| connection == hop) {
+                break;
+            }
         }
+        if *self.watched.borrow() == hops {
+            return;
+        }
+        for hop in &hops {
+            if self.watched.borrow().contains(hop) {
+                continue;
+            }
+            let (node, decryptor, watched, ending) = (
+                ctx.node().clone(),
+                self.addresses.decryptor.clone(),
+                self.watched.clone(),
+                self.life.ending.clone(),
+            );
+            let stopped = hop.clone();
+            let watching = ctx.node().on_worker_stopped(hop, move || {
+                if watched.borrow().contains(&stopped) {
+                    info!(hop = %stopped, "a hop of the channel's route stopped; closing the channel");
+                    ending.expect(CloseCause::ConnectionLost);
+                    let _ = node.stop_worker(&decryptor);
+                }
+            });
+            if watching.is_err() {
+                debug!(%hop, "a hop of the channel's route is not a worker here");
+            }
+        }
+        *self.watched.borrow_mut() = hops;
+    }
+
+    /// Enters the established state: watches the connection, tells the node's observer.
+    fn established(&mut self, ctx: &Context, session: Session, via: Option<Address>) {
+        self.watch_route(ctx, &session.remote_route, via.as_ref());
+        ctx.node().emit(NodeEvent::ChannelEstablished {
+            address: self.addresses.encryptor.clone(),
+            peer: session.peer.identifier,
+        });
+        self.state = State::Established(session);
     }
 
     fn notify_received(&self, number: u8, message: &LocalMessage) {
@@ -320,6 +357,7 @@ impl ChannelWorker {
             return Err(Error::AccessDenied(self.addresses.encryptor.clone()));
         }
         message.onward_route.step();
+        self.life.traffic.sent(message.payload.len());
         let inner = match message.local_info.notice {
             // A notice travels as an empty onward route with its destination as the return
             // route, as on the wire (see `routing::Notice`).
@@ -359,6 +397,7 @@ impl ChannelWorker {
                 mut return_route,
                 payload,
             } => {
+                self.life.traffic.received(payload.len());
                 // A responder follows an initiator that moves (Ockam's rule): the newest
                 // message's outer return route leads to the peer's decryptor.
                 if self.role == Role::Responder && nonce > session.last_nonce {
@@ -366,7 +405,11 @@ impl ChannelWorker {
                         let mut route = message.return_route.clone();
                         route.push_back(peer_decryptor);
                         session.remote_route = route;
-                        self.watch_route(ctx, &session.remote_route);
+                        self.watch_route(
+                            ctx,
+                            &session.remote_route,
+                            message.local_info.arrived_via.as_ref(),
+                        );
                     }
                     session.last_nonce = nonce;
                 }
@@ -415,6 +458,13 @@ impl ChannelWorker {
                 Ok(())
             }
         }
+    }
+}
+
+impl Drop for ChannelWorker {
+    fn drop(&mut self) {
+        // Ended already unless the worker's task was dropped unfinished (its runtime went).
+        self.life.ending.end(CloseCause::NodeShutDown);
     }
 }
 
@@ -481,10 +531,10 @@ impl Worker for ChannelWorker {
                 Err(Error::Handshake("channel not established yet"))
             }
             (State::InitiatorAwaiting2(handshake), false) => {
+                let via = message.local_info.arrived_via.clone();
                 match self.on_message_2(ctx, handshake, message).await {
                     Ok(session) => {
-                        self.watch_route(ctx, &session.remote_route);
-                        self.state = State::Established(session);
+                        self.established(ctx, session, via);
                         Ok(())
                     }
                     Err(error) => self.fail(ctx, error),
@@ -500,10 +550,10 @@ impl Worker for ChannelWorker {
                 }
             }
             (State::ResponderAwaiting3(handshake, remote_route), false) => {
+                let via = message.local_info.arrived_via.clone();
                 match self.on_message_3(ctx, handshake, remote_route, message) {
                     Ok(session) => {
-                        self.watch_route(ctx, &session.remote_route);
-                        self.state = State::Established(session);
+                        self.established(ctx, session, via);
                         Ok(())
                     }
                     Err(error) => self.fail(ctx, error),
@@ -518,10 +568,18 @@ impl Worker for ChannelWorker {
         self.report(Err(Error::Handshake(
             "channel stopped before it was established",
         )));
-        if let State::Established(session) = &mut self.state {
-            if session.closed_by_peer {
-                return;
-            }
+        let State::Established(session) = &mut self.state else {
+            self.life.ending.end(CloseCause::Local);
+            return;
+        };
+        let cause = if session.closed_by_peer {
+            CloseCause::Peer
+        } else if ctx.node().is_shut_down() {
+            CloseCause::NodeShutDown
+        } else {
+            self.life.ending.expected().unwrap_or(CloseCause::Local)
+        };
+        if !session.closed_by_peer {
             // Best effort, without waiting for room: tell the peer to drop its side.
             if let Ok(frame) = session.encryptor.encrypt(&ChannelMessage::Close.encode()) {
                 let close = LocalMessage::new(session.remote_route.clone(), Route::new(), frame);
@@ -530,5 +588,11 @@ impl Worker for ChannelWorker {
                 }
             }
         }
+        self.life.ending.end(cause.clone());
+        ctx.node().emit(NodeEvent::ChannelClosed {
+            address: self.addresses.encryptor.clone(),
+            peer: session.peer.identifier,
+            cause,
+        });
     }
 }

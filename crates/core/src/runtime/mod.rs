@@ -15,6 +15,7 @@
 
 mod access;
 mod context;
+mod events;
 mod message;
 mod node;
 mod registry;
@@ -26,8 +27,9 @@ use core::time::Duration;
 
 pub use access::{AllowAll, IncomingAccessControl, LocalOnly};
 pub use context::{Client, Context};
+pub use events::{CloseCause, Ending, NodeEvent, Traffic, TrafficCounter};
 pub use message::{LocalInfo, LocalMessage, SecureChannelOrigin};
-pub use node::{Node, NodeConfig};
+pub use node::{Node, NodeConfig, TaskGuard};
 pub use transport_port::Transport;
 pub use worker::{Worker, WorkerOptions};
 

@@ -9,7 +9,9 @@ use tracing::{Instrument, debug, trace, warn};
 
 use super::Transport;
 use super::registry::{Mailbox, MailboxKind, Registry};
-use super::{Client, Context, LocalBoxFuture, Runtime, Worker, WorkerOptions};
+use super::{
+    Client, CloseCause, Context, Ending, LocalBoxFuture, NodeEvent, Runtime, Worker, WorkerOptions,
+};
 use crate::error::{Error, Result};
 use crate::routing::NoticeBudget;
 use crate::routing::{Address, Route, TransportType};
@@ -104,11 +106,18 @@ struct NodeInner {
     resolved: RefCell<HashMap<Address, Address>>,
     extensions: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
     fallback: RefCell<Option<AddressFallback>>,
+    observer: RefCell<Option<Observer>>,
     shut_down: Cell<bool>,
+    /// Tasks that belong to the node (workers, connection readers) still running.
+    live_tasks: Cell<usize>,
+    /// Ends once the node has shut down and its last task has finished.
+    drained: Ending,
 }
 
 /// Remote hops the node remembers the connection of (forgotten all at once when full).
 const MAX_RESOLVED_HOPS: usize = 1024;
+
+type Observer = Rc<dyn Fn(&NodeEvent)>;
 
 type AddressFallback = Rc<dyn Fn(&Address) -> Option<Route>>;
 
@@ -130,7 +139,10 @@ impl Node {
                 resolved: RefCell::default(),
                 extensions: RefCell::default(),
                 fallback: RefCell::default(),
+                observer: RefCell::default(),
                 shut_down: Cell::new(false),
+                live_tasks: Cell::new(0),
+                drained: Ending::default(),
             }),
         }
     }
@@ -211,8 +223,31 @@ impl Node {
         self.inner.registry.insert(mailbox.clone())?;
         let span = tracing::debug_span!("worker", node = %self.name(), address = %mailbox.primary);
         let ctx = Context::new(self.clone(), mailbox.clone());
-        self.spawn(run_worker(worker, ctx, mailbox, receiver).instrument(span));
+        let task = self.task();
+        self.spawn(
+            async move {
+                run_worker(worker, ctx, mailbox, receiver).await;
+                drop(task);
+            }
+            .instrument(span),
+        );
         Ok(())
+    }
+
+    /// Marks a task as the node's until the guard is dropped: [`closed`](Self::closed) waits
+    /// for it after a shutdown. Workers are counted already; a transport counts its
+    /// connection readers.
+    pub fn task(&self) -> TaskGuard {
+        self.inner.live_tasks.set(self.inner.live_tasks.get() + 1);
+        TaskGuard {
+            node: Rc::downgrade(&self.inner),
+        }
+    }
+
+    /// Completes once the node has shut down and every worker and connection has finished
+    /// ending (their shutdown run, their close reported).
+    pub async fn closed(&self) {
+        self.inner.drained.ended().await;
     }
 
     /// Stops the worker (or client) reachable at `address`: it takes no further messages and
@@ -233,6 +268,34 @@ impl Node {
             .get(address)?
             .on_stop(Box::new(callback));
         Ok(())
+    }
+
+    /// Completes when the worker (or client) at `address` stops, for whatever reason; at once
+    /// if nothing runs there now.
+    pub fn stopped(&self, address: &Address) -> impl core::future::Future<Output = ()> + 'static {
+        let (done, stopped) = async_channel::bounded::<()>(1);
+        let watching = self.on_worker_stopped(address, move || {
+            let _ = done.try_send(());
+        });
+        async move {
+            if watching.is_ok() {
+                let _ = stopped.recv().await;
+            }
+        }
+    }
+
+    /// Calls `observer` with every [`NodeEvent`] (connections and channels opening and
+    /// closing, redials), replacing any earlier observer.
+    pub fn set_observer(&self, observer: impl Fn(&NodeEvent) + 'static) {
+        *self.inner.observer.borrow_mut() = Some(Rc::new(observer));
+    }
+
+    /// Tells the observer about `event`.
+    pub fn emit(&self, event: NodeEvent) {
+        let observer = self.inner.observer.borrow().clone();
+        if let Some(observer) = observer {
+            observer(&event);
+        }
     }
 
     /// Whether something is registered at `address`.
@@ -368,6 +431,15 @@ impl Node {
         for (_, transport) in transports {
             transport.shutdown();
         }
+        if self.inner.live_tasks.get() == 0 {
+            self.inner.drained.end(CloseCause::NodeShutDown);
+        }
+    }
+
+    /// Forgets the observer (it may hold the node, or JS that does). Called by drivers once
+    /// everything a shutdown ends has ended.
+    pub fn clear_observer(&self) {
+        self.inner.observer.borrow_mut().take();
     }
 
     /// Whether [`shutdown`](Self::shutdown) was called.
@@ -437,6 +509,24 @@ impl Node {
                 }
                 other => return other,
             }
+        }
+    }
+}
+
+/// Counts one of the node's tasks while it lives (see [`Node::task`]).
+pub struct TaskGuard {
+    node: std::rc::Weak<NodeInner>,
+}
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        let Some(node) = self.node.upgrade() else {
+            return;
+        };
+        let left = node.live_tasks.get().saturating_sub(1);
+        node.live_tasks.set(left);
+        if left == 0 && node.shut_down.get() {
+            node.drained.end(CloseCause::NodeShutDown);
         }
     }
 }

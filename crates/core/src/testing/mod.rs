@@ -11,6 +11,7 @@
 pub mod channels;
 pub mod edge;
 pub mod fuzz;
+pub mod lifecycle;
 pub mod wycheproof;
 
 use core::time::Duration;
@@ -322,11 +323,11 @@ pub async fn connection_table_follows_connection_lifetimes<R: Runtime + Clone>(r
     };
 
     let (started, to_us, _peer_inbox) = open(&table, &node);
-    let address = started.unwrap();
+    let address = started.unwrap().address().clone();
     assert_eq!(table.dialled("peer:1"), Some(address.clone()));
     assert_eq!(table.count(), 1);
     let reused = table
-        .get_or_connect(&node, "peer:1", || async {
+        .get_or_connect(&node, "peer:1", None, || async {
             Err::<Address, _>(Error::InvalidArgument("dialled although connected".into()))
         })
         .await;

@@ -7,11 +7,11 @@ use std::rc::Rc;
 use tracing::{Instrument, debug, warn};
 
 use crate::codec::DecodeError;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TransportError};
 use crate::routing::NoticeBudget;
 use crate::routing::limits::MAX_MESSAGE_LEN;
 use crate::routing::{Address, TransportMessage};
-use crate::runtime::{Context, Worker};
+use crate::runtime::{CloseCause, Context, Ending, NodeEvent, Traffic, TrafficCounter, Worker};
 use crate::runtime::{LocalMessage, Node};
 
 /// The writing half of a connection: sends whole frames, in order.
@@ -87,9 +87,61 @@ impl FrameCodec for BareFrames {
     }
 }
 
+/// A running connection: its hop, how it ended, and its traffic. Cheap to clone.
+#[derive(Clone)]
+pub struct ConnectionHandle {
+    address: Address,
+    peer: Rc<str>,
+    ending: Ending,
+    traffic: TrafficCounter,
+}
+
+impl ConnectionHandle {
+    /// The hop to put first in routes over this connection (its sending worker's address).
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// What it connects to: the peer it was dialled to, or a label for an accepted one.
+    pub fn peer(&self) -> &str {
+        &self.peer
+    }
+
+    /// Whether it has ended.
+    pub fn is_closed(&self) -> bool {
+        self.ending.has_ended()
+    }
+
+    /// Completes when it has ended, with why: closed here, by the peer, broken (with the
+    /// error), or the node shut down.
+    pub async fn closed(&self) -> CloseCause {
+        self.ending.ended().await
+    }
+
+    /// Why it ended, once it has.
+    pub fn close_cause(&self) -> Option<CloseCause> {
+        self.ending.cause()
+    }
+
+    /// Frames and frame bytes sent and received so far.
+    pub fn traffic(&self) -> Traffic {
+        self.traffic.get()
+    }
+}
+
+impl core::fmt::Debug for ConnectionHandle {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ConnectionHandle")
+            .field("address", &self.address)
+            .field("peer", &self.peer)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Starts the two halves of a connection on `node`, with `address` (fresh, e.g.
-/// [`Address::random_local`]) for its sending worker, and returns that address. `on_closed`
-/// runs once when the connection has ended, from either side.
+/// [`Address::random_local`]) for its sending worker, and returns its handle. `on_closed`
+/// runs once when the connection has ended, from either side, before the handle's
+/// [`closed`](ConnectionHandle::closed) completes.
 ///
 /// The sending worker's address is random (128 bits) and, like every worker, it takes
 /// messages from anyone who names it: that is what lets a node route between connections
@@ -102,40 +154,56 @@ pub fn start_connection(
     mut source: impl FrameSource,
     codec: impl FrameCodec,
     on_closed: impl FnOnce() + 'static,
-) -> Result<Address> {
+) -> Result<ConnectionHandle> {
     let codec = Rc::new(codec);
     let reason = Rc::new(Cell::new(CloseReason::Done));
+    let handle = ConnectionHandle {
+        address: address.clone(),
+        peer: label.into(),
+        ending: Ending::default(),
+        traffic: TrafficCounter::default(),
+    };
     let sender = ConnectionSender {
         sink,
         codec: codec.clone(),
         reason: reason.clone(),
+        ending: handle.ending.clone(),
+        traffic: handle.traffic.clone(),
     };
     node.start_worker(address.clone(), sender)?;
+    node.emit(NodeEvent::ConnectionOpened {
+        address: address.clone(),
+        peer: label.to_owned(),
+    });
     let span = tracing::debug_span!("connection", node = %node.name(), peer = %label, %address);
     let reader_node = node.clone();
-    let reader_address = address.clone();
+    let reader = handle.clone();
+    let task = node.task();
     node.spawn(
         async move {
+            let _task = task;
+            let reader_address = reader.address.clone();
             let mut notices = NoticeBudget::default();
-            loop {
+            let cause = loop {
                 let frame = match source.next().await {
                     None => {
                         debug!("peer closed the connection");
-                        break;
+                        break CloseCause::Peer;
                     }
                     Some(Err(error)) => {
                         debug!(%error, "connection broke");
-                        break;
+                        break CloseCause::Failed(error);
                     }
                     Some(Ok(frame)) => frame,
                 };
+                reader.traffic.received(frame.len());
                 let message = match codec.decode(&frame) {
                     Ok(message) => message,
                     Err(error) => {
                         warn!(%error, len = frame.len(), "malformed frame; closing the connection");
                         reason.set(CloseReason::MalformedFrame);
                         tracing::trace!(start = ?frame.get(..32), "malformed frame");
-                        break;
+                        break CloseCause::Failed(TransportError::MalformedFrame(error).into());
                     }
                 };
                 if message.is_heartbeat() {
@@ -149,16 +217,28 @@ pub fn start_connection(
                 if let Err(error) = reader_node.route_or_notify(local, &mut notices).await {
                     debug!(%error, "could not route an incoming message");
                     if matches!(error, Error::NodeShutDown) {
-                        break;
+                        break CloseCause::NodeShutDown;
                     }
                 }
-            }
+            };
+            // A close this side started (or a failed write) was recorded first and wins.
+            reader.ending.expect(cause);
+            let cause = if reader_node.is_shut_down() {
+                CloseCause::NodeShutDown
+            } else {
+                reader.ending.expected().unwrap_or(CloseCause::Local)
+            };
             let _ = reader_node.stop_worker(&reader_address);
             on_closed();
+            reader.ending.end(cause.clone());
+            reader_node.emit(NodeEvent::ConnectionClosed {
+                address: reader_address,
+                cause,
+            });
         }
         .instrument(span),
     );
-    Ok(address)
+    Ok(handle)
 }
 
 /// The worker that writes a connection's outgoing messages.
@@ -166,6 +246,8 @@ struct ConnectionSender<S, C> {
     sink: S,
     codec: Rc<C>,
     reason: Rc<Cell<CloseReason>>,
+    ending: Ending,
+    traffic: TrafficCounter,
 }
 
 impl<S: FrameSink, C: FrameCodec> Worker for ConnectionSender<S, C> {
@@ -186,15 +268,21 @@ impl<S: FrameSink, C: FrameCodec> Worker for ConnectionSender<S, C> {
             });
         }
         message.check_limits()?;
-        if let Err(error) = self.sink.send(self.codec.encode(&message)).await {
+        let frame = self.codec.encode(&message);
+        let len = frame.len();
+        if let Err(error) = self.sink.send(frame).await {
             debug!(%error, "write failed; closing the connection");
+            self.ending.expect(CloseCause::Failed(error.clone()));
             ctx.stop();
             return Err(error);
         }
+        self.traffic.sent(len);
         Ok(())
     }
 
     async fn shutdown(&mut self, _ctx: &mut Context) {
+        // Stopped here (unless the reader or a failed write said otherwise first).
+        self.ending.expect(CloseCause::Local);
         self.sink.close(self.reason.get()).await;
     }
 }

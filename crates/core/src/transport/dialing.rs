@@ -7,12 +7,13 @@ use core::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::connection::{FrameCodec, FrameSink, FrameSource};
+use super::connection::{ConnectionHandle, FrameCodec, FrameSink, FrameSource};
 use super::{ConnectionTable, RetryPolicy, Transport};
 use crate::base::LocalBoxFuture;
 use crate::error::Result;
 use crate::routing::{Address, TransportType};
-use crate::runtime::Node;
+use crate::runtime::{CloseCause, Node, NodeEvent};
+use tracing::debug;
 
 /// What a platform supplies for one kind of socket.
 #[allow(async_fn_in_trait)] // single-threaded by design
@@ -104,29 +105,81 @@ impl<D: Driver> Dialing<D> {
     /// open, else dialled now (retried per the policy; concurrent callers share one dial).
     /// Returns the hop to put first in routes.
     pub async fn connect(&self, peer: &str) -> Result<Address> {
+        self.connect_with(peer, self.inner.connections.retry())
+            .await
+    }
+
+    /// [`connect`](Self::connect), retried per `retry`.
+    async fn connect_with(&self, peer: &str, retry: Option<RetryPolicy>) -> Result<Address> {
         let inner = &self.inner;
         inner
             .connections
-            .get_or_connect(&inner.node, peer, || async {
+            .get_or_connect(&inner.node, peer, retry, || async {
                 let (sink, source) = inner.driver.dial(peer, &inner.pins).await?;
-                inner.connections.start(
+                let connection = inner.connections.start(
                     &inner.node,
                     peer,
                     Some(peer.to_owned()),
                     sink,
                     source,
                     inner.driver.codec(),
-                )
+                )?;
+                self.redial_when_lost(peer, &connection);
+                Ok(connection.address().clone())
             })
             .await
     }
 
+    /// With a retry policy, dials `peer` again when `connection` (dialled to it) drops — not
+    /// when this side closed it or the node shut down — so that its hop keeps working (over a
+    /// new connection, with a new address: channels over the old one close and report it).
+    fn redial_when_lost(&self, peer: &str, connection: &ConnectionHandle) {
+        let (transport, peer, connection) = (self.clone(), peer.to_owned(), connection.clone());
+        self.inner.node.spawn(async move {
+            let cause = connection.closed().await;
+            if !matches!(cause, CloseCause::Peer | CloseCause::Failed(_)) {
+                return;
+            }
+            let Some(policy) = transport.inner.connections.retry() else {
+                return;
+            };
+            let node = transport.inner.node.clone();
+            let mut delay = policy.initial_delay;
+            for attempt in 1..=policy.attempts {
+                node.emit(NodeEvent::Reconnecting {
+                    peer: peer.clone(),
+                    attempt,
+                    delay,
+                });
+                node.sleep(delay).await;
+                if node.is_shut_down() {
+                    return;
+                }
+                match transport.connect_with(&peer, None).await {
+                    Ok(_) => return,
+                    Err(error) => debug!(%peer, attempt, %error, "redial failed"),
+                }
+                delay = (delay * 2).min(policy.max_delay);
+            }
+        });
+    }
+
     /// Starts a connection on a socket a listener accepted; `label` names the far end in logs.
-    pub fn accept(&self, label: &str, sink: D::Sink, source: D::Source) -> Result<Address> {
+    pub fn accept(
+        &self,
+        label: &str,
+        sink: D::Sink,
+        source: D::Source,
+    ) -> Result<ConnectionHandle> {
         let inner = &self.inner;
         inner
             .connections
             .start(&inner.node, label, None, sink, source, inner.driver.codec())
+    }
+
+    /// The open connection whose hop is `address`.
+    pub fn connection(&self, address: &Address) -> Option<ConnectionHandle> {
+        self.inner.connections.get(address)
     }
 
     /// Keeps `stop`, which stops a listener, to run when the node shuts down.

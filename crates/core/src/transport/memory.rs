@@ -149,7 +149,9 @@ impl Inner {
                     this.connections.borrow_mut().remove(&peer_name);
                 }
             },
-        )?;
+        )?
+        .address()
+        .clone();
         self.connections
             .borrow_mut()
             .insert(peer.to_owned(), address.clone());

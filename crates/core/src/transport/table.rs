@@ -9,7 +9,7 @@ use std::rc::{Rc, Weak};
 
 use async_channel::Sender;
 
-use super::connection::{FrameCodec, FrameSink, FrameSource, start_connection};
+use super::connection::{ConnectionHandle, FrameCodec, FrameSink, FrameSource, start_connection};
 use super::{RetryPolicy, connect_with_retry};
 use crate::error::{Result, TransportError};
 use crate::routing::Address;
@@ -26,7 +26,7 @@ struct Inner {
     dialled: RefCell<HashMap<String, Address>>,
     /// Dials in flight, with whoever waits for them.
     dialling: RefCell<HashMap<String, Vec<Sender<Result<Address>>>>>,
-    all: RefCell<Vec<Address>>,
+    all: RefCell<Vec<ConnectionHandle>>,
     listeners: RefCell<Vec<Box<dyn FnOnce()>>>,
     retry: Cell<Option<RetryPolicy>>,
 }
@@ -42,12 +42,18 @@ impl ConnectionTable {
         self.inner.retry.set(policy);
     }
 
-    /// The connection dialled to `peer`, or a new one made by `connect` (retried per the
-    /// policy). Concurrent callers for one peer share one dial.
+    /// The retry policy, if any.
+    pub fn retry(&self) -> Option<RetryPolicy> {
+        self.inner.retry.get()
+    }
+
+    /// The connection dialled to `peer`, or a new one made by `connect` (retried per
+    /// `retry`). Concurrent callers for one peer share one dial.
     pub async fn get_or_connect<F, Fut>(
         &self,
         node: &Node,
         peer: &str,
+        retry: Option<RetryPolicy>,
         connect: F,
     ) -> Result<Address>
     where
@@ -82,7 +88,7 @@ impl ConnectionTable {
             peer,
             outcome: None,
         };
-        let outcome = connect_with_retry(node, self.inner.retry.get(), connect).await;
+        let outcome = connect_with_retry(node, retry, connect).await;
         dial.outcome = Some(outcome.clone());
         outcome
     }
@@ -98,7 +104,7 @@ impl ConnectionTable {
         sink: impl FrameSink,
         source: impl FrameSource,
         codec: impl FrameCodec,
-    ) -> Result<Address> {
+    ) -> Result<ConnectionHandle> {
         let address = Address::random_local();
         self.start_at(node, address, label, peer, sink, source, codec)
     }
@@ -115,28 +121,40 @@ impl ConnectionTable {
         sink: impl FrameSink,
         source: impl FrameSource,
         codec: impl FrameCodec,
-    ) -> Result<Address> {
+    ) -> Result<ConnectionHandle> {
         if node.has_address(&address) {
             return Err(crate::error::Error::AddressInUse(address));
         }
-        if let Some(peer) = &peer {
-            self.inner
-                .dialled
-                .borrow_mut()
-                .insert(peer.clone(), address.clone());
-        }
-        self.inner.all.borrow_mut().push(address.clone());
         let inner = Rc::downgrade(&self.inner);
         let closed = Closed {
             inner,
-            peer,
+            peer: peer.clone(),
             address: address.clone(),
         };
-        let forget = closed.clone();
-        start_connection(node, label, address, sink, source, codec, move || {
-            closed.forget()
-        })
-        .inspect_err(|_| forget.forget())
+        let handle = start_connection(
+            node,
+            label,
+            address.clone(),
+            sink,
+            source,
+            codec,
+            move || closed.forget(),
+        )?;
+        if let Some(peer) = peer {
+            self.inner.dialled.borrow_mut().insert(peer, address);
+        }
+        self.inner.all.borrow_mut().push(handle.clone());
+        Ok(handle)
+    }
+
+    /// The open connection whose hop is `address`.
+    pub fn get(&self, address: &Address) -> Option<ConnectionHandle> {
+        self.inner
+            .all
+            .borrow()
+            .iter()
+            .find(|c| c.address() == address)
+            .cloned()
     }
 
     /// Keeps `stop`, which stops a listener, to run on [`close_all`](Self::close_all).
@@ -155,10 +173,10 @@ impl ConnectionTable {
         for stop in listeners {
             stop();
         }
-        let all: Vec<Address> = self.inner.all.borrow_mut().drain(..).collect();
+        let all: Vec<ConnectionHandle> = self.inner.all.borrow_mut().drain(..).collect();
         self.inner.dialled.borrow_mut().clear();
-        for address in all {
-            let _ = node.stop_worker(&address);
+        for connection in all {
+            let _ = node.stop_worker(connection.address());
         }
     }
 }
@@ -212,6 +230,9 @@ impl Closed {
                 dialled.remove(peer);
             }
         }
-        inner.all.borrow_mut().retain(|a| a != &self.address);
+        inner
+            .all
+            .borrow_mut()
+            .retain(|c| c.address() != &self.address);
     }
 }

@@ -316,7 +316,7 @@ impl Node {
             worker_options = worker_options.with_access_control(policy);
         }
         self.node
-            .start_worker(worker_options, JsWorker { handler })
+            .start_worker(worker_options, JsWorker::new(handler))
             .map_err(to_js_error)
     }
 

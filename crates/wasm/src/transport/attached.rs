@@ -12,6 +12,7 @@
 use async_channel::{Receiver, Sender, TrySendError};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
+use razor_core::transport::connection::ConnectionHandle;
 use razor_core::transport::connection::{BareFrames, CloseReason, FrameSink, FrameSource};
 use razor_core::transport::{ConnectionTable, Transport};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
@@ -49,7 +50,7 @@ impl AttachedConnections {
             inbox: inbox.clone(),
         };
         let address = address.unwrap_or_else(Address::random_local);
-        let address = self.table.start_at(
+        let handle = self.table.start_at(
             node,
             address,
             label,
@@ -58,7 +59,16 @@ impl AttachedConnections {
             JsSource(frames),
             BareFrames,
         )?;
-        Ok(AttachedConnection { address, inbox })
+        Ok(AttachedConnection {
+            handle,
+            node: node.clone(),
+            inbox,
+        })
+    }
+
+    /// The attached connection whose hop is `address`.
+    pub fn connection(&self, address: &Address) -> Option<ConnectionHandle> {
+        self.table.get(address)
     }
 
     /// Number of open attached connections.
@@ -83,14 +93,20 @@ fn method(sink: &JsValue, name: &str) -> Result<Function> {
 /// clone.
 #[derive(Clone)]
 pub struct AttachedConnection {
-    address: Address,
+    handle: ConnectionHandle,
+    node: Node,
     inbox: Sender<Vec<u8>>,
 }
 
 impl AttachedConnection {
     /// The local address of the connection's sending worker: the hop to put in routes.
     pub fn address(&self) -> &Address {
-        &self.address
+        self.handle.address()
+    }
+
+    /// The connection's handle: how it ended, its traffic.
+    pub fn handle(&self) -> &ConnectionHandle {
+        &self.handle
     }
 
     /// Hands in a frame now; `Ok(false)` when the inbox is full (the caller decides: close
@@ -111,15 +127,22 @@ impl AttachedConnection {
             .map_err(|_| TransportError::ConnectionClosed.into())
     }
 
-    /// Ends the connection: the socket closed, or the application is done with it. The
-    /// node stops the connection's workers and calls the sink's `close`.
+    /// Ends the connection from this side (the application is done with it): the node stops
+    /// the connection's workers and calls the sink's `close`. Safe to call again.
     pub fn close(&self) {
+        let _ = self.node.stop_worker(self.handle.address());
+        self.inbox.close();
+    }
+
+    /// The socket underneath closed (the peer closed it, or it broke): the connection ends
+    /// as closed by the peer.
+    pub fn peer_closed(&self) {
         self.inbox.close();
     }
 
     /// Whether the connection has ended.
     pub fn is_closed(&self) -> bool {
-        self.inbox.is_closed()
+        self.inbox.is_closed() || self.handle.is_closed()
     }
 }
 

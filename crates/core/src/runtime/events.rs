@@ -1,0 +1,231 @@
+//! What a node tells its application about the things it runs: connections and secure
+//! channels opening and closing, and redials. One observer per node
+//! ([`Node::set_observer`](super::Node::set_observer)); the JS layer turns these into DOM-style
+//! events.
+
+use core::cell::{Cell, RefCell};
+use core::time::Duration;
+use std::rc::Rc;
+
+use async_channel::{Receiver, Sender};
+
+use crate::error::Error;
+use crate::identity::Identifier;
+use crate::routing::Address;
+
+/// Why a connection or a secure channel ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloseCause {
+    /// This side closed it (`close()`, `stop_worker`).
+    Local,
+    /// The peer closed it.
+    Peer,
+    /// A secure channel's connection closed or broke: the peer is out of reach.
+    ConnectionLost,
+    /// It failed: a socket that broke, a malformed frame. The error says how.
+    Failed(Error),
+    /// The node shut down.
+    NodeShutDown,
+}
+
+impl CloseCause {
+    /// A stable lowercase name: `local`, `peer`, `connection-lost`, `failed`, `shutdown`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CloseCause::Local => "local",
+            CloseCause::Peer => "peer",
+            CloseCause::ConnectionLost => "connection-lost",
+            CloseCause::Failed(_) => "failed",
+            CloseCause::NodeShutDown => "shutdown",
+        }
+    }
+
+    /// The error, for [`CloseCause::Failed`].
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            CloseCause::Failed(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Something that happened on a node.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum NodeEvent {
+    /// A connection opened (dialled or accepted); `address` is its hop.
+    ConnectionOpened {
+        /// The connection's hop (its sending worker).
+        address: Address,
+        /// What it connects to (a URL, `host:port`, or a label for accepted ones).
+        peer: String,
+    },
+    /// A connection ended.
+    ConnectionClosed {
+        /// The connection's hop.
+        address: Address,
+        /// Why.
+        cause: CloseCause,
+    },
+    /// A secure channel was established; `address` is the hop to route through.
+    ChannelEstablished {
+        /// The channel's encryptor address.
+        address: Address,
+        /// The authenticated peer.
+        peer: Identifier,
+    },
+    /// A secure channel ended.
+    ChannelClosed {
+        /// The channel's encryptor address.
+        address: Address,
+        /// The peer it was with.
+        peer: Identifier,
+        /// Why.
+        cause: CloseCause,
+    },
+    /// A dialled connection dropped and the transport dials its peer again.
+    Reconnecting {
+        /// What is dialled (a URL or `host:port`).
+        peer: String,
+        /// Which attempt comes next (1 is the first redial).
+        attempt: u32,
+        /// How long until it.
+        delay: Duration,
+    },
+}
+
+/// The end of something that runs (a connection, a channel): set once with its cause, awaited
+/// by anyone. Cheap to clone.
+#[derive(Clone)]
+pub struct Ending {
+    inner: Rc<EndingInner>,
+}
+
+struct EndingInner {
+    cause: RefCell<Option<CloseCause>>,
+    /// Closed (dropped) when the end comes: wakes every waiter.
+    signal: RefCell<Option<Sender<()>>>,
+    waiters: Receiver<()>,
+    /// Set by whoever knows the end is coming and why, before the owner ends.
+    expected: RefCell<Option<CloseCause>>,
+    ended: Cell<bool>,
+}
+
+impl Default for Ending {
+    fn default() -> Self {
+        let (signal, waiters) = async_channel::bounded(1);
+        Self {
+            inner: Rc::new(EndingInner {
+                cause: RefCell::default(),
+                signal: RefCell::new(Some(signal)),
+                waiters,
+                expected: RefCell::default(),
+                ended: Cell::new(false),
+            }),
+        }
+    }
+}
+
+impl Ending {
+    /// Records why the end is about to come (the first reason given wins), for the owner to
+    /// use when it ends.
+    pub fn expect(&self, cause: CloseCause) {
+        let mut expected = self.inner.expected.borrow_mut();
+        if expected.is_none() {
+            *expected = Some(cause);
+        }
+    }
+
+    /// The cause recorded with [`expect`](Self::expect), if any.
+    pub fn expected(&self) -> Option<CloseCause> {
+        self.inner.expected.borrow().clone()
+    }
+
+    /// Ends it with `cause` (only the first call counts) and wakes every waiter.
+    pub fn end(&self, cause: CloseCause) {
+        if self.inner.ended.replace(true) {
+            return;
+        }
+        *self.inner.cause.borrow_mut() = Some(cause);
+        self.inner.signal.borrow_mut().take();
+    }
+
+    /// Whether it has ended.
+    pub fn has_ended(&self) -> bool {
+        self.inner.ended.get()
+    }
+
+    /// The cause, once ended.
+    pub fn cause(&self) -> Option<CloseCause> {
+        self.inner.cause.borrow().clone()
+    }
+
+    /// Waits for the end and returns its cause.
+    pub async fn ended(&self) -> CloseCause {
+        let _ = self.inner.waiters.recv().await;
+        self.cause().unwrap_or(CloseCause::Local)
+    }
+}
+
+/// Messages and bytes that went each way through a connection or a channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// Messages sent.
+    pub messages_sent: u64,
+    /// Bytes sent (frames for a connection, application payloads for a channel).
+    pub bytes_sent: u64,
+    /// Messages received.
+    pub messages_received: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+}
+
+/// Counters for [`Traffic`], shared between the worker that counts and whoever reads. Cheap
+/// to clone.
+#[derive(Clone, Default)]
+pub struct TrafficCounter(Rc<Cell<Traffic>>);
+
+impl TrafficCounter {
+    /// Counts one message of `bytes` sent.
+    pub fn sent(&self, bytes: usize) {
+        let mut traffic = self.0.get();
+        traffic.messages_sent += 1;
+        traffic.bytes_sent += bytes as u64;
+        self.0.set(traffic);
+    }
+
+    /// Counts one message of `bytes` received.
+    pub fn received(&self, bytes: usize) {
+        let mut traffic = self.0.get();
+        traffic.messages_received += 1;
+        traffic.bytes_received += bytes as u64;
+        self.0.set(traffic);
+    }
+
+    /// The counts so far.
+    pub fn get(&self) -> Traffic {
+        self.0.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ending_keeps_its_first_cause_and_wakes_waiters() {
+        let ending = Ending::default();
+        let waiter = ending.clone();
+        ending.expect(CloseCause::Peer);
+        ending.expect(CloseCause::Local);
+        assert_eq!(ending.expected(), Some(CloseCause::Peer));
+        assert!(!ending.has_ended());
+        ending.end(CloseCause::Peer);
+        ending.end(CloseCause::NodeShutDown);
+        assert_eq!(
+            futures_lite::future::block_on(waiter.ended()),
+            CloseCause::Peer
+        );
+    }
+}
