@@ -39,6 +39,8 @@ export type ErrorCode =
   | "CHANNEL_CLOSED"
   | "NAME_TAKEN"
   | "LIMIT_EXCEEDED"
+  | "ABORTED"
+  | "WORKER_FAILED"
   | "REMOTE";
 
 /** What kind of failure each code is; the error classes follow kinds. */
@@ -80,8 +82,10 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   CHANNEL_CLOSED: "transport",
   NAME_TAKEN: "trust",
   LIMIT_EXCEEDED: "routing",
+  ABORTED: "aborted",
+  WORKER_FAILED: "routing",
   REMOTE: "routing",
 };
 
 /** The kinds of failure (Rust's `ErrorKind`). */
-export type ErrorKind = "protocol" | "argument" | "routing" | "transport" | "trust" | "timeout";
+export type ErrorKind = "protocol" | "argument" | "routing" | "transport" | "trust" | "timeout" | "aborted";

@@ -123,6 +123,12 @@ impl Client {
         Self::unless_notice(message)
     }
 
+    /// The next message if one is waiting (a notice as its error, as for
+    /// [`receive`](Self::receive)).
+    pub fn try_receive(&self) -> Option<Result<LocalMessage>> {
+        self.receiver.try_recv().ok().map(Self::unless_notice)
+    }
+
     /// Waits at most `duration` for the next message (a message already waiting is taken
     /// without starting a timer).
     pub async fn receive_timeout(&self, duration: Duration) -> Result<LocalMessage> {

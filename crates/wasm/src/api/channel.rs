@@ -7,8 +7,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::Message;
+use super::lifecycle::{self, abortable, close_info, traffic};
 use super::options::{route as route_of, timeout};
 use crate::to_js_error;
+use razor_core::Error;
 
 /// An established secure channel. It has its own inbox: what `send` sends comes from it, so
 /// answers and anything else the peer sends to it arrive in `receive`.
@@ -58,53 +60,108 @@ impl SecureChannel {
     }
 
     /// Sends `payload` through the channel to `route` on the peer's node, from this
-    /// channel's inbox.
+    /// channel's inbox; waits while the channel cannot take more, until `signal` aborts.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn send(&self, route: &str, payload: Vec<u8>) -> Promise {
+    pub fn send(&self, route: &str, payload: Vec<u8>, signal: JsValue) -> Promise {
         let (channel, inbox) = (self.inner.clone(), self.inbox.clone());
         let route = route_of(route);
+        let signal = lifecycle::signal(&signal);
         future_to_promise(async move {
+            let (route, signal) = (route?, signal?);
             channel.check_open().map_err(to_js_error)?;
-            inbox
-                .send(channel.route(route?), payload)
+            abortable(signal, inbox.send(channel.route(route), payload))
                 .await
                 .map_err(to_js_error)?;
             Ok(JsValue::UNDEFINED)
         })
     }
 
-    /// The next message that arrived in this channel's inbox; rejects with `TIMEOUT` after
-    /// `timeoutMs` if given.
+    /// The next message that arrived in this channel's inbox. Once the channel has closed
+    /// and the inbox is empty, rejects with `CHANNEL_CLOSED`; with `TIMEOUT` after
+    /// `timeoutMs` if given; with `ABORTED` when `signal` aborts.
     #[wasm_bindgen(unchecked_return_type = "Promise<Message>")]
-    pub fn receive(&self, timeout_ms: Option<u32>) -> Promise {
-        let inbox = self.inbox.clone();
+    pub fn receive(&self, timeout_ms: Option<u32>, signal: JsValue) -> Promise {
+        let (channel, inbox) = (self.inner.clone(), self.inbox.clone());
+        let signal = lifecycle::signal(&signal);
         future_to_promise(async move {
+            let signal = signal?;
+            let next = async {
+                futures_lite::future::or(inbox.receive(), async {
+                    channel.closed().await;
+                    // Whatever arrived before the end is still handed out.
+                    match inbox.try_receive() {
+                        Some(message) => message,
+                        None => Err(Error::ChannelClosed),
+                    }
+                })
+                .await
+            };
             let message = match timeout(timeout_ms) {
-                Some(limit) => inbox.receive_timeout(limit).await,
-                None => inbox.receive().await,
+                Some(limit) => {
+                    abortable(signal, async {
+                        razor_core::runtime::timeout(&crate::WasmRuntime, limit, next).await?
+                    })
+                    .await
+                }
+                None => abortable(signal, next).await,
             };
             Ok(Message::from(message.map_err(to_js_error)?).into())
         })
     }
 
     /// Sends `payload` to `route` on the peer's node and resolves with the first answer (on a
-    /// fresh inbox, so it does not mix with `receive`).
+    /// fresh inbox, so it does not mix with `receive`); `TIMEOUT` after `timeoutMs` (default
+    /// 30 000), `ABORTED` when `signal` aborts, `CHANNEL_CLOSED` if the channel closes first.
     #[wasm_bindgen(unchecked_return_type = "Promise<Message>")]
-    pub fn request(&self, route: &str, payload: Vec<u8>, timeout_ms: Option<u32>) -> Promise {
+    pub fn request(
+        &self,
+        route: &str,
+        payload: Vec<u8>,
+        timeout_ms: Option<u32>,
+        signal: JsValue,
+    ) -> Promise {
         let channel = self.inner.clone();
         let route = route_of(route);
+        let signal = lifecycle::signal(&signal);
         future_to_promise(async move {
-            let reply = channel
-                .request(route?, payload, timeout(timeout_ms))
-                .await
-                .map_err(to_js_error)?;
+            let (route, signal) = (route?, signal?);
+            let request = futures_lite::future::or(
+                channel.request(route, payload, timeout(timeout_ms)),
+                async {
+                    channel.closed().await;
+                    Err(Error::ChannelClosed)
+                },
+            );
+            let reply = abortable(signal, request).await.map_err(to_js_error)?;
             Ok(Message::from(reply).into())
         })
     }
 
-    /// Closes the channel on both sides.
-    pub fn close(&self) -> Result<(), JsValue> {
-        self.inner.close().map_err(to_js_error)
+    /// Closes the channel on both sides; resolves once it is closed. Closing again resolves
+    /// at once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn close(&self) -> Promise {
+        let channel = self.inner.clone();
+        future_to_promise(async move {
+            channel.close().map_err(to_js_error)?;
+            channel.closed().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Resolves once the channel has closed, with `{ reason, error? }`: `"local"` (closed
+    /// here), `"peer"`, `"connection-lost"`, `"shutdown"`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<{ reason: string; error?: Error }>")]
+    pub fn closed(&self) -> Promise {
+        let channel = self.inner.clone();
+        future_to_promise(async move { Ok(close_info(&channel.closed().await)) })
+    }
+
+    /// Messages and payload bytes each way so far:
+    /// `{ messagesSent, bytesSent, messagesReceived, bytesReceived }`.
+    #[wasm_bindgen(getter)]
+    pub fn stats(&self) -> JsValue {
+        traffic(self.inner.traffic())
     }
 }
 
@@ -132,19 +189,41 @@ impl SecureChannelListener {
         self.inner.address().to_string()
     }
 
-    /// Resolves with the next channel established through this listener.
+    /// Resolves with the next channel established through this listener; rejects with
+    /// `WORKER_STOPPED` once the listener has stopped (and handed out what it had), `ABORTED`
+    /// when `signal` aborts.
     #[wasm_bindgen(unchecked_return_type = "Promise<SecureChannel>")]
-    pub fn accept(&self) -> Promise {
+    pub fn accept(&self, signal: JsValue) -> Promise {
         let (listener, node) = (self.inner.clone(), self.node.clone());
+        let signal = lifecycle::signal(&signal);
         future_to_promise(async move {
-            let channel = listener.accept().await.map_err(to_js_error)?;
+            let channel = abortable(signal?, listener.accept())
+                .await
+                .map_err(to_js_error)?;
             let inbox = node.client().map_err(to_js_error)?;
             Ok(SecureChannel::new(channel, inbox).into())
         })
     }
 
-    /// Stops accepting channels (established ones stay open).
-    pub fn stop(&self) -> Result<(), JsValue> {
-        self.inner.stop().map_err(to_js_error)
+    /// Stops accepting channels (established ones stay open); resolves once stopped.
+    /// Stopping again resolves at once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn stop(&self) -> Promise {
+        let listener = self.inner.clone();
+        future_to_promise(async move {
+            listener.stop().map_err(to_js_error)?;
+            listener.closed().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Resolves once the listener has stopped (`stop`, or the node shut down).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn closed(&self) -> Promise {
+        let listener = self.inner.clone();
+        future_to_promise(async move {
+            listener.closed().await;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 }

@@ -8,6 +8,17 @@ use super::options::verified_history;
 use crate::to_js_error;
 use crate::vault::WebCryptoVault;
 
+/// A signing key kind named in JS: `"ed25519"` (the default) or `"p256"`.
+pub(crate) fn key_kind(name: Option<&str>) -> Result<SigningKeyKind, JsValue> {
+    match name {
+        None | Some("ed25519") => Ok(SigningKeyKind::Ed25519),
+        Some("p256") => Ok(SigningKeyKind::EcdsaP256),
+        Some(other) => Err(super::options::invalid(format!(
+            "unknown key kind {other:?} (ed25519 or p256)"
+        ))),
+    }
+}
+
 /// An identity whose keys are in its node's vault; saved again after a rotation when it was
 /// created with a name on a persistent node.
 #[wasm_bindgen]
@@ -54,15 +65,7 @@ impl Identity {
         let inner = self.inner.clone();
         let saved_as = self.saved_as.clone();
         future_to_promise(async move {
-            let kind = match kind.as_deref() {
-                None | Some("ed25519") => SigningKeyKind::Ed25519,
-                Some("p256") => SigningKeyKind::EcdsaP256,
-                Some(other) => {
-                    return Err(super::options::invalid(format!(
-                        "unknown key kind {other:?}"
-                    )));
-                }
-            };
+            let kind = key_kind(kind.as_deref())?;
             let now = (js_sys::Date::now() / 1000.0) as u64;
             inner.rotate(kind, now).await.map_err(to_js_error)?;
             if let Some((vault, name)) = saved_as {

@@ -13,6 +13,7 @@
 mod channel;
 mod connection;
 mod identity;
+mod lifecycle;
 mod message;
 mod node;
 mod options;

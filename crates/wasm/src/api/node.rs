@@ -153,6 +153,19 @@ impl Node {
             let mailbox = get(&options, "mailboxCapacity")
                 .and_then(|m| m.as_f64())
                 .map(|m| m.max(1.0) as usize);
+            if let Some(name) = &persist {
+                if !crate::vault::has_indexed_db() {
+                    return Err(invalid(format!(
+                        "persist: {name:?} keeps keys in IndexedDB, which this runtime does not have; \
+                         keep identities in a store instead (persist: {{ store, secret }})"
+                    )));
+                }
+                if kind == "software" {
+                    return Err(invalid(
+                        "persist keeps non-extractable WebCrypto keys; vault: \"software\" cannot persist",
+                    ));
+                }
+            }
             let webcrypto = match kind.as_str() {
                 "software" => None,
                 "webcrypto" => Some(
@@ -162,6 +175,7 @@ impl Node {
                 ),
                 "auto" => match WebCryptoVault::open(persist.as_deref()).await {
                     Ok(vault) => Some(vault),
+                    Err(error) if persist.is_some() => return Err(to_js_error(error)),
                     Err(error) => {
                         web_sys::console::warn_1(
                             &format!("razor: WebCrypto lacks non-extractable Ed25519/X25519 keys here ({error}); using the software vault: keys live in wasm memory").into(),
@@ -244,6 +258,28 @@ impl Node {
                 _ => None,
             };
             Ok(Identity { inner, saved_as }.into())
+        })
+    }
+
+    /// The identity sealed in `bytes` (from `identity.export` or `createIdentityExport`),
+    /// rotated to a fresh key (`"ed25519"` default, or `"p256"`) and sealed again with the
+    /// same secret, without passing through this node's vault: how an identity kept in a
+    /// store rotates.
+    #[wasm_bindgen(js_name = rotateSealed, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn rotate_sealed(&self, bytes: Vec<u8>, protection: JsValue, kind: Option<String>) -> Promise {
+        future_to_promise(async move {
+            let secret = super::options::Secret::read(&protection)?;
+            let kind = super::identity::key_kind(kind.as_deref())?;
+            let vault: Rc<dyn Vault> = Rc::new(SoftwareVault::new());
+            let identity = CoreIdentity::import_export(vault, &bytes, secret.protection())
+                .await
+                .map_err(to_js_error)?;
+            identity.rotate(kind, now()).await.map_err(to_js_error)?;
+            let sealed = identity
+                .export(secret.protection())
+                .await
+                .map_err(to_js_error)?;
+            Ok(js_sys::Uint8Array::from(sealed.as_slice()).into())
         })
     }
 
@@ -428,8 +464,48 @@ impl Node {
             .unwrap_or_else(|| "attached".into());
         self.attached
             .attach(&self.node, sink, address, &label)
-            .map(Connection::new)
+            .map(|inner| Connection::attached(inner, self.node.clone()))
             .map_err(to_js_error)
+    }
+
+    /// The open connection whose hop is `address` (dialled or attached), if any.
+    pub fn connection(&self, address: &str) -> Result<Option<Connection>, JsValue> {
+        let address: Address = address.parse().map_err(|e| to_js_error(Error::from(e)))?;
+        let handle = self
+            .websocket
+            .connection(&address)
+            .or_else(|| self.webtransport.connection(&address))
+            .or_else(|| self.attached.connection(&address));
+        Ok(handle.map(|handle| Connection::dialled(handle, self.node.clone())))
+    }
+
+    /// Calls `observer(event)` with every connection and channel opening and closing and
+    /// every redial: `{ type: "connectionopen" | "connectionclose" | "channelopen" |
+    /// "channelclose" | "reconnecting", ... }`.
+    #[wasm_bindgen(js_name = setObserver)]
+    pub fn set_observer(&self, observer: Function) {
+        self.node.set_observer(move |event| {
+            let _ = observer.call1(&JsValue::NULL, &super::lifecycle::node_event(event));
+        });
+    }
+
+    /// A new identity, sealed with `{ key }` or `{ passphrase }` as `identity.export` does,
+    /// never held by this node's vault: for keeping identities in a store (import it with
+    /// `importIdentity`).
+    #[wasm_bindgen(js_name = createIdentityExport, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn create_identity_export(&self, protection: JsValue) -> Promise {
+        future_to_promise(async move {
+            let secret = super::options::Secret::read(&protection)?;
+            let vault: Rc<dyn Vault> = Rc::new(SoftwareVault::new());
+            let identity = CoreIdentity::create(vault, SigningKeyKind::Ed25519, now())
+                .await
+                .map_err(to_js_error)?;
+            let bytes = identity
+                .export(secret.protection())
+                .await
+                .map_err(to_js_error)?;
+            Ok(js_sys::Uint8Array::from(bytes.as_slice()).into())
+        })
     }
 
     /// Handles hops of transport type `kind` (1–255, not one this node already has) with
@@ -491,22 +567,42 @@ impl Node {
             .map_err(to_js_error)
     }
 
-    /// Connects now to `url` (`ws://`, `wss://` or `https://` for WebTransport) and resolves
-    /// with the hop to put first in routes, e.g. `${hop} => secure`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
-    pub fn connect(&self, url: String) -> Promise {
+    /// Connects now to `url` (`ws://`, `wss://` or `https://` for WebTransport), reusing an
+    /// open connection to it, and resolves with the `Connection` (its `address` is the hop to
+    /// put first in routes, e.g. `${hop} => secure`). `TIMEOUT` after `timeoutMs` (default:
+    /// none beyond the platform's), `ABORTED` when `signal` aborts.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Connection>")]
+    pub fn connect(&self, url: String, timeout_ms: Option<u32>, signal: JsValue) -> Promise {
         let (websocket, webtransport) = (self.websocket.clone(), self.webtransport.clone());
+        let node = self.node.clone();
+        let signal = super::lifecycle::signal(&signal);
         future_to_promise(async move {
-            let address = if url.starts_with("ws://") || url.starts_with("wss://") {
-                websocket.connect(&url).await
-            } else if url.starts_with("https://") {
-                webtransport.connect(&url).await
-            } else {
-                return Err(invalid(format!(
-                    "connect takes ws://, wss:// or https:// URLs, got {url:?}"
-                )));
+            let signal = signal?;
+            let dial = async {
+                if url.starts_with("ws://") || url.starts_with("wss://") {
+                    let address = websocket.connect(&url).await?;
+                    Ok(websocket.connection(&address))
+                } else if url.starts_with("https://") {
+                    let address = webtransport.connect(&url).await?;
+                    Ok(webtransport.connection(&address))
+                } else {
+                    Err(Error::InvalidArgument(format!(
+                        "connect takes ws://, wss:// or https:// URLs, got {url:?}"
+                    )))
+                }
             };
-            Ok(address.map_err(to_js_error)?.to_string().into())
+            let handle = match timeout(timeout_ms) {
+                Some(limit) => {
+                    super::lifecycle::abortable(signal, async {
+                        razor_core::runtime::timeout(&WasmRuntime, limit, dial).await?
+                    })
+                    .await
+                }
+                None => super::lifecycle::abortable(signal, dial).await,
+            }
+            .map_err(to_js_error)?
+            .ok_or_else(|| to_js_error(razor_core::TransportError::ConnectionClosed.into()))?;
+            Ok(Connection::dialled(handle, node).into())
         })
     }
 
@@ -552,28 +648,45 @@ impl Node {
 
     /// Sends `payload` along `route` (e.g. `"mem#bob => echo"`) and resolves with the first
     /// answer, or rejects with code `TIMEOUT` after `timeoutMs` (default 30 000).
+    /// `ABORTED` when `signal` aborts.
     #[wasm_bindgen(unchecked_return_type = "Promise<Message>")]
-    pub fn request(&self, route: &str, payload: Vec<u8>, timeout_ms: Option<u32>) -> Promise {
+    pub fn request(
+        &self,
+        route: &str,
+        payload: Vec<u8>,
+        timeout_ms: Option<u32>,
+        signal: JsValue,
+    ) -> Promise {
         let node = self.node.clone();
         let route = super::options::route(route);
+        let signal = super::lifecycle::signal(&signal);
         future_to_promise(async move {
-            let reply = node
-                .request(route?, payload, timeout(timeout_ms))
-                .await
-                .map_err(to_js_error)?;
+            let (route, signal) = (route?, signal?);
+            let reply = super::lifecycle::abortable(
+                signal,
+                node.request(route, payload, timeout(timeout_ms)),
+            )
+            .await
+            .map_err(to_js_error)?;
             Ok(Message::from(reply).into())
         })
     }
 
-    /// Sends `payload` along `route` without waiting for an answer.
+    /// Sends `payload` along `route` without waiting for an answer (but waiting while the
+    /// next hop cannot take more, until `signal` aborts).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn send(&self, route: &str, payload: Vec<u8>) -> Promise {
+    pub fn send(&self, route: &str, payload: Vec<u8>, signal: JsValue) -> Promise {
         let node = self.node.clone();
         let route = super::options::route(route);
+        let signal = super::lifecycle::signal(&signal);
         future_to_promise(async move {
-            node.route(LocalMessage::new(route?, Route::new(), payload))
-                .await
-                .map_err(to_js_error)?;
+            let (route, signal) = (route?, signal?);
+            super::lifecycle::abortable(
+                signal,
+                node.route(LocalMessage::new(route, Route::new(), payload)),
+            )
+            .await
+            .map_err(to_js_error)?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -607,21 +720,33 @@ impl Node {
     ) -> Promise {
         let node = self.node.clone();
         let identity = identity.inner.clone();
-        let parsed =
-            super::options::route(route).and_then(|route| Ok((route, channel_options(&options)?)));
+        let parsed = super::options::route(route).and_then(|route| {
+            let signal = super::lifecycle::signal(&get(&options, "signal").unwrap_or_default())?;
+            Ok((route, channel_options(&options)?, signal))
+        });
         future_to_promise(async move {
-            let (route, options) = parsed?;
-            let channel = node
-                .create_secure_channel(&identity, route, options)
-                .await
-                .map_err(to_js_error)?;
+            let (route, options, signal) = parsed?;
+            let channel = super::lifecycle::abortable(
+                signal,
+                node.create_secure_channel(&identity, route, options),
+            )
+            .await
+            .map_err(to_js_error)?;
             let inbox = node.client().map_err(to_js_error)?;
             Ok(SecureChannel::new(channel, inbox).into())
         })
     }
 
-    /// Stops every worker and connection of this node.
-    pub fn shutdown(&self) {
+    /// Stops every worker, channel and connection of this node; resolves once all of them
+    /// have ended (their `closed` promises settled). Shutting down again resolves at once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn shutdown(&self) -> Promise {
         self.node.shutdown();
+        let node = self.node.clone();
+        future_to_promise(async move {
+            node.closed().await;
+            node.clear_observer();
+            Ok(JsValue::UNDEFINED)
+        })
     }
 }

@@ -58,6 +58,11 @@ pub(crate) const IDENTITIES: &str = "identities";
 
 impl Database {
     /// Opens (creating if needed) the database `name`; `None` where there is no IndexedDB.
+    /// Whether this runtime has IndexedDB.
+    pub(crate) fn available() -> bool {
+        razor_idb_available()
+    }
+
     pub(crate) async fn open(name: &str) -> Result<Option<Self>, JsValue> {
         if !razor_idb_available() {
             return Ok(None);

@@ -8,3 +8,8 @@ mod webcrypto;
 
 pub use provider::{WEBCRYPTO_AES_MIN_LEN, WebCryptoProvider};
 pub use webcrypto::{WebCryptoVault, private_keys_for_testing_only};
+
+/// Whether this runtime has IndexedDB (what `persist: "<name>"` keeps keys in).
+pub fn has_indexed_db() -> bool {
+    idb::Database::available()
+}

@@ -1,0 +1,122 @@
+// The plain values of the API: payloads, messages, options, how things end, traffic counts.
+import type * as wasm from "../pkg/razor.js";
+import { type ErrorCode, RazorError, typed } from "./errors.js";
+
+/** Bytes, or text sent as UTF-8. */
+export type Payload = Uint8Array | string;
+
+/** @internal */
+export function bytes(payload: Payload): Uint8Array {
+  return typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+}
+
+/** A message delivered to this node. */
+export interface Message {
+  /** The payload bytes. */
+  readonly payload: Uint8Array;
+  /** The payload as UTF-8 text. */
+  readonly text: string;
+  /** The route back to the sender, `a => b` form. */
+  readonly returnRoute: string;
+  /** The sender's identifier, if the message came through a secure channel. */
+  readonly peerIdentifier?: string;
+  /** The sender's verified credential attributes (empty without a channel). */
+  readonly peerAttributes: Readonly<Record<string, string>>;
+}
+
+/** @internal */
+export function message(inner: wasm.Message): Message {
+  const payload = inner.payload;
+  return {
+    payload,
+    text: new TextDecoder().decode(payload),
+    returnRoute: inner.returnRoute,
+    peerIdentifier: inner.peerIdentifier,
+    peerAttributes: { ...(inner.peerAttributes as Record<string, string>) },
+  };
+}
+
+/** How long to wait and when to give up, for calls that wait. */
+export interface WaitOptions {
+  /** Give up with `TIMEOUT` after this many milliseconds (defaults: see each call). */
+  timeoutMs?: number;
+  /** Give up with an `AbortError` (`ABORTED`, `cause` = the signal's reason) when it aborts. */
+  signal?: AbortSignal;
+}
+
+/** Whom a secure channel accepts as its peer. There is no default. */
+export type Trust =
+  | "everyone"
+  | { identifier: string }
+  | { identifiers: string[] }
+  | { issuer: Uint8Array }
+  | { policy: string };
+
+/** The channel's cipher suite: Ockam's (default) or standard Noise with ChaCha20-Poly1305. */
+export type Suite = "ockam-aes-gcm" | "noise-chachapoly";
+
+/** A step of a secure channel's handshake (`ChannelOptions.onEvent`). */
+export type ChannelEvent =
+  | { type: "sent" | "received"; number: 1 | 2 | 3; bytes: number }
+  | { type: "verified"; identifier: string }
+  | { type: "failed"; code: ErrorCode };
+
+/** How a channel that lost its connection is opened again (`ChannelOptions.reconnect`). */
+export interface ReconnectOptions {
+  /** Attempts before giving up (default 10). */
+  attempts?: number;
+  /** Wait before the first attempt (default 250 ms), doubling after each failure... */
+  initialDelayMs?: number;
+  /** ...up to this (default 5 000 ms). */
+  maxDelayMs?: number;
+}
+
+/** Options of `createSecureChannel` and `createSecureChannelListener`. */
+export interface ChannelOptions {
+  /** Required: whom to accept. */
+  trust: Trust;
+  /** Default `"ockam-aes-gcm"`. */
+  suite?: Suite;
+  /** Handshake timeout; default 30 000 ms. */
+  timeoutMs?: number;
+  /** Change histories of authorities whose credentials to verify. */
+  authorities?: Uint8Array[];
+  /** Called with each handshake step: messages sent and received, the peer verified, a failure. */
+  onEvent?: (event: ChannelEvent) => void;
+  /** `createSecureChannel` only: give up the handshake when it aborts. */
+  signal?: AbortSignal;
+  /**
+   * `createSecureChannel` only, opt-in: when the channel's connection is lost, open a new channel
+   * over the same route with the same options (the transport redials it) and emit `reconnected`
+   * on the channel. Messages sent while it is down fail with `CHANNEL_CLOSED`. Off by default.
+   */
+  reconnect?: boolean | ReconnectOptions;
+}
+
+/** Why something ended: closed here (`local`), by the peer, because its connection was lost
+ * (channels), because it failed (connections, with the error), or because the node shut down. */
+export type CloseReason = "local" | "peer" | "connection-lost" | "failed" | "shutdown";
+
+/** How a channel, a connection or a listener ended. */
+export interface CloseInfo {
+  readonly reason: CloseReason;
+  /** For `failed`: what failed. */
+  readonly error?: RazorError;
+}
+
+/** @internal */
+export function closeInfo(raw: { reason: string; error?: unknown }): CloseInfo {
+  const error = raw.error === undefined ? undefined : typed(raw.error);
+  return {
+    reason: raw.reason as CloseReason,
+    ...(error instanceof RazorError ? { error } : {}),
+  };
+}
+
+/** Messages and bytes each way so far (a channel counts payloads; a connection, frames). */
+export interface Stats {
+  readonly messagesSent: number;
+  readonly bytesSent: number;
+  readonly messagesReceived: number;
+  readonly bytesReceived: number;
+}
