@@ -122,6 +122,9 @@ pub(crate) struct ChannelWorker {
     /// one stops, the channel can no longer reach the peer and closes.
     watched: Rc<RefCell<Vec<Address>>>,
     life: ChannelLife,
+    /// The peer, once established (kept apart from the state, which a worker stopped
+    /// mid-message may not have put back).
+    peer: Option<crate::identity::Identifier>,
 }
 
 impl ChannelWorker {
@@ -141,6 +144,7 @@ impl ChannelWorker {
             watchdog: None,
             watched: Rc::default(),
             life,
+            peer: None,
         }
     }
 
@@ -160,6 +164,7 @@ impl ChannelWorker {
             watchdog: None,
             watched: Rc::default(),
             life,
+            peer: None,
         }
     }
 
@@ -251,6 +256,7 @@ impl ChannelWorker {
     /// Enters the established state: watches the connection, tells the node's observer.
     fn established(&mut self, ctx: &Context, session: Session, via: Option<Address>) {
         self.watch_route(ctx, &session.remote_route, via.as_ref());
+        self.peer = Some(session.peer.identifier);
         ctx.node().emit(NodeEvent::ChannelEstablished {
             address: self.addresses.encryptor.clone(),
             peer: session.peer.identifier,
@@ -568,18 +574,17 @@ impl Worker for ChannelWorker {
         self.report(Err(Error::Handshake(
             "channel stopped before it was established",
         )));
-        let State::Established(session) = &mut self.state else {
-            self.life.ending.end(CloseCause::Local);
-            return;
-        };
-        let cause = if session.closed_by_peer {
+        let closed_by_peer = matches!(&self.state, State::Established(s) if s.closed_by_peer);
+        let cause = if closed_by_peer {
             CloseCause::Peer
         } else if ctx.node().is_shut_down() {
             CloseCause::NodeShutDown
         } else {
             self.life.ending.expected().unwrap_or(CloseCause::Local)
         };
-        if !session.closed_by_peer {
+        if let State::Established(session) = &mut self.state
+            && !closed_by_peer
+        {
             // Best effort, without waiting for room: tell the peer to drop its side.
             if let Ok(frame) = session.encryptor.encrypt(&ChannelMessage::Close.encode()) {
                 let close = LocalMessage::new(session.remote_route.clone(), Route::new(), frame);
@@ -589,10 +594,12 @@ impl Worker for ChannelWorker {
             }
         }
         self.life.ending.end(cause.clone());
-        ctx.node().emit(NodeEvent::ChannelClosed {
-            address: self.addresses.encryptor.clone(),
-            peer: session.peer.identifier,
-            cause,
-        });
+        if let Some(peer) = self.peer {
+            ctx.node().emit(NodeEvent::ChannelClosed {
+                address: self.addresses.encryptor.clone(),
+                peer,
+                cause,
+            });
+        }
     }
 }

@@ -548,7 +548,14 @@ async fn run_worker<W: Worker>(
             break;
         }
         trace!(onward = %message.onward_route, back = %message.return_route, "handle");
-        if let Err(error) = worker.handle_message(&mut ctx, message).await {
+        // A worker that is stopped while it handles a message does not finish it: a handler
+        // that never returns cannot keep a stopped worker (or a shut-down node) alive.
+        let handled = futures_lite::future::or(worker.handle_message(&mut ctx, message), async {
+            mailbox.halted().await;
+            Err(Error::WorkerStopped(mailbox.primary.clone()))
+        })
+        .await;
+        if let Err(error) = handled {
             debug!(%error, "worker could not handle a message");
         }
         if mailbox.is_stopped() {

@@ -31,6 +31,9 @@ pub(crate) struct Mailbox {
     accepts_notices: bool,
     stopped: Cell<bool>,
     on_stop: RefCell<Vec<Box<dyn FnOnce()>>>,
+    /// Closed when the mailbox stops: wakes whoever waits in [`halted`](Self::halted).
+    halt: Sender<()>,
+    halted_signal: Receiver<()>,
 }
 
 /// A message that could not be delivered, and why.
@@ -55,7 +58,10 @@ impl Mailbox {
             )));
         }
         let (sender, receiver) = async_channel::bounded(capacity.max(1));
+        let (halt, halted_signal) = async_channel::bounded(1);
         let mailbox = Rc::new(Self {
+            halt,
+            halted_signal,
             kind,
             primary,
             addresses,
@@ -124,10 +130,16 @@ impl Mailbox {
             return;
         }
         self.sender.close();
+        self.halt.close();
         let callbacks: Vec<_> = self.on_stop.borrow_mut().drain(..).collect();
         for callback in callbacks {
             callback();
         }
+    }
+
+    /// Completes once the mailbox has stopped.
+    pub(crate) async fn halted(&self) {
+        let _ = self.halted_signal.recv().await;
     }
 
     /// Runs `callback` once when the mailbox stops.

@@ -34,7 +34,10 @@ pub(crate) fn traffic(traffic: Traffic) -> JsValue {
     object(&[
         ("messagesSent", (traffic.messages_sent as f64).into()),
         ("bytesSent", (traffic.bytes_sent as f64).into()),
-        ("messagesReceived", (traffic.messages_received as f64).into()),
+        (
+            "messagesReceived",
+            (traffic.messages_received as f64).into(),
+        ),
         ("bytesReceived", (traffic.bytes_received as f64).into()),
     ])
 }
@@ -139,5 +142,9 @@ pub(crate) fn signal(value: &JsValue) -> core::result::Result<Option<AbortSignal
         .dyn_ref::<AbortSignal>()
         .cloned()
         .map(Some)
-        .ok_or_else(|| to_js_error(Error::InvalidArgument("signal must be an AbortSignal".into())))
+        .ok_or_else(|| {
+            to_js_error(Error::InvalidArgument(
+                "signal must be an AbortSignal".into(),
+            ))
+        })
 }

@@ -266,7 +266,12 @@ impl Node {
     /// same secret, without passing through this node's vault: how an identity kept in a
     /// store rotates.
     #[wasm_bindgen(js_name = rotateSealed, unchecked_return_type = "Promise<Uint8Array>")]
-    pub fn rotate_sealed(&self, bytes: Vec<u8>, protection: JsValue, kind: Option<String>) -> Promise {
+    pub fn rotate_sealed(
+        &self,
+        bytes: Vec<u8>,
+        protection: JsValue,
+        kind: Option<String>,
+    ) -> Promise {
         future_to_promise(async move {
             let secret = super::options::Secret::read(&protection)?;
             let kind = super::identity::key_kind(kind.as_deref())?;
@@ -576,6 +581,11 @@ impl Node {
         let (websocket, webtransport) = (self.websocket.clone(), self.webtransport.clone());
         let node = self.node.clone();
         let signal = super::lifecycle::signal(&signal);
+        // `ws://host:port` and `ws://host:port/` are one peer (a hop names it with the `/`).
+        let url = match url.split_once("://") {
+            Some((_, rest)) if !rest.contains('/') => format!("{url}/"),
+            _ => url,
+        };
         future_to_promise(async move {
             let signal = signal?;
             let dial = async {
