@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // Razor's JavaScript API: an idiomatic layer over the wasm-bindgen classes in ../pkg.
 //
 //   await using node = await RazorNode.create();
@@ -9,7 +10,6 @@
 // The wasm is loaded on first use by the entry point for the runtime (see ./entries).
 import "./polyfills.js";
 
-export { setWasmLoader } from "./loading.js";
 export * from "./errors.js";
 export * from "./values.js";
 export * from "./identity.js";

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // Secure channels and their listeners, as JavaScript expects them: promises that settle when
 // they end, iterators that end with them, idempotent close, `await using`, abort signals.
 import "./polyfills.js";

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // Connections: the ones a node dials (`node.connect`) and the ones your code attaches
 // (`attachConnection`, `acceptWebSocket`), whose socket it owns.
 import "./polyfills.js";

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // The node: identities, workers, routes, transports, channels — and the events of what it runs.
 import "./polyfills.js";
 import { AttachedConnection, type AttachOptions, Connection, type ConnectionSink, type WebSocketLike } from "./connection.js";

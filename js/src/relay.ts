@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // Relays: the relay service a node can run (Ockam's `forwarding_service`), and relays a node
 // registers on one so that others reach it through the service's node.
 import "./polyfills.js";

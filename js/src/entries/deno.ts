@@ -1,6 +1,6 @@
 // Deno: the wasm is read from the package directory (needs --allow-read for it).
 import init from "../../pkg/razor.js";
-import { setWasmLoader } from "../api.js";
+import { setWasmLoader } from "../loading.js";
 
 setWasmLoader(async () => {
   const deno = (globalThis as unknown as { Deno: { readFile(url: URL): Promise<Uint8Array> } }).Deno;

@@ -2,7 +2,7 @@
 // imports the .wasm as a WebAssembly.Module and it is instantiated from that.
 import wasmModule from "../../pkg/razor_bg.wasm";
 import { initSync } from "../../pkg/razor.js";
-import { setWasmLoader } from "../api.js";
+import { setWasmLoader } from "../loading.js";
 
 setWasmLoader(async () => {
   initSync({ module: wasmModule });
