@@ -1,22 +1,25 @@
-// The package as its users get it: `npm pack`, then fresh throwaway projects that install the
-// tarball and open a secure channel to a native Razor node over WebSocket:
-//   node  — a Node script; and a Node server accepting WebSockets with `ws` (acceptWebSocket)
-//   deno  — a Deno script; and a Deno server accepting with Deno.upgradeWebSocket
-//   vite  — a Vite app built and served, checked in headless Chromium (playwright-core),
-//           including a reload (same identity from IndexedDB) and non-extractable keys
-//   workerd — a Cloudflare Worker run locally by wrangler (workerd); and the Worker accepting
-//           a WebSocketPair
-// Each server is reached by a Node client opening a secure channel to its echo.
-// Needs RAZOR_TEST_WS and RAZOR_TEST_NODE_ID (scripts/test starts the native node).
+// The package as its users get it: `npm pack`, then each example project under examples/ —
+// copied as it is, with the tarball installed — run against a native Razor node:
+//   node    — examples/node: a client run twice (same identity from its file store) and a
+//             server on `ws` (acceptWebSocket)
+//   deno    — examples/deno: the same with Deno.upgradeWebSocket
+//   vite    — examples/browser: built and served by Vite, checked in headless Chromium — the
+//             page and a dedicated Web Worker each open a channel, a reload keeps the identity,
+//             stored keys are non-extractable
+//   workerd — examples/worker on local workerd (wrangler): a channel as an identity imported
+//             from a secret, and the Worker accepting a WebSocketPair
+// Each server is reached by the Node example's client. Needs RAZOR_TEST_WS and
+// RAZOR_TEST_NODE_ID (scripts/test starts the native node).
 // Usage: node e2e/run.mjs [node|deno|vite|workerd ...]
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const js = join(dirname(fileURLToPath(import.meta.url)), "..");
+const examples = join(js, "..", "examples");
 const bin = (name) => join(js, "node_modules", ".bin", name);
 const ws = process.env.RAZOR_TEST_WS;
 const nodeId = process.env.RAZOR_TEST_NODE_ID;
@@ -24,27 +27,28 @@ if (!ws || !nodeId) throw new Error("RAZOR_TEST_WS and RAZOR_TEST_NODE_ID must b
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ["node", "deno", "vite", "workerd"];
 
 const work = mkdtempSync(join(tmpdir(), "razor-e2e-"));
+const quiet = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
 const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 180_000, ...options });
-
-function log(step) {
-  console.log(`e2e: ${step}`);
-}
+const log = (step) => console.log(`e2e: ${step}`);
+const expected = "hello through the channel";
 
 function pack() {
   const out = run("npm", ["pack", "--pack-destination", work], { cwd: js }).trim().split("\n").pop();
   return join(work, out);
 }
 
-function project(name, tarball, files) {
+/** A copy of examples/<name> with the tarball installed (its dev tools come from js/). */
+const installed = new Map();
+function example(name, tarball) {
+  if (installed.has(name)) return installed.get(name);
   const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `e2e-${name}`, private: true, type: "module" }));
-  run("npm", ["install", "--no-audit", "--no-fund", "--offline", tarball], { cwd: dir });
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  cpSync(join(examples, name), dir, {
+    recursive: true,
+    filter: (path) => !["node_modules", "dist", ".razor"].includes(basename(path)),
+  });
+  run("npm", ["install", "--no-audit", "--no-fund", "--no-save", "--omit=dev", tarball], { cwd: dir });
+  installed.set(name, dir);
   return dir;
 }
 
@@ -58,45 +62,21 @@ function freePort() {
   });
 }
 
-/** The client code every consumer runs (as a function body returning the echoed text). */
-const clientCode = (wsVar, idVar) => `
-  const node = await Node.create({ name: "e2e" });
-  const identity = await node.createIdentity();
-  const channel = await node.createSecureChannel(identity, \`ws#\${${wsVar}} => secure\`, {
-    trust: { identifier: ${idVar} },
+/** The example client's output must be the echo from `peerId`; returns its identity. */
+function checkClient(what, out, peerId) {
+  if (!out.includes(`echo: ${expected} from ${peerId}`)) throw new Error(`${what}: ${out}`);
+  return /^identity: (I[0-9a-f]{64})$/m.exec(out)?.[1];
+}
+
+/** The Node example's client, against a server at `peer` that must be `peerId`. */
+function nodeClient(tarball, peer, peerId, what) {
+  const out = run("node", ["--experimental-websocket", "client.mjs"], {
+    cwd: example("node", tarball),
+    env: { ...process.env, RAZOR_PEER: peer, RAZOR_PEER_ID: peerId, RAZOR_SECRET: "e2e" },
   });
-  const reply = await channel.request("echo", "hello through the channel", { timeoutMs: 10000 });
-  if (channel.theirIdentifier !== ${idVar}) throw new Error("wrong peer");
-  channel.close();
-  node.shutdown();
-`;
-
-const expected = "hello through the channel";
-
-/** The server side every runtime runs: a node that accepts WebSockets and channels to its echo. */
-const serverCode = `
-  const server = await Node.create({ name: "server" });
-  const serverId = await server.createIdentity();
-  server.createSecureChannelListener(serverId, "secure", { trust: "everyone" });
-  server.startEcho("echo");
-`;
-
-let clientDir;
-/** A Node project with the tarball that opens a channel to \`url\` and checks the peer. */
-async function acceptedBy(tarball, what, url, identifier) {
-  clientDir ??= project("accept-client", tarball, {
-    "client.mjs": `import { Node } from "@razor-sh/razor";
-const [url, id] = process.argv.slice(2);
-const node = await Node.create({ name: "client" });
-const identity = await node.createIdentity();
-const channel = await node.createSecureChannel(identity, \`ws#\${url} => secure\`, { trust: { identifier: id } });
-const reply = await channel.request("echo", "accepted by a server", { timeoutMs: 10000 });
-console.log("echo: " + reply.text + " from " + channel.theirIdentifier);
-node.shutdown();`,
-  });
-  const out = run("node", ["--experimental-websocket", "client.mjs", url, identifier], { cwd: clientDir });
-  if (!out.includes(`echo: accepted by a server from ${identifier}`)) throw new Error(`${what}: ${out}`);
-  log(`${what}: a client's channel was accepted and echoed`);
+  const identity = checkClient(what, out, peerId);
+  log(`${what}: a channel was accepted and echoed`);
+  return identity;
 }
 
 /** Starts `command`, waits for its "listening PORT ID" line. */
@@ -114,112 +94,47 @@ async function serve(command, args, options) {
   child.kill();
   throw new Error(`server did not start:\n${output}`);
 }
+
 const checks = {
   async node(tarball) {
-    const dir = project("node", tarball, {
-      "app.mjs": `import { Node } from "@razor-sh/razor";
-const WS = process.env.RAZOR_TEST_WS, ID = process.env.RAZOR_TEST_NODE_ID;
-${clientCode("WS", "ID")}
-console.log("echo: " + reply.text);`,
-    });
-    const out = run("node", ["--experimental-websocket", "app.mjs"], { cwd: dir });
-    if (!out.includes(`echo: ${expected}`)) throw new Error(`node: ${out}`);
-    // A Node server: Node has no WebSocket server, `ws` does.
-    run("npm", ["install", "--no-audit", "--no-fund", "ws@8"], { cwd: dir });
-    writeFileSync(join(dir, "server.mjs"), `import { WebSocketServer } from "ws";
-import { Node } from "@razor-sh/razor";
-${serverCode}
-const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-wss.on("connection", (socket) => server.acceptWebSocket(socket));
-wss.on("listening", () => console.log("listening " + wss.address().port + " " + serverId.identifier));`);
-    const { child, port, identifier } = await serve("node", ["server.mjs"], { cwd: dir });
+    const first = nodeClient(tarball, ws, nodeId, "node client");
+    const second = nodeClient(tarball, ws, nodeId, "node client, run again");
+    if (!first || first !== second) throw new Error(`node: the identity changed between runs: ${first} -> ${second}`);
+    log(`node: identity ${first.slice(0, 12)}… came back from its file store`);
+    const { child, port, identifier } = await serve("node", ["server.mjs"], { cwd: example("node", tarball) });
     try {
-      await acceptedBy(tarball, "node (ws server)", `127.0.0.1:${port}`, identifier);
+      nodeClient(tarball, `127.0.0.1:${port}`, identifier, "node server (ws)");
     } finally {
       child.kill();
     }
   },
 
   async deno(tarball) {
-    const dir = project("deno", tarball, {
-      "deno.json": JSON.stringify({ nodeModulesDir: "manual" }),
-      "app.ts": `import { Node } from "@razor-sh/razor";
-const WS = Deno.env.get("RAZOR_TEST_WS"), ID = Deno.env.get("RAZOR_TEST_NODE_ID")!;
-${clientCode("WS", "ID")}
-console.log("echo: " + reply.text);`,
-    });
-    const out = run(bin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "app.ts"], {
-      cwd: dir,
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    });
-    if (!out.includes(`echo: ${expected}`)) throw new Error(`deno: ${out}`);
-    writeFileSync(join(dir, "server.ts"), `import { Node } from "@razor-sh/razor";
-${serverCode}
-Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: ({ port }) => console.log("listening " + port + " " + serverId.identifier) },
-  (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    server.acceptWebSocket(socket);
-    return response;
-  });`);
+    const dir = example("deno", tarball);
+    const env = { ...process.env, ...quiet, RAZOR_PEER: ws, RAZOR_PEER_ID: nodeId, RAZOR_SECRET: "e2e" };
+    const client = () =>
+      checkClient("deno client", run(bin("deno"), ["run", "--allow-net", "--allow-read", "--allow-write", "--allow-env", "client.ts"], { cwd: dir, env }), nodeId);
+    const first = client();
+    const second = client();
+    if (!first || first !== second) throw new Error(`deno: the identity changed between runs: ${first} -> ${second}`);
+    log(`deno: echoed; identity ${first.slice(0, 12)}… came back from its file store`);
     const { child, port, identifier } = await serve(bin("deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "server.ts"], {
       cwd: dir,
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+      env: { ...process.env, ...quiet },
     });
     try {
-      await acceptedBy(tarball, "deno (Deno.upgradeWebSocket)", `127.0.0.1:${port}`, identifier);
+      nodeClient(tarball, `127.0.0.1:${port}`, identifier, "deno server (Deno.upgradeWebSocket)");
     } finally {
       child.kill();
     }
   },
 
   async vite(tarball) {
-    const dir = project("vite", tarball, {
-      "index.html": `<!doctype html>
-<html><head><link rel="icon" href="data:,"></head><body>
-  <h1>Razor in a Vite app</h1>
-  <p>vault <span id="vault"></span>, identity <span id="id"></span></p>
-  <p>echo: <span id="echo"></span></p>
-  <p id="error"></p>
-  <script type="module" src="/main.js"></script>
-</body></html>`,
-      "main.js": `import { Node } from "@razor-sh/razor";
-const WS = import.meta.env.VITE_RAZOR_WS, ID = import.meta.env.VITE_RAZOR_NODE_ID;
-const show = (id, text) => (document.getElementById(id).textContent = text);
-(async () => {
-  try {
-    const node = await Node.create({ name: "vite", persist: "razor-e2e" });
-    const identity = await node.createIdentity({ name: "me" });
-    show("vault", node.vault);
-    show("id", identity.identifier);
-    const channel = await node.createSecureChannel(identity, \`ws#\${WS} => secure\`, { trust: { identifier: ID } });
-    show("echo", (await channel.request("echo", "hello through the channel")).text);
-  } catch (e) {
-    show("error", \`\${e.name} \${e.code} \${e.message}\`);
-  }
-})();
-// For the test: try to export every stored private key (all must refuse).
-window.razorExportStoredKeys = () => new Promise((resolve, reject) => {
-  const open = indexedDB.open("razor-e2e");
-  open.onerror = () => reject(open.error);
-  open.onsuccess = () => {
-    const all = open.result.transaction("keys").objectStore("keys").getAll();
-    all.onsuccess = async () => {
-      const results = [];
-      for (const record of all.result) {
-        for (const format of ["pkcs8", "jwk"]) {
-          try { await crypto.subtle.exportKey(format, record.privateKey); results.push("exported"); }
-          catch (e) { results.push("refused:" + e.name); }
-        }
-      }
-      resolve({ keys: all.result.length, extractable: all.result.map((r) => r.privateKey.extractable), results });
-    };
-  };
-});`,
-    });
-    const env = { ...process.env, VITE_RAZOR_WS: ws, VITE_RAZOR_NODE_ID: nodeId };
+    const dir = example("browser", tarball);
+    const env = { ...process.env, VITE_RAZOR_PEER: ws, VITE_RAZOR_PEER_ID: nodeId };
     run(bin("vite"), ["build", "--logLevel", "warn"], { cwd: dir, env });
     const wasm = readdirSync(join(dir, "dist", "assets")).filter((f) => f.endsWith(".wasm"));
-    if (wasm.length !== 1) throw new Error(`vite: expected the wasm as an asset, got ${wasm}`);
+    if (wasm.length < 1) throw new Error(`vite: expected the wasm as an asset, got ${wasm}`);
     const port = await freePort();
     const server = spawn(bin("vite"), ["preview", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], { cwd: dir, stdio: "ignore" });
     const { chromium } = await import("playwright-core");
@@ -241,26 +156,49 @@ window.razorExportStoredKeys = () => new Promise((resolve, reject) => {
         }
       }
       const read = async () => {
-        await page.waitForFunction(() => document.getElementById("echo").textContent || document.getElementById("error").textContent, null, { timeout: 30000 });
-        return page.evaluate(() => ({
-          vault: document.getElementById("vault").textContent,
-          id: document.getElementById("id").textContent,
-          echo: document.getElementById("echo").textContent,
-          error: document.getElementById("error").textContent,
-        }));
+        await page.waitForFunction(
+          () => (document.getElementById("echo").textContent && document.getElementById("worker-echo").textContent)
+            || document.getElementById("error").textContent,
+          null,
+          { timeout: 30000 },
+        );
+        return page.evaluate(() => Object.fromEntries(
+          ["vault", "id", "echo", "worker-echo", "error"].map((id) => [id, document.getElementById(id).textContent]),
+        ));
       };
       const first = await read();
       if (first.error || first.echo !== expected) throw new Error(`vite: ${JSON.stringify(first)}`);
+      if (first["worker-echo"] !== "hello from a worker") throw new Error(`vite: the worker said ${JSON.stringify(first)}`);
       if (first.vault !== "webcrypto") throw new Error(`vite: vault is ${first.vault}`);
       await page.reload();
       const second = await read();
       if (second.id !== first.id) throw new Error(`vite: identity changed across a reload: ${first.id} -> ${second.id}`);
       if (second.echo !== expected) throw new Error(`vite: after reload ${JSON.stringify(second)}`);
-      const keys = await page.evaluate(() => window.razorExportStoredKeys());
+      const keys = await page.evaluate(() => new Promise((resolve, reject) => {
+        const open = indexedDB.open("razor-example");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction("keys").objectStore("keys").getAll();
+          all.onsuccess = async () => {
+            const results = [];
+            for (const record of all.result) {
+              for (const format of ["pkcs8", "jwk"]) {
+                try {
+                  await crypto.subtle.exportKey(format, record.privateKey);
+                  results.push("exported");
+                } catch (e) {
+                  results.push(`refused:${e.name}`);
+                }
+              }
+            }
+            resolve({ keys: all.result.length, extractable: all.result.map((r) => r.privateKey.extractable), results });
+          };
+        };
+      }));
       if (keys.keys < 1 || keys.extractable.some(Boolean) || keys.results.some((r) => r === "exported")) {
         throw new Error(`vite: stored keys are exportable: ${JSON.stringify(keys)}`);
       }
-      log(`vite: identity ${first.id.slice(0, 12)}… survived a reload; ${keys.keys} stored keys, exportKey refused (${keys.results[0]})`);
+      log(`vite: page and Web Worker echoed; identity ${first.id.slice(0, 12)}… survived a reload; ${keys.keys} stored keys, exportKey refused (${keys.results[0]})`);
     } finally {
       await browser.close();
       server.kill();
@@ -268,44 +206,25 @@ window.razorExportStoredKeys = () => new Promise((resolve, reject) => {
   },
 
   async workerd(tarball) {
-    const dir = project("workerd", tarball, {
-      "wrangler.toml": `name = "razor-e2e"
-main = "worker.js"
-compatibility_date = "2026-04-01"
-[vars]
-RAZOR_WS = "${ws}"
-RAZOR_NODE_ID = "${nodeId}"
-`,
-      "worker.js": `import { Node } from "@razor-sh/razor";
-let accepting;
-export default {
-  async fetch(request, env) {
-    if (new URL(request.url).pathname === "/ws") {
-      // A WebSocket the Worker accepts (no Durable Object), served by a node kept per isolate.
-      accepting ??= (async () => {
-        ${serverCode}
-        return { server, serverId };
-      })();
-      const { server, serverId } = await accepting;
-      if (request.headers.get("upgrade") !== "websocket") return new Response(serverId.identifier);
-      const pair = new WebSocketPair();
-      pair[1].accept();
-      server.acceptWebSocket(pair[1]);
-      return new Response(null, { status: 101, webSocket: pair[0] });
-    }
-    try {
-      const WS = env.RAZOR_WS, ID = env.RAZOR_NODE_ID;
-${clientCode("WS", "ID")}
-      return new Response("echo: " + reply.text + " vault: " + node.vault);
-    } catch (e) {
-      return new Response(\`\${e.name} \${e.code} \${e.message}\n\${e.stack}\`, { status: 500 });
-    }
-  },
-};`,
-    });
+    // An identity sealed where keys can be exported, as a deployment would make it once.
+    const sealed = run("node", ["--input-type=module", "-e", `
+      import { RazorNode } from "@razor-sh/razor";
+      const node = await RazorNode.create({ vault: "software" });
+      const identity = await node.createIdentity();
+      const bytes = await identity.export({ passphrase: "e2e" });
+      console.log(identity.identifier + " " + Buffer.from(bytes).toString("base64"));
+      await node.shutdown();`], { cwd: example("node", tarball) }).trim().split(" ");
+    const [identifier, base64] = sealed;
+    const dir = example("worker", tarball);
     const port = await freePort();
     const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
-    const server = spawn(bin("wrangler"), ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port)], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const vars = [`RAZOR_PEER:${ws}`, `RAZOR_PEER_ID:${nodeId}`, `RAZOR_IDENTITY:${base64}`, "RAZOR_SECRET:e2e"]
+      .flatMap((v) => ["--var", v]);
+    const server = spawn(bin("wrangler"), ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), ...vars], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     server.stdout.on("data", (d) => (output += d));
     server.stderr.on("data", (d) => (output += d));
@@ -322,9 +241,10 @@ ${clientCode("WS", "ID")}
       if (!response) throw new Error(`workerd did not start:\n${output}`);
       const text = await response.text();
       if (!text.includes(`echo: ${expected}`)) throw new Error(`workerd: ${response.status} ${text}\n${output}`);
-      log(`workerd: ${text}`);
+      if (!text.includes(`identity: ${identifier}`)) throw new Error(`workerd: not the imported identity: ${text}`);
+      log(`workerd: ${text.replace(identifier, `${identifier.slice(0, 12)}… (imported from a secret)`)}`);
       const serverId = await (await fetch(`http://127.0.0.1:${port}/ws`)).text();
-      await acceptedBy(tarball, "workerd (WebSocketPair)", `ws://127.0.0.1:${port}/ws`, serverId);
+      nodeClient(tarball, `ws://127.0.0.1:${port}/ws`, serverId, "workerd (WebSocketPair)");
     } finally {
       server.kill();
     }
