@@ -12,17 +12,24 @@ import { type CloseInfo, closeInfo, type Stats } from "./values.js";
  * code: 1000 done, 1007 malformed frame).
  */
 export interface ConnectionSink {
+  /** Writes one frame. */
   send(frame: Uint8Array): void | Promise<void>;
+  /** Closes the socket. */
   close(code: number, reason: string): void;
 }
 
 /** What `acceptWebSocket` needs of a socket: the WHATWG `WebSocket` shape (browsers, Workers'
  * `WebSocketPair`, `Deno.upgradeWebSocket`, Node's `ws`). */
 export interface WebSocketLike {
+  /** Set to `"arraybuffer"`. */
   binaryType: string;
+  /** Sends one binary message. */
   send(data: Uint8Array): void;
+  /** Closes the socket. */
   close(code?: number, reason?: string): void;
+  /** Each message that arrives. */
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  /** The socket closed or failed. */
   addEventListener(type: "close" | "error", listener: (event: unknown) => void): void;
 }
 

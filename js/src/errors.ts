@@ -14,40 +14,58 @@ export interface RazorErrorOptions {
 
 /** Base class of Razor's errors; `code` says exactly what happened. */
 export class RazorError extends Error {
+  /** The class's name, for logs. */
   override name = "RazorError";
   /** Whether another node reported the error (it could not deliver what this node sent). */
   readonly remote: boolean;
-  constructor(readonly code: ErrorCode, message: string, options: RazorErrorOptions = {}) {
+  /**
+   * @param code exactly what happened (one of `ErrorCode`)
+   * @param message a description for people
+   * @param options whether it is remote, and its cause
+   */
+  constructor(
+    /** Exactly what happened, e.g. `"IDENTITY_MISMATCH"`. */
+    readonly code: ErrorCode,
+    message: string,
+    options: RazorErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.remote = options.remote ?? false;
   }
 }
 /** Nothing arrived in time (`TIMEOUT`). */
 export class TimeoutError extends RazorError {
+  /** The class\'s name, for logs. */
   override name = "TimeoutError";
 }
 /** A connection could not be made or broke, or a channel closed (`CONNECT_FAILED`, `CHANNEL_CLOSED`, ...). */
 export class TransportError extends RazorError {
+  /** The class\'s name, for logs. */
   override name = "TransportError";
 }
 /** The peer was not accepted (`IDENTITY_MISMATCH`, `POLICY_DENIED`, `CREDENTIAL_EXPIRED`, ...). */
 export class TrustError extends RazorError {
+  /** The class\'s name, for logs. */
   override name = "TrustError";
 }
 /** The peer broke the protocol (`HANDSHAKE`, `DECRYPT`, `REPLAY`, `DECODE`, ...). */
 export class ProtocolError extends RazorError {
+  /** The class\'s name, for logs. */
   override name = "ProtocolError";
 }
 /** A bad argument from the caller (`INVALID_ARGUMENT`, `ADDRESS_PARSE`). */
 export class ArgumentError extends RazorError {
+  /** The class\'s name, for logs. */
   override name = "ArgumentError";
 }
 /** Routing or node state (`UNKNOWN_ADDRESS`, `MAILBOX_FULL`, `NODE_SHUT_DOWN`, `WORKER_FAILED`, ...). */
 export class RoutingError extends RazorError {
+  /** The class\'s name, for logs. */
   override name = "RoutingError";
 }
 /** The caller's `AbortSignal` aborted the operation (`ABORTED`); `cause` is the signal's reason. */
 export class AbortError extends RazorError {
+  /** The class\'s name, for logs. */
   override name = "AbortError";
 }
 

@@ -5,7 +5,15 @@ import * as wasm from "../pkg/razor.js";
 import { ArgumentError, call, callSync } from "./errors.js";
 
 /** What seals an exported identity: a 32-byte key (fast; keep it apart) or a passphrase (PBKDF2, 600 000 rounds). */
-export type IdentitySecret = { key: Uint8Array } | { passphrase: string };
+export type IdentitySecret =
+  | {
+      /** 32 random bytes. */
+      key: Uint8Array;
+    }
+  | {
+      /** A passphrase (stretched with PBKDF2). */
+      passphrase: string;
+    };
 
 /**
  * Where a node keeps named identities between runs, as sealed bytes (`identity.export`'s
@@ -13,7 +21,9 @@ export type IdentitySecret = { key: Uint8Array } | { passphrase: string };
  * secret holds the identity.
  */
 export interface IdentityStore {
+  /** The sealed identity kept under `name`, if any. */
   get(name: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** Keeps `sealed` under `name`, replacing what was there. */
   set(name: string, sealed: Uint8Array): void | Promise<void>;
 }
 

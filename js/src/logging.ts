@@ -3,9 +3,11 @@ import { ready, wasm } from "./loading.js";
 
 /** One log event. */
 export interface LogRecord {
+  /** How much it matters. */
   readonly level: "error" | "warn" | "info" | "debug" | "trace";
   /** The Rust module it comes from, e.g. `razor_core::channel::worker`. */
   readonly target: string;
+  /** What happened. */
   readonly message: string;
   /** The event's named values (`peer`, `address`, `error`, ...). */
   readonly fields: Readonly<Record<string, string | number | boolean>>;

@@ -26,7 +26,14 @@ export interface NodeOptions {
    * into the vault on load (non-extractable in a WebCrypto vault), so the sealed bytes and the
    * secret are what must be kept safe.
    */
-  persist?: string | { store: IdentityStore; secret: IdentitySecret };
+  persist?:
+    | string
+    | {
+        /** Where the sealed identities are kept. */
+        store: IdentityStore;
+        /** What seals them. */
+        secret: IdentitySecret;
+      };
   /** Messages a worker's mailbox holds before senders wait (default 256). */
   mailboxCapacity?: number;
   /** Starts Razor's logging in this realm (see `initLogging`). */
@@ -47,23 +54,33 @@ export interface OpenDetail {
 
 /** What `connectionclose` and `channelclose` events carry. */
 export interface CloseDetail extends OpenDetail {
+  /** Why it ended. */
   readonly reason: CloseReason;
+  /** For `failed`: what failed. */
   readonly error?: RazorError;
 }
 
 /** What `reconnecting` events carry: a dialled connection dropped and is dialled again. */
 export interface ReconnectingDetail {
+  /** What is dialled again (a URL). */
   readonly peer: string;
+  /** Which attempt comes next (1 is the first redial). */
   readonly attempt: number;
+  /** How long until it. */
   readonly delayMs: number;
 }
 
 /** The events a node emits. */
 export interface RazorNodeEventMap {
+  /** A connection opened (dialled or attached). */
   connectionopen: CustomEvent<OpenDetail>;
+  /** A connection ended. */
   connectionclose: CustomEvent<CloseDetail>;
+  /** A secure channel was established; `peer` is the verified identifier. */
   channelopen: CustomEvent<OpenDetail>;
+  /** A secure channel ended. */
   channelclose: CustomEvent<CloseDetail>;
+  /** A dialled connection dropped and is dialled again. */
   reconnecting: CustomEvent<ReconnectingDetail>;
 }
 
@@ -76,6 +93,7 @@ export class MemoryNetwork {
     this.inner = inner;
   }
 
+  /** An empty network. */
   static async create(): Promise<MemoryNetwork> {
     await ready();
     return new MemoryNetwork(new wasm.MemoryNetwork());
@@ -118,6 +136,7 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
     return new RazorNode(inner, typeof persist === "object" ? persist : undefined);
   }
 
+  /** Listens for the node's events (`RazorNodeEventMap`), or any other. */
   override addEventListener<K extends keyof RazorNodeEventMap>(
     type: K,
     listener: (event: RazorNodeEventMap[K]) => void,
@@ -136,6 +155,7 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
     super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
+  /** The node's name, for logs. */
   get name(): string {
     return this.inner.name;
   }
@@ -145,10 +165,12 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
     return this.inner.vault as "webcrypto" | "software";
   }
 
+  /** Workers running (channels count as one each). */
   get workerCount(): number {
     return this.inner.workerCount;
   }
 
+  /** Open connections: dialled and attached. */
   get connectionCount(): number {
     return this.inner.connectionCount;
   }

@@ -10,8 +10,22 @@ import type { Trust } from "./values.js";
 
 /** What a relay service reports (`startRelayService({ onEvent })`). */
 export type RelayServiceEvent =
-  | { type: "registered"; alias: string; routeBack: string; connection?: string }
-  | { type: "removed"; alias: string };
+  | {
+      /** A relay was registered (or registered again). */
+      type: "registered";
+      /** Its alias, e.g. `forward_to_alice`. */
+      alias: string;
+      /** Where it forwards to. */
+      routeBack: string;
+      /** The connection it came over, if any. */
+      connection?: string;
+    }
+  | {
+      /** A relay went (its connection closed). */
+      type: "removed";
+      /** Its alias. */
+      alias: string;
+    };
 
 /** How an owned-names relay service decides names (see `startRelayService`). */
 export interface RelayNames {

@@ -47,19 +47,48 @@ export interface WaitOptions {
 /** Whom a secure channel accepts as its peer. There is no default. */
 export type Trust =
   | "everyone"
-  | { identifier: string }
-  | { identifiers: string[] }
-  | { issuer: Uint8Array }
-  | { policy: string };
+  | {
+      /** The one identifier to accept. */
+      identifier: string;
+    }
+  | {
+      /** Any of these identifiers. */
+      identifiers: string[];
+    }
+  | {
+      /** Whoever presents a valid credential from this authority (its change history). */
+      issuer: Uint8Array;
+    }
+  | {
+      /** Whoever satisfies this ABAC expression, e.g. `(= subject.role "admin")`. */
+      policy: string;
+    };
 
 /** The channel's cipher suite: Ockam's (default) or standard Noise with ChaCha20-Poly1305. */
 export type Suite = "ockam-aes-gcm" | "noise-chachapoly";
 
 /** A step of a secure channel's handshake (`ChannelOptions.onEvent`). */
 export type ChannelEvent =
-  | { type: "sent" | "received"; number: 1 | 2 | 3; bytes: number }
-  | { type: "verified"; identifier: string }
-  | { type: "failed"; code: ErrorCode };
+  | {
+      /** A handshake message went out or came in. */
+      type: "sent" | "received";
+      /** Which of the three. */
+      number: 1 | 2 | 3;
+      /** Its size. */
+      bytes: number;
+    }
+  | {
+      /** The peer's identity verified and its trust policy satisfied. */
+      type: "verified";
+      /** The peer. */
+      identifier: string;
+    }
+  | {
+      /** The handshake failed. */
+      type: "failed";
+      /** Why. */
+      code: ErrorCode;
+    };
 
 /** How a channel that lost its connection is opened again (`ChannelOptions.reconnect`). */
 export interface ReconnectOptions {
@@ -99,6 +128,7 @@ export type CloseReason = "local" | "peer" | "connection-lost" | "failed" | "shu
 
 /** How a channel, a connection or a listener ended. */
 export interface CloseInfo {
+  /** Why it ended. */
   readonly reason: CloseReason;
   /** For `failed`: what failed. */
   readonly error?: RazorError;
@@ -115,8 +145,12 @@ export function closeInfo(raw: { reason: string; error?: unknown }): CloseInfo {
 
 /** Messages and bytes each way so far (a channel counts payloads; a connection, frames). */
 export interface Stats {
+  /** Messages (frames) sent. */
   readonly messagesSent: number;
+  /** Their bytes. */
   readonly bytesSent: number;
+  /** Messages (frames) received. */
   readonly messagesReceived: number;
+  /** Their bytes. */
   readonly bytesReceived: number;
 }
