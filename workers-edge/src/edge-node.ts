@@ -2,7 +2,7 @@
 // objects, the relay service, and the edge's own services (a secure channel listener with
 // `whoami` behind a policy, and `echo`). It is rebuilt from the sockets' attachments and the
 // object's storage whenever the object wakes, and unloaded when the object is idle.
-import { initLogging, Node, type Connection, type Identity, type RelayServiceEvent } from "@razor-sh/razor";
+import { type AttachedConnection, initLogging, Node, type Identity, type RelayServiceEvent } from "@razor-sh/razor";
 import type { Env, Limits } from "./limits.js";
 import { LINK_PREFIX, objectOfAlias, objectOfLink, randomHex, RELAY_PREFIX, refusal } from "./names.js";
 import { loadIdentity } from "./identity.js";
@@ -35,9 +35,9 @@ export class EdgeNode {
   readonly node: Node;
   readonly identity?: Identity;
   /** Connections of this object's sockets. */
-  readonly sockets = new Map<WebSocket, Connection>();
+  readonly sockets = new Map<WebSocket, AttachedConnection>();
   /** Links to other objects, by object name. */
-  readonly links = new Map<string, Connection>();
+  readonly links = new Map<string, AttachedConnection>();
   #unloading = false;
 
   private constructor(
@@ -108,7 +108,7 @@ export class EdgeNode {
   }
 
   /** The connection of `socket`, attached at the address its attachment keeps. */
-  adopt(socket: WebSocket): Connection {
+  adopt(socket: WebSocket): AttachedConnection {
     const existing = this.sockets.get(socket);
     if (existing && !existing.isClosed) return existing;
     const attachment = socket.deserializeAttachment() as Attachment;
@@ -145,7 +145,7 @@ export class EdgeNode {
    * after the object (`link.<object>`), not random: routes that cross objects (a channel's
    * route, a reply's return route) keep working when either object unloads and rebuilds its node.
    */
-  link(object: string): Connection {
+  link(object: string): AttachedConnection {
     const existing = this.links.get(object);
     if (existing && !existing.isClosed) return existing;
     const connection = this.node.attachConnection(

@@ -90,11 +90,11 @@ export class RelayObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(socket: WebSocket): Promise<void> {
-    await this.forget(socket);
+    await this.forget(socket, true);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
-    await this.forget(socket);
+    await this.forget(socket, true);
   }
 
   /** RPC from another object: a frame over the link from object `from` to this one, `to`. */
@@ -122,14 +122,18 @@ export class RelayObject extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
-    void this.forget(socket);
+    void this.forget(socket, false);
   }
 
-  private async forget(socket: WebSocket): Promise<void> {
+  /** Ends the connection of `socket`: the peer closed it (or it failed), or this object did. */
+  private async forget(socket: WebSocket, byPeer: boolean): Promise<void> {
     if (!this.#edge) return;
     const edge = await this.#edge;
-    edge.sockets.get(socket)?.close();
+    const connection = edge.sockets.get(socket);
     edge.sockets.delete(socket);
+    if (!connection || connection.isClosed) return;
+    if (byPeer) connection.peerClosed();
+    else await connection.close();
   }
 
   /** The object's Razor node, built on first use after a wake; unloaded after idling. */

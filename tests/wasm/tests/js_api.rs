@@ -25,7 +25,12 @@ async fn request_over_three_hops_resolves_with_the_echo() {
     alice.start_hop("hop", None).unwrap();
     bob.start_hop("hop", None).unwrap();
     bob.start_echo("echo").unwrap();
-    let promise = alice.request("hop => mem#bob => hop => echo", b"hi".to_vec(), Some(5_000));
+    let promise = alice.request(
+        "hop => mem#bob => hop => echo",
+        b"hi".to_vec(),
+        Some(5_000),
+        JsValue::UNDEFINED,
+    );
     let reply = Message::try_from_js_value(JsFuture::from(promise).await.unwrap()).unwrap();
     assert_eq!(reply.payload().to_vec(), b"hi");
     assert!(
@@ -33,29 +38,30 @@ async fn request_over_three_hops_resolves_with_the_echo() {
         "{}",
         reply.return_route()
     );
-    alice.shutdown();
-    bob.shutdown();
+    let _ = alice.shutdown();
+    let _ = bob.shutdown();
 }
 
 #[wasm_bindgen_test]
 async fn errors_are_js_errors_with_codes() {
     let node = Node::new(None).unwrap();
-    let unknown = JsFuture::from(node.request("nobody", vec![1], Some(1_000)))
+    let unknown = JsFuture::from(node.request("nobody", vec![1], Some(1_000), JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert!(unknown.is_instance_of::<js_sys::Error>());
     assert_eq!(code_of(&unknown), "UNKNOWN_ADDRESS");
-    let bad_route = JsFuture::from(node.request("quic#x", vec![], None))
+    let bad_route = JsFuture::from(node.request("quic#x", vec![], None, JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert_eq!(code_of(&bad_route), "ADDRESS_PARSE");
     node.start_hop("hole", None).unwrap();
     // A hop to nowhere never answers: the request times out.
-    let timeout = JsFuture::from(node.request("hole => hole2", vec![], Some(50)))
-        .await
-        .unwrap_err();
+    let timeout =
+        JsFuture::from(node.request("hole => hole2", vec![], Some(50), JsValue::UNDEFINED))
+            .await
+            .unwrap_err();
     assert_eq!(code_of(&timeout), "TIMEOUT");
     let taken = node.start_echo("hole").unwrap_err();
     assert_eq!(code_of(&taken), "ADDRESS_IN_USE");
-    node.shutdown();
+    let _ = node.shutdown();
 }
