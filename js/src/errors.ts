@@ -74,7 +74,8 @@ export function typed(error: unknown, signal?: AbortSignal): unknown {
   const e = error as { name?: string; code?: ErrorCode; message?: string; remote?: boolean };
   if (e?.name !== "RazorError" || !e.code) return error;
   const message = e.message ?? e.code;
-  const options: RazorErrorOptions = { remote: e.remote === true };
+  // The wasm's own error object stays reachable as the cause (an abort's cause is its reason).
+  const options: RazorErrorOptions = { remote: e.remote === true, cause: error };
   switch (ERROR_KINDS[e.code] ?? "routing") {
     case "timeout":
       return new TimeoutError(e.code, message, options);
@@ -87,7 +88,7 @@ export function typed(error: unknown, signal?: AbortSignal): unknown {
     case "argument":
       return new ArgumentError(e.code, message, options);
     case "aborted":
-      return new AbortError(e.code, message, { ...options, cause: signal?.reason });
+      return new AbortError(e.code, message, { ...options, cause: signal ? signal.reason : error });
     default:
       return new RoutingError(e.code, message, options);
   }
