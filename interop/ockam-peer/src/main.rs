@@ -33,7 +33,7 @@ use ockam::tcp::{TcpConnectionOptions, TcpListenerOptions, TcpTransportExtension
 use ockam::vault::*;
 use ockam::{node, route, Context, Result, Routed, Worker};
 use ockam_core::{
-    Address, AllowAll, Any, Decodable, Encodable, LocalMessage, Processor, Route, TransportMessage, TransportMessageV1,
+    Address, AllowAll, Any, Decodable, SecureChannelLocalInfo, Encodable, LocalMessage, Processor, Route, TransportMessage, TransportMessageV1,
     TransportType,
 };
 use serde_json::{json, Value};
@@ -47,8 +47,12 @@ impl Worker for Echoer {
     type Message = String;
     async fn handle_message(&mut self, ctx: &mut Context, msg: Routed<String>) -> Result<()> {
         let back = msg.return_route().clone();
+        // Who sent it, as the secure channel it came through authenticated them ("plain" without one).
+        let from = SecureChannelLocalInfo::find_info(msg.local_message())
+            .map(|info| String::from(&info.their_identifier()))
+            .unwrap_or_else(|_| "plain".into());
         let body = msg.into_body()?;
-        println!("echoer got: {body}");
+        println!("echoer got: {body} from {from}");
         ctx.send(back, body).await
     }
 }

@@ -1,0 +1,63 @@
+// What a browser tab, a Worker and a Deno script each do in the Ockam interop suite: open an
+// Ockam-suite secure channel over `route` to the Ockam node `ockamId`, end to end (the Razor
+// node on the way forwards ciphertext), and ask Ockam's echoer (a worker of `String`) to echo
+// `text`. Runtime-agnostic: takes the package's `RazorNode`. Returns what each side proved.
+
+/** An Ockam `String` message: a BARE string (a LEB128 length, then UTF-8). */
+export function ockamString(text) {
+  const utf8 = new TextEncoder().encode(text);
+  const length = [];
+  for (let n = utf8.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      length.push(n);
+      break;
+    }
+    length.push((n & 0x7f) | 0x80);
+  }
+  return Uint8Array.of(...length, ...utf8);
+}
+
+/** The text of an Ockam `String` message. */
+export function fromOckamString(bytes) {
+  let length = 0;
+  let shift = 0;
+  let at = 0;
+  for (;;) {
+    const byte = bytes[at++];
+    length |= (byte & 0x7f) << shift;
+    shift += 7;
+    if (byte < 0x80) break;
+  }
+  return new TextDecoder().decode(bytes.subarray(at, at + length));
+}
+
+/**
+ * Opens the channel, sends `text` to the echoer, closes. Resolves with this side's identifier,
+ * the peer it verified and the echoed text; rejects with the Razor error (its `code`).
+ */
+export async function echoThroughOckam(RazorNode, { route, ockamId, text, credential, timeoutMs = 15_000 }) {
+  const node = await RazorNode.create({ name: "ockam-interop" });
+  try {
+    const identity = await node.createIdentity();
+    if (credential) identity.addCredential(credential);
+    const channel = await node.createSecureChannel(identity, route, {
+      trust: { identifier: ockamId },
+      suite: "ockam-aes-gcm",
+      timeoutMs,
+    });
+    const reply = await channel.request("echoer", ockamString(text), { timeoutMs });
+    await channel.close();
+    return { identifier: identity.identifier, verified: channel.theirIdentifier, echoed: fromOckamString(reply.payload) };
+  } finally {
+    await node.shutdown();
+  }
+}
+
+/** `echoThroughOckam` with failures as values (for runners that only pass JSON back). */
+export async function tryEchoThroughOckam(RazorNode, options) {
+  try {
+    return { ok: true, ...(await echoThroughOckam(RazorNode, options)) };
+  } catch (error) {
+    return { ok: false, code: error.code ?? error.name, message: String(error.message ?? error) };
+  }
+}
