@@ -7,12 +7,13 @@
 import assert from "node:assert/strict";
 import { createServer as createHttpServer } from "node:http";
 import { createConnection, createServer as createTcpServer } from "node:net";
+import { rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { RazorNode } from "@razor-sh/razor";
 import { chromium, freePort, ROOT, start, stopAll, waitFor } from "../edge/harness.mjs";
-import { tryEchoThroughOckam } from "./client.mjs";
+import { fromOckamString, ockamString, tryEchoThroughOckam } from "./client.mjs";
 
 const ockamPeer = process.env.RAZOR_OCKAM_PEER;
 const razorBin = process.env.RAZOR_BIN ??
@@ -23,10 +24,10 @@ if (!ockamPeer) throw new Error("RAZOR_OCKAM_PEER must be set (scripts/ockam-pee
 
 let ockam, tap, bridge, browser, page, site, worker;
 
-/** `ockam-peer listen`: TCP listener, secure channel listener `secure`, echoer. */
-async function ockamListener(args = []) {
+/** `ockam-peer listen` (or `mode`): TCP listener, secure channel listener `secure`, echoer. */
+async function ockamListener(mode = "listen", args = []) {
   const port = await freePort();
-  const child = start(ockamPeer, ["listen", `127.0.0.1:${port}`, ...args], { env: quiet });
+  const child = start(ockamPeer, [mode, `127.0.0.1:${port}`, ...args], { env: quiet });
   await waitFor("the Ockam node to listen", () => {
     if (child.exitCode !== null) throw new Error(`ockam-peer exited:\n${child.output}`);
     return /^listening/m.test(child.output);
@@ -133,6 +134,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating"]) rmSync(tmp(name), { recursive: true, force: true });
   await browser?.close();
   site?.close();
   tap?.close();
@@ -171,4 +173,145 @@ test("a wrong trusted identifier for the Ockam node fails closed in every runtim
     assert.equal(outcome.code, "IDENTITY_MISMATCH", `${runtime}: ${outcome.code} ${outcome.message}`);
     assert.doesNotMatch(ockam.output, new RegExp(text), `${runtime}: the message reached Ockam`);
   }
+});
+
+/** Runs a command to its end: its exit code and output (stdout and stderr). */
+async function run(command, args, { input, env = quiet } = {}) {
+  const child = start(command, args, { env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+  if (input !== undefined) child.stdin.end(input);
+  const code = await new Promise((resolve) => child.on("exit", resolve));
+  return { code, output: child.output };
+}
+
+/** `razor ...`, expected to succeed: its stdout's last line. */
+async function razor(...args) {
+  const { code, output } = await run(razorBin, args);
+  assert.equal(code, 0, `razor ${args.join(" ")}:\n${output}`);
+  return output.trim().split("\n").at(-1);
+}
+
+const field = (output, name) => new RegExp(`^${name}: (\\S+)$`, "m").exec(output)?.[1];
+
+/** A new Ockam authority issues each `[subject, "name=value", ttlSeconds]` a credential. */
+async function ockamIssue(...grants) {
+  const { code, output } = await run(ockamPeer, ["authority-issue", ...grants.flat().map(String)]);
+  assert.equal(code, 0, output);
+  const credentials = [...output.matchAll(/^credential: (\S+)$/gm)].map((m) => m[1]);
+  assert.equal(credentials.length, grants.length, output);
+  return { authority: field(output, "authority"), history: field(output, "authority_history"), credentials };
+}
+
+/** `razor secure-channel` to Ockam's echoer over `to` as the identity in `stateDir`. */
+function razorToEchoer(to, ockamId, stateDir, text, credential, timeoutMs = 4000) {
+  return run(razorBin, ["secure-channel", "--to", to, "--trust", ockamId, "--service", "echoer", "--ockam-string",
+    "--message", text, "--state-dir", stateDir, "--timeout-ms", String(timeoutMs),
+    ...(credential ? ["--credential", credential] : [])]);
+}
+
+const tmp = (name) => join(process.env.TMPDIR ?? "/tmp", `razor-ockam-${process.pid}-${name}`);
+
+test("Ockam as authority: its credential admits a Razor peer to an ABAC-guarded Ockam worker; no credential, another value, a foreign authority or an expired one do not", async () => {
+  // One identity per case: Ockam keeps an identity's admitted attributes until they expire.
+  const ids = {};
+  for (const name of ["member", "none", "guest", "foreign", "expired"]) {
+    ids[name] = await razor("identity", "create", "--state-dir", tmp(name));
+  }
+  const issued = await ockamIssue([ids.member, "role=member", 3600], [ids.guest, "role=guest", 3600], [ids.expired, "role=member", 1]);
+  const [memberCredential, guestCredential, expiredCredential] = issued.credentials;
+  const [foreignCredential] = (await ockamIssue([ids.foreign, "role=member", 3600])).credentials;
+  const listener = await ockamListener("listen-abac", [issued.history]);
+  const to = `tcp#${listener.address} => secure`;
+
+  const admitted = await razorToEchoer(to, listener.identifier, tmp("member"), `member ${nonce}`, memberCredential);
+  assert.equal(admitted.code, 0, admitted.output);
+  assert.match(admitted.output, new RegExp(`reply: member ${nonce}`));
+  assert.match(listener.output, new RegExp(`echoer got: member ${nonce} from ${ids.member}`), "Ockam's ABAC admitted the Razor identity");
+
+  // The same through the npm package (wasm in Node) and a Razor node bridging WebSocket to TCP.
+  const js = await RazorNode.create({ name: "member-js" });
+  try {
+    const identity = await js.createIdentity();
+    const own = await ockamIssue([identity.identifier, "role=member", 3600]);
+    const jsListener = await ockamListener("listen-abac", [own.history]);
+    identity.addCredential(Buffer.from(own.credentials[0], "hex"));
+    const channel = await js.createSecureChannel(identity, `ws#${bridge.ws} => tcp#${jsListener.address} => secure`,
+      { trust: { identifier: jsListener.identifier } });
+    const reply = await channel.request("echoer", ockamString(`js member ${nonce}`), { timeoutMs: 10_000 });
+    assert.equal(fromOckamString(reply.payload), `js member ${nonce}`);
+    assert.match(jsListener.output, new RegExp(`echoer got: js member ${nonce} from ${identity.identifier}`));
+  } finally {
+    await js.shutdown();
+  }
+
+  // Ockam drops what its policy denies without a word: the Razor side times out, typed.
+  await new Promise((resolve) => setTimeout(resolve, 2100)); // the 1 s credential expires
+  const refusals = [["no credential", "none", undefined], ["role=guest", "guest", guestCredential],
+    ["a foreign authority", "foreign", foreignCredential], ["an expired credential", "expired", expiredCredential]];
+  for (const [why, who, credential] of refusals) {
+    const text = `denied ${why} ${nonce}`;
+    const outcome = await razorToEchoer(to, listener.identifier, tmp(who), text, credential, 3000);
+    assert.notEqual(outcome.code, 0, `${why}: admitted:\n${outcome.output}`);
+    assert.match(outcome.output, /error: (TIMEOUT|CREDENTIAL_EXPIRED)/, `${why}: ${outcome.output}`);
+    assert.doesNotMatch(listener.output, new RegExp(`echoer got: ${text}`), `${why}: reached the echoer`);
+  }
+});
+
+test("Razor as authority: a Razor node's policy admits an Ockam peer with a Razor credential and refuses another value or a foreign authority", async () => {
+  const authority = tmp("authority");
+  await razor("identity", "create", "--state-dir", authority);
+  const authorityHistory = await razor("identity", "show", "--state-dir", authority, "--full");
+  const stranger = tmp("stranger");
+  await razor("identity", "create", "--state-dir", stranger);
+  const node = start(razorBin, ["node", "--name", "guarded", "--trust", "everyone", "--tcp", "127.0.0.1:0",
+    "--authority", authorityHistory, "--policy", '(= subject.role "member")'], { env: quiet });
+  await waitFor("the guarded razor node", () => /^tcp: tcp#/m.test(node.output));
+  const address = /^tcp: tcp#(\S+)/m.exec(node.output)[1];
+  const nodeId = field(node.output, "identifier");
+
+  /** An Ockam node that gets a credential from `issuer` with `attribute` and says hello. */
+  async function ockamWith(issuer, attribute) {
+    const ockam = start(ockamPeer, ["connect-cred", address, nodeId], { env: quiet, stdio: ["pipe", "pipe", "pipe"] });
+    const history = await waitFor("the Ockam peer's history", () => field(ockam.output, "change_history"));
+    const credential = await razor("credential", "issue", "--state-dir", issuer, "--subject", history, "--attribute", attribute);
+    ockam.stdin.end(`${credential}\n`);
+    const code = await new Promise((resolve) => ockam.on("exit", resolve));
+    return { code, output: ockam.output, identifier: field(ockam.output, "identifier") };
+  }
+
+  const member = await ockamWith(authority, "role=member");
+  assert.equal(member.code, 0, member.output);
+  assert.match(member.output, /reply: hello/);
+  assert.match(member.output, new RegExp(`secure channel to ${nodeId}`));
+  for (const [why, issuer, attribute] of [["role=guest", authority, "role=guest"], ["a foreign authority", stranger, "role=member"]]) {
+    const refused = await ockamWith(issuer, attribute);
+    assert.notEqual(refused.code, 0, `${why}: the Ockam peer was admitted:\n${refused.output}`);
+    assert.doesNotMatch(refused.output, /reply: hello/);
+    await waitFor(`the node to log the refusal of ${refused.identifier}`, () => node.output.includes("POLICY_DENIED"), 5000)
+      .catch((error) => assert.fail(`${error.message}\n${node.output}`));
+  }
+});
+
+test("rotation: a Razor identity rotates its key; the Ockam node knows it by the same identifier, verifies the new history, and the credential from before still admits it", async () => {
+  const dir = tmp("rotating");
+  const id = await razor("identity", "create", "--state-dir", dir);
+  const before = await razor("identity", "show", "--state-dir", dir, "--full");
+  const issued = await ockamIssue([id, "role=member", 3600]);
+  const listener = await ockamListener("listen-abac", [issued.history]);
+  const to = `tcp#${listener.address} => secure`;
+  const first = await razorToEchoer(to, listener.identifier, dir, `before rotation ${nonce}`, issued.credentials[0]);
+  assert.equal(first.code, 0, first.output);
+
+  const after = await razor("identity", "rotate", "--state-dir", dir);
+  assert.ok(after.length > before.length, "the history grew by a change");
+  assert.equal(await razor("identity", "show", "--state-dir", dir), id, "same identifier after rotation");
+  const second = await razorToEchoer(to, listener.identifier, dir, `after rotation ${nonce}`, issued.credentials[0]);
+  assert.equal(second.code, 0, second.output);
+  assert.match(listener.output, new RegExp(`echoer got: after rotation ${nonce} from ${id}`));
+
+  const verified = await run(ockamPeer, ["verify-update", before, after]);
+  assert.equal(verified.code, 0, verified.output);
+  assert.match(verified.output, new RegExp(`updated: ${id}`));
+  // Ockam refuses the opposite: an older history presented as an update.
+  const backwards = await run(ockamPeer, ["verify-update", after, before]);
+  assert.equal(backwards.code, 1, backwards.output);
 });

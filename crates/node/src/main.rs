@@ -1,12 +1,15 @@
 //! `razor`: run a Razor node or the demo.
 #![forbid(unsafe_code)]
 
+mod commands;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use razor_core::abac::Policy;
 use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
-use razor_core::identity::Identifier;
+use razor_core::identity::{CredentialAndPurposeKey, Identifier};
 use razor_core::runtime::Runtime;
 use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
 use razor_core::{Node, NodeConfig};
@@ -36,6 +39,12 @@ enum Command {
     /// the peer's verified identifier, close. Exits non-zero (printing the error code) on any
     /// failure.
     SecureChannel(SecureChannelArgs),
+    /// Create, show, rotate and export an identity kept in a state directory.
+    #[command(subcommand)]
+    Identity(commands::identity::IdentityCommand),
+    /// Issue credentials, as the authority whose identity is in a state directory.
+    #[command(subcommand)]
+    Credential(commands::credential::CredentialCommand),
 }
 
 #[derive(clap::Args)]
@@ -63,6 +72,13 @@ struct SecureChannelArgs {
     /// Ockam workers such as an echoer of `String` expect.
     #[arg(long)]
     ockam_string: bool,
+    /// Open the channel as the identity in this state directory (default: a new one).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Present this credential (hex, from `razor credential issue` or an Ockam authority) in
+    /// the handshake; repeat for more.
+    #[arg(long, value_name = "HEX")]
+    credential: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -101,6 +117,14 @@ struct NodeArgs {
     /// identifier (or `everyone`); needed for a chosen name on a Razor edge.
     #[arg(long, value_name = "ID", requires = "relay")]
     relay_trust: Option<String>,
+    /// Verify peers' credentials issued by this authority (its change history in hex); their
+    /// attributes become visible to `--policy`. Repeat for more authorities.
+    #[arg(long, value_name = "HISTORY")]
+    authority: Vec<String>,
+    /// Admit to the secure channel listeners only peers that satisfy this ABAC policy too,
+    /// e.g. `(= subject.role "member")` (attributes from credentials of an `--authority`).
+    #[arg(long, value_name = "EXPR")]
+    policy: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -111,6 +135,12 @@ fn main() -> ExitCode {
             Command::Node(args) => run_node(args).await,
             Command::Demo => razor_node::demo::run_demo().await.map(|_| ()),
             Command::SecureChannel(args) => run_secure_channel(args).await,
+            Command::Identity(command) => {
+                commands::identity::run(command, TokioRuntime.unix_time()).await
+            }
+            Command::Credential(command) => {
+                commands::credential::run(command, TokioRuntime.unix_time()).await
+            }
         }
     });
     match outcome {
@@ -128,11 +158,27 @@ fn main() -> ExitCode {
 }
 
 async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
-    let node = Node::new(TokioRuntime, NodeConfig::new("razor-client"));
+    let config = NodeConfig::new("razor-client");
+    let (node, identity) = match &args.state_dir {
+        Some(dir) => {
+            let (vault, identity) = razor_node::state::load(dir).await?;
+            (Node::with_vault(TokioRuntime, config, vault), identity)
+        }
+        None => {
+            let node = Node::new(TokioRuntime, config);
+            let identity = node.create_identity().await?;
+            (node, identity)
+        }
+    };
+    for credential in &args.credential {
+        let bytes = commands::from_hex("--credential", credential)?;
+        identity.add_credential(
+            CredentialAndPurposeKey::decode(&bytes).map_err(razor_core::Error::from)?,
+        );
+    }
     WebSocketTransport::create(&node)?;
     WebTransportTransport::create(&node)?;
     TcpTransport::create(&node)?;
-    let identity = node.create_identity().await?;
     let suite = CipherSuite::from_name(&args.suite).ok_or_else(|| {
         razor_core::Error::InvalidArgument(format!("unknown suite {:?}", args.suite))
     })?;
@@ -172,7 +218,16 @@ fn trust_policy(trust: &str) -> razor_core::Result<TrustPolicy> {
 }
 
 async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
-    let options = SecureChannelOptions::new(trust_policy(&args.trust)?);
+    let mut trust = trust_policy(&args.trust)?;
+    if let Some(policy) = &args.policy {
+        let policy = Policy::parse(policy)
+            .map_err(|e| razor_core::Error::InvalidArgument(format!("--policy {policy:?}: {e}")))?;
+        trust = TrustPolicy::All(vec![trust, TrustPolicy::TrustPolicy(policy)]);
+    }
+    let mut options = SecureChannelOptions::new(trust);
+    for history in &args.authority {
+        options = options.with_authority(commands::verified_history("--authority", history)?);
+    }
     let config = NodeConfig::new(args.name);
     let (node, identity) = match &args.state_dir {
         Some(dir) => {

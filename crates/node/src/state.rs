@@ -59,11 +59,29 @@ pub fn save(dir: &Path, vault: &SoftwareVault, identity: &Identity) -> Result<()
 pub async fn load_or_create(dir: &Path, now: u64) -> Result<(Rc<SoftwareVault>, Identity)> {
     let vault = Rc::new(SoftwareVault::new());
     let shared: Rc<dyn Vault> = vault.clone();
-    let identity_path = dir.join("identity");
-    if !identity_path.exists() {
+    if !exists(dir) {
         let identity = Identity::create(shared, SigningKeyKind::Ed25519, now).await?;
         save(dir, &vault, &identity)?;
         return Ok((vault, identity));
+    }
+    load(dir).await
+}
+
+/// Whether `dir` holds an identity.
+pub fn exists(dir: &Path) -> bool {
+    dir.join("identity").exists()
+}
+
+/// The identity stored under `dir` and the vault holding its keys; an error if there is none.
+pub async fn load(dir: &Path) -> Result<(Rc<SoftwareVault>, Identity)> {
+    let vault = Rc::new(SoftwareVault::new());
+    let shared: Rc<dyn Vault> = vault.clone();
+    let identity_path = dir.join("identity");
+    if !identity_path.exists() {
+        return Err(Error::InvalidArgument(format!(
+            "no identity in {} (create one with `razor identity create`)",
+            dir.display()
+        )));
     }
     let keys = Zeroizing::new(fs::read_to_string(dir.join("vault.keys")).map_err(io)?);
     let mut secrets = Vec::new();

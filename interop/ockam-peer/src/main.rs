@@ -13,6 +13,28 @@
 //! ockam-peer connect-ws 127.0.0.1:4000 ALIAS
 //!                                           secure channel to [ws, ALIAS, "secure"], sends "hello"
 //!                                           to "echoer"
+//! ockam-peer authority-issue (SUBJECT_ID NAME=VALUE TTL_SECONDS)...
+//!                                           a new authority issues each subject a credential
+//!                                           (schema 1) with one attribute; prints authority,
+//!                                           authority_history, then a credential line (hex
+//!                                           CredentialAndPurposeKey) per subject, in order
+//! ockam-peer listen-abac 127.0.0.1:4000 AUTHORITY_HISTORY
+//!                                           like listen, trusting AUTHORITY's credentials; the
+//!                                           echoer admits only `(= subject.role "member")`
+//! ockam-peer issuer 127.0.0.1:4000          an authority serving "credential_issuer" (the
+//!                                           project-member protocol of ockam_api's issuer: POST /
+//!                                           -> role=member for anyone, 1 h) and that ABAC echoer
+//! ockam-peer connect-cred 127.0.0.1:4000 LISTENER_ID
+//!                                           prints identifier and change_history, reads a
+//!                                           credential (hex) from stdin, presents it on a channel
+//!                                           to [tcp, "secure"] trusting only LISTENER_ID, sends
+//!                                           "hello" to "echo"; prints the reply
+//! ockam-peer connect-retriever 127.0.0.1:4000 ISSUER_ID
+//!                                           Ockam's own RemoteCredentialRetriever gets a credential
+//!                                           from ISSUER's credential_issuer, presents it, "hello"
+//!                                           to the ABAC echoer
+//! ockam-peer verify-update OLD_HISTORY NEW_HISTORY
+//!                                           verifies NEW as an update of OLD (same identifier)
 //! ockam-peer verify-identity HEX            verifies a change history; prints its identifier
 //! ockam-peer verify-attestation HISTORY ATTESTATION
 //!                                           verifies a secure channel purpose key attestation
@@ -22,6 +44,8 @@
 //!                                           prints golden vectors as JSON
 //! Exit status 0 means success (verified); 1 means refused; 2 means bad usage.
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -31,7 +55,11 @@ use ockam::identity::{SecureChannelListenerOptions, SecureChannelOptions};
 use ockam::remote::{RemoteRelay, RemoteRelayOptions};
 use ockam::tcp::{TcpConnectionOptions, TcpListenerOptions, TcpTransportExtension};
 use ockam::vault::*;
-use ockam::{node, route, Context, Result, Routed, Worker};
+use ockam::abac::{Expr, IncomingAbac};
+use ockam::identity::utils::{now, AttributesBuilder};
+use ockam::tcp::TCP;
+use ockam::{node, route, Context, MessageSendReceiveOptions, Result, Routed, TryClone, Worker};
+use ockam_core::api::{Method, Request, Response};
 use ockam_core::{
     Address, AllowAll, Any, Decodable, SecureChannelLocalInfo, Encodable, LocalMessage, Processor, Route, TransportMessage, TransportMessageV1,
     TransportType,
@@ -90,7 +118,7 @@ fn verdict<T, E: std::fmt::Display>(what: &str, result: std::result::Result<T, E
 
 fn main() {
     // Ockam's default logging writes to stdout; only the node modes want it (OCKAM_LOG_LEVEL).
-    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp"));
+    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp" | "listen-abac" | "issuer" | "connect-cred" | "connect-retriever"));
     let (ctx, mut executor) = ockam::NodeBuilder::new().with_logging(node_mode).build();
     // execute() returns the future's own Result inside its own: either one is a failure.
     if let Err(error) = executor.execute(async move { run(ctx).await }).and_then(|result| result) {
@@ -106,6 +134,18 @@ async fn run(ctx: Context) -> Result<()> {
         Some("listen") | Some("connect") => run_node(ctx, &args).await,
         Some("relay-ws") | Some("connect-ws") => run_ws_node(ctx, &args).await,
         Some("relay-tcp") => run_relay_over_tcp(ctx, &arg(2), &arg(3)).await,
+        Some("authority-issue") => authority_issue(ctx, &args).await,
+        Some("listen-abac") => listen_abac(ctx, &args).await,
+        Some("issuer") => issuer(ctx, &args).await,
+        Some("connect-cred") => connect_cred(ctx, &args).await,
+        Some("connect-retriever") => connect_retriever(ctx, &args).await,
+        Some("verify-update") => {
+            let identities = Identities::builder().await?.build();
+            let id = verdict("old history", identities.identities_verification().import(None, &unhex(&arg(2))).await);
+            verdict("new history", identities.identities_verification().import(Some(&id), &unhex(&arg(3))).await);
+            println!("updated: {id}");
+            done()
+        }
         Some("verify-identity") => {
             let identities = Identities::builder().await?.build();
             let id = verdict("change history", identities.identities_verification().import(None, &unhex(&arg(2))).await);
@@ -293,6 +333,177 @@ async fn run_relay_over_tcp(ctx: Context, tcp_addr: &str, ws_url: &str) -> Resul
     println!("ready");
     std::future::pending::<()>().await;
     Ok(())
+}
+
+
+fn member_expression() -> Expr {
+    verdict("policy", Expr::try_from(r#"(= subject.role "member")"#))
+}
+
+fn io_error(error: std::io::Error) -> ockam_core::Error {
+    ockam_core::Error::new(ockam_core::errcode::Origin::Application, ockam_core::errcode::Kind::Io, error)
+}
+
+/// authority-issue (SUBJECT_ID NAME=VALUE TTL_SECONDS)...: one new authority issues each
+/// subject its credential. Subjects' histories are not needed (their latest change hash is left
+/// out of the credential, which Ockam's verifier accepts).
+async fn authority_issue(ctx: Context, args: &[String]) -> Result<()> {
+    let node = node(ctx).await?;
+    let authority = node.create_identity().await?;
+    let purpose_key = node.purpose_keys().purpose_keys_creation().get_or_create_credential_purpose_key(&authority).await?;
+    println!("authority: {authority}");
+    println!("authority_history: {}", hex(&node.identities().export_identity(&authority).await?));
+    if args.len() < 5 || (args.len() - 2) % 3 != 0 {
+        usage()
+    }
+    for triple in args[2..].chunks(3) {
+        let subject: Identifier = verdict("subject", triple[0].as_str().try_into());
+        let (name, value) = triple[1].split_once('=').unwrap_or_else(|| usage());
+        let ttl = triple[2].parse::<u64>().unwrap_or_else(|_| usage());
+        let attributes = AttributesBuilder::with_schema(CredentialSchemaIdentifier(1)).with_attribute(name, value).build();
+        let created_at = now()?;
+        let data = CredentialData {
+            subject: Some(subject),
+            subject_latest_change_hash: None,
+            subject_attributes: attributes,
+            created_at,
+            expires_at: created_at + TimestampInSeconds(ttl),
+        };
+        let versioned = minicbor::to_vec(Credential::create_versioned_data(minicbor::to_vec(&data).unwrap_or_default())).unwrap_or_default();
+        let vault = node.vault();
+        let hash = vault.verifying_vault.sha256(&versioned).await?;
+        let signature = vault.credential_vault.sign(purpose_key.key(), &hash.0).await?;
+        let credential = CredentialAndPurposeKey {
+            credential: Credential { data: versioned, signature: signature.into() },
+            purpose_key_attestation: purpose_key.attestation().clone(),
+        };
+        println!("credential: {}", hex(&minicbor::to_vec(&credential).unwrap_or_default()));
+    }
+    done()
+}
+
+/// listen-abac ADDR AUTHORITY_HISTORY
+async fn listen_abac(ctx: Context, args: &[String]) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    let history = unhex(args.get(3).unwrap_or_else(|| usage()));
+    let authority = verdict("authority history", node.identities_verification().import(None, &history).await);
+    let tcp_listener = tcp.listen(args[2].clone(), TcpListenerOptions::new()).await?;
+    let options = SecureChannelListenerOptions::new()
+        .as_consumer(tcp_listener.flow_control_id())
+        .with_authority(authority.clone());
+    let scl = node.create_secure_channel_listener(&me, "secure", options)?;
+    node.flow_controls().add_consumer(&"echoer".into(), scl.flow_control_id());
+    let abac = IncomingAbac::create(node.identities_attributes(), Some(authority), member_expression());
+    node.start_worker_with_access_control("echoer", Echoer, abac, AllowAll)?;
+    println!("listening on {}: the echoer admits (= subject.role \"member\")", args[2]);
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+/// The issuer side of Ockam's project-member credential protocol (as ockam_api 0.93's
+/// credential issuer worker answers it): `POST /` over a secure channel answers 200 with a
+/// CredentialAndPurposeKey about the channel's peer; any other request 400.
+struct Issuer {
+    credentials: Arc<Credentials>,
+    authority: Identifier,
+}
+
+#[ockam::worker]
+impl Worker for Issuer {
+    type Context = Context;
+    type Message = Request<Vec<u8>>;
+    async fn handle_message(&mut self, ctx: &mut Context, msg: Routed<Request<Vec<u8>>>) -> Result<()> {
+        let back = msg.return_route().clone();
+        let from = SecureChannelLocalInfo::find_info(msg.local_message()).map(|info| Identifier::from(info.their_identifier()));
+        let request = msg.into_body()?;
+        let header = request.header();
+        let response = match (from, header.method(), header.path()) {
+            (Ok(from), Some(Method::Post), "/") => {
+                let attributes = AttributesBuilder::with_schema(CredentialSchemaIdentifier(1)).with_attribute("role", "member").build();
+                let credential = self
+                    .credentials
+                    .credentials_creation()
+                    .issue_credential(&self.authority, &from, attributes, Duration::from_secs(3600))
+                    .await?;
+                println!("issued: role=member to {from}");
+                Response::ok().with_headers(header).body(credential).encode_body()?
+            }
+            (Err(_), ..) => Response::bad_request_no_request("secure channel required").encode_body()?,
+            _ => Response::unknown_path(header).encode_body()?,
+        };
+        ctx.send(back, response).await
+    }
+}
+
+/// issuer ADDR
+async fn issuer(ctx: Context, args: &[String]) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let authority = node.create_identity().await?;
+    println!("identifier: {authority}");
+    println!("authority_history: {}", hex(&node.identities().export_identity(&authority).await?));
+    let tcp_listener = tcp.listen(args.get(2).cloned().unwrap_or_else(|| usage()), TcpListenerOptions::new()).await?;
+    let scl = node.create_secure_channel_listener(
+        &authority,
+        "secure",
+        SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id()).with_authority(authority.clone()),
+    )?;
+    node.flow_controls().add_consumer(&"credential_issuer".into(), scl.flow_control_id());
+    node.flow_controls().add_consumer(&"echoer".into(), scl.flow_control_id());
+    node.start_worker("credential_issuer", Issuer { credentials: node.credentials(), authority: authority.clone() })?;
+    let abac = IncomingAbac::create(node.identities_attributes(), Some(authority), member_expression());
+    node.start_worker_with_access_control("echoer", Echoer, abac, AllowAll)?;
+    println!("listening on {}: credential_issuer, and the echoer admits (= subject.role \"member\")", args[2]);
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+/// connect-cred ADDR LISTENER_ID
+async fn connect_cred(ctx: Context, args: &[String]) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    println!("change_history: {}", hex(&node.identities().export_identity(&me).await?));
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(io_error)?;
+    let credential: CredentialAndPurposeKey = verdict("credential", minicbor::decode(&unhex(&line)));
+    let listener: Identifier = verdict("listener", args.get(3).unwrap_or_else(|| usage()).as_str().try_into());
+    let options = SecureChannelOptions::new()
+        .with_credential(credential)?
+        .with_trust_policy(TrustIdentifierPolicy::new(listener))
+        .with_timeout(Duration::from_secs(10));
+    let conn = tcp.connect(args[2].clone(), TcpConnectionOptions::new()).await?;
+    let ch = node.create_secure_channel(&me, route![conn, "secure"], options).await?;
+    println!("secure channel to {}", ch.their_identifier());
+    let reply: Routed<Vec<u8>> = node
+        .send_and_receive_extended(route![ch, "echo"], b"hello".to_vec(), MessageSendReceiveOptions::new().with_timeout(Duration::from_secs(5)))
+        .await?;
+    println!("reply: {}", String::from_utf8_lossy(&reply.into_body()?));
+    done()
+}
+
+/// connect-retriever ADDR ISSUER_ID
+async fn connect_retriever(ctx: Context, args: &[String]) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    let issuer: Identifier = verdict("issuer", args.get(3).unwrap_or_else(|| usage()).as_str().try_into());
+    let info = RemoteCredentialRetrieverInfo::create_for_project_member(
+        issuer,
+        route![Address::new_with_string(TCP, args[2].as_str()), "secure"],
+    );
+    let creator = RemoteCredentialRetrieverCreator::new(node.context().try_clone()?, tcp.clone(), node.secure_channels(), info, "interop".to_string());
+    let options = SecureChannelOptions::new().with_credential_retriever_creator(Arc::new(creator))?;
+    let conn = tcp.connect(args[2].clone(), TcpConnectionOptions::new()).await?;
+    let ch = node.create_secure_channel(&me, route![conn, "secure"], options).await?;
+    let reply: String = node.send_and_receive(route![ch, "echoer"], "hello".to_string()).await?;
+    println!("reply: {reply}");
+    done()
 }
 
 fn transport_messages() -> Value {

@@ -176,7 +176,7 @@ impl ChannelWorker {
 
     /// Tears the channel down after a handshake failure and reports the typed error.
     fn fail(&mut self, ctx: &Context, error: Error) -> Result<()> {
-        warn!(%error, role = ?self.role, "secure channel handshake failed");
+        warn!(%error, code = error.code(), role = ?self.role, "secure channel handshake failed");
         self.config
             .options
             .notify(ChannelEvent::Failed { code: error.code() });

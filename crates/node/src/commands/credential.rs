@@ -1,0 +1,56 @@
+//! `razor credential issue`: the identity in a state directory, as an authority, issues a
+//! credential (Ockam's format) about a subject.
+
+use std::path::PathBuf;
+
+use razor_core::codec::hex;
+use razor_core::identity::Attributes;
+use razor_core::{Error, Result};
+use razor_node::state;
+
+use super::verified_history;
+
+/// What to do with credentials.
+#[derive(clap::Subcommand)]
+pub(crate) enum CredentialCommand {
+    /// Issue a credential about a subject, signed by the identity in `--state-dir` (the
+    /// authority); prints it in hex (a CredentialAndPurposeKey, as Ockam encodes it).
+    Issue(IssueArgs),
+}
+
+/// `razor credential issue`.
+#[derive(clap::Args)]
+pub(crate) struct IssueArgs {
+    /// The authority's state directory.
+    #[arg(long)]
+    state_dir: PathBuf,
+    /// The subject's change history in hex (`razor identity show --full`, or Ockam's
+    /// `identity show --full --encoding hex`).
+    #[arg(long, value_name = "HISTORY")]
+    subject: String,
+    /// An attribute, `name=value`; repeat for more.
+    #[arg(long = "attribute", value_name = "NAME=VALUE", required = true)]
+    attributes: Vec<String>,
+    /// How long the credential is valid, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    ttl_secs: u64,
+}
+
+/// Runs `command`, printing its result.
+pub(crate) async fn run(command: CredentialCommand, now: u64) -> Result<()> {
+    let CredentialCommand::Issue(args) = command;
+    let subject = verified_history("--subject", &args.subject)?;
+    let mut pairs = Vec::new();
+    for attribute in &args.attributes {
+        let (name, value) = attribute.split_once('=').ok_or_else(|| {
+            Error::InvalidArgument(format!("--attribute {attribute:?} is not name=value"))
+        })?;
+        pairs.push((name, value));
+    }
+    let (_, authority) = state::load(&args.state_dir).await?;
+    let credential = authority
+        .issue_credential(&subject, Attributes::from_pairs(pairs), args.ttl_secs, now)
+        .await?;
+    println!("{}", hex::encode(&credential.encode()));
+    Ok(())
+}
