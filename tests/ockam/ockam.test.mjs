@@ -5,6 +5,7 @@
 // Needs: RAZOR_OCKAM_PEER (scripts/ockam-peer), the razor binary (RAZOR_BIN, default the debug
 // build), js/ built (scripts/build-js) and this directory installed (scripts/setup).
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import { createConnection, createServer as createTcpServer } from "node:net";
 import { rmSync } from "node:fs";
@@ -314,4 +315,99 @@ test("rotation: a Razor identity rotates its key; the Ockam node knows it by the
   // Ockam refuses the opposite: an older history presented as an update.
   const backwards = await run(ockamPeer, ["verify-update", after, before]);
   assert.equal(backwards.code, 1, backwards.output);
+});
+
+/**
+ * The private service behind the outlets: HTTP on 127.0.0.1. GET /big answers 1 MiB of
+ * random bytes, POST /echo answers the body it got; it records when its sockets close.
+ */
+async function privateService() {
+  const big = new Uint8Array(randomBytes(1024 * 1024));
+  const service = { big, closed: 0, open: 0 };
+  const server = createHttpServer(async (request, response) => {
+    if (request.url === "/big") return response.writeHead(200, { "content-type": "application/octet-stream" }).end(big);
+    const chunks = [];
+    for await (const chunk of request) chunks.push(chunk);
+    response.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.concat(chunks));
+  });
+  server.on("connection", (socket) => {
+    service.open++;
+    socket.on("close", () => service.closed++);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  service.address = `127.0.0.1:${server.address().port}`;
+  service.close = () => server.close();
+  return service;
+}
+
+/** GET /big and POST 1 MiB to /echo through `address`; asserts both arrive intact. */
+async function throughPortal(address, service, what) {
+  const got = new Uint8Array(await (await fetch(`http://${address}/big`)).arrayBuffer());
+  assert.equal(got.length, service.big.length, `${what}: GET length`);
+  assert.ok(Buffer.from(got).equals(Buffer.from(service.big)), `${what}: GET bytes`);
+  const body = new Uint8Array(randomBytes(1024 * 1024));
+  const echoed = new Uint8Array(await (await fetch(`http://${address}/echo`, { method: "POST", body })).arrayBuffer());
+  assert.ok(Buffer.from(echoed).equals(Buffer.from(body)), `${what}: POST echo`);
+}
+
+/** Opens a raw TCP connection through `address`, then closes it: the service side must close too. */
+async function closingPropagates(address, service, what) {
+  const closedBefore = service.closed;
+  const openBefore = service.open;
+  const socket = createConnection({ host: "127.0.0.1", port: Number(address.split(":")[1]) });
+  await new Promise((resolve) => socket.on("connect", resolve));
+  await waitFor(`${what}: the service to see the connection`, () => service.open > openBefore, 10_000);
+  socket.destroy();
+  await waitFor(`${what}: the service's side to close`, () => service.closed > closedBefore, 10_000);
+}
+
+test("portals: a Razor inlet (CLI) reaches a private HTTP service behind an Ockam TCP outlet; 1 MiB each way, closes propagate", async () => {
+  const service = await privateService();
+  try {
+    const outlet = await ockamListener("outlet", [service.address]);
+    const inlet = start(razorBin, ["inlet", "--from", "127.0.0.1:0", "--to", `tcp#${outlet.address} => secure`,
+      "--trust", outlet.identifier], { env: quiet });
+    const address = await waitFor("the razor inlet", () => {
+      if (inlet.exitCode !== null) throw new Error(`razor inlet exited:\n${inlet.output}`);
+      return /^inlet: (\S+)$/m.exec(inlet.output)?.[1];
+    });
+    assert.equal(field(inlet.output, "peer"), outlet.identifier);
+    await throughPortal(address, service, "razor inlet -> ockam outlet");
+    await closingPropagates(address, service, "razor inlet -> ockam outlet");
+  } finally {
+    service.close();
+  }
+});
+
+test("portals: an Ockam TCP inlet reaches a private HTTP service behind a Razor node's outlet; 1 MiB each way, closes propagate", async () => {
+  const service = await privateService();
+  try {
+    const node = start(razorBin, ["node", "--name", "outlet", "--trust", "everyone", "--tcp", "127.0.0.1:0",
+      "--outlet", service.address], { env: quiet });
+    const nodeAddress = await waitFor("the razor node", () => /^tcp: tcp#(\S+)$/m.exec(node.output)?.[1]);
+    const inlet = start(ockamPeer, ["inlet", "127.0.0.1:0", nodeAddress, field(node.output, "identifier")], { env: quiet });
+    const address = await waitFor("the Ockam inlet", () => {
+      if (inlet.exitCode !== null) throw new Error(`ockam-peer inlet exited:\n${inlet.output}`);
+      return /^inlet: (\S+)$/m.exec(inlet.output)?.[1];
+    });
+    await throughPortal(address, service, "ockam inlet -> razor outlet");
+    await closingPropagates(address, service, "ockam inlet -> razor outlet");
+  } finally {
+    service.close();
+  }
+});
+
+test("portals: an outlet whose service is down never answers; the Razor inlet gives up after its timeout and closes the client, typed", async () => {
+  const down = `127.0.0.1:${await freePort()}`;
+  const outlet = await ockamListener("outlet", [down]);
+  const inlet = start(razorBin, ["inlet", "--from", "127.0.0.1:0", "--to", `tcp#${outlet.address} => secure`,
+    "--trust", outlet.identifier, "--timeout-ms", "1500"], { env: quiet });
+  const address = await waitFor("the razor inlet", () => /^inlet: (\S+)$/m.exec(inlet.output)?.[1]);
+  const socket = createConnection({ host: "127.0.0.1", port: Number(address.split(":")[1]) });
+  const ended = await new Promise((resolve) => {
+    socket.on("close", () => resolve(true));
+    setTimeout(() => resolve(false), 10_000);
+  });
+  assert.ok(ended, "the client's connection was closed");
+  assert.match(inlet.output, /the outlet did not answer.*TIMEOUT|TIMEOUT.*the outlet did not answer/);
 });

@@ -11,8 +11,10 @@ use razor_core::abac::Policy;
 use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
 use razor_core::identity::{CredentialAndPurposeKey, Identifier};
 use razor_core::runtime::Runtime;
+use razor_core::services::portal::{DEFAULT_OUTLET_ADDRESS, Outlet};
 use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
 use razor_core::{Node, NodeConfig};
+use razor_node::portal::{TcpOutletTarget, serve_inlet};
 use razor_node::relay_client::RelayClient;
 use razor_node::transport::{TcpTransport, WebSocketTransport, WebTransportTransport};
 use razor_node::{TokioRuntime, init_logging, run_local};
@@ -39,6 +41,10 @@ enum Command {
     /// the peer's verified identifier, close. Exits non-zero (printing the error code) on any
     /// failure.
     SecureChannel(SecureChannelArgs),
+    /// Listen on a local TCP port and carry each connection through a secure channel to a TCP
+    /// portal outlet (Ockam's protocol; a Razor node's `--outlet` or an Ockam outlet); runs
+    /// until Ctrl-C.
+    Inlet(InletArgs),
     /// Create, show, rotate and export an identity kept in a state directory.
     #[command(subcommand)]
     Identity(commands::identity::IdentityCommand),
@@ -77,6 +83,34 @@ struct SecureChannelArgs {
     state_dir: Option<PathBuf>,
     /// Present this credential (hex, from `razor credential issue` or an Ockam authority) in
     /// the handshake; repeat for more.
+    #[arg(long, value_name = "HEX")]
+    credential: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct InletArgs {
+    /// The local TCP address to listen on, e.g. `127.0.0.1:8080` (port 0: any free port).
+    #[arg(long, value_name = "HOST:PORT")]
+    from: String,
+    /// Route to the outlet node's secure channel listener, e.g. `tcp#10.0.0.5:4000 => secure`.
+    #[arg(long)]
+    to: String,
+    /// The outlet's address on that node.
+    #[arg(long, default_value = DEFAULT_OUTLET_ADDRESS)]
+    outlet: String,
+    /// Whom to accept as the outlet node: `everyone` or an identifier (`I` + 64 hex digits).
+    #[arg(long)]
+    trust: String,
+    /// Cipher suite: `ockam-aes-gcm` (default) or `noise-chachapoly`.
+    #[arg(long, default_value = "ockam-aes-gcm")]
+    suite: String,
+    /// How long to wait for the channel, and for the outlet to answer each connection (ms).
+    #[arg(long, default_value_t = 10_000)]
+    timeout_ms: u64,
+    /// Open the channel as the identity in this state directory (default: a new one).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Present this credential (hex) in the handshake; repeat for more.
     #[arg(long, value_name = "HEX")]
     credential: Vec<String>,
 }
@@ -121,6 +155,14 @@ struct NodeArgs {
     /// attributes become visible to `--policy`. Repeat for more authorities.
     #[arg(long, value_name = "HISTORY")]
     authority: Vec<String>,
+    /// Run a TCP portal outlet (Ockam's protocol) to this address, e.g. `127.0.0.1:8080`: each
+    /// portal connection that arrives through a secure channel is carried to a new TCP
+    /// connection there. Ockam inlets and `razor inlet` reach it at `--outlet-address`.
+    #[arg(long, value_name = "HOST:PORT")]
+    outlet: Option<String>,
+    /// The outlet's worker address.
+    #[arg(long, default_value = DEFAULT_OUTLET_ADDRESS, requires = "outlet")]
+    outlet_address: String,
     /// Admit to the secure channel listeners only peers that satisfy this ABAC policy too,
     /// e.g. `(= subject.role "member")` (attributes from credentials of an `--authority`).
     #[arg(long, value_name = "EXPR")]
@@ -135,6 +177,7 @@ fn main() -> ExitCode {
             Command::Node(args) => run_node(args).await,
             Command::Demo => razor_node::demo::run_demo().await.map(|_| ()),
             Command::SecureChannel(args) => run_secure_channel(args).await,
+            Command::Inlet(args) => run_inlet(args).await,
             Command::Identity(command) => {
                 commands::identity::run(command, TokioRuntime.unix_time()).await
             }
@@ -158,27 +201,7 @@ fn main() -> ExitCode {
 }
 
 async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
-    let config = NodeConfig::new("razor-client");
-    let (node, identity) = match &args.state_dir {
-        Some(dir) => {
-            let (vault, identity) = razor_node::state::load(dir).await?;
-            (Node::with_vault(TokioRuntime, config, vault), identity)
-        }
-        None => {
-            let node = Node::new(TokioRuntime, config);
-            let identity = node.create_identity().await?;
-            (node, identity)
-        }
-    };
-    for credential in &args.credential {
-        let bytes = commands::from_hex("--credential", credential)?;
-        identity.add_credential(
-            CredentialAndPurposeKey::decode(&bytes).map_err(razor_core::Error::from)?,
-        );
-    }
-    WebSocketTransport::create(&node)?;
-    WebTransportTransport::create(&node)?;
-    TcpTransport::create(&node)?;
+    let (node, identity) = client_node(args.state_dir.as_deref(), &args.credential).await?;
     let suite = CipherSuite::from_name(&args.suite).ok_or_else(|| {
         razor_core::Error::InvalidArgument(format!("unknown suite {:?}", args.suite))
     })?;
@@ -208,6 +231,73 @@ async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
     let _ = channel.close();
     node.shutdown();
     Ok(())
+}
+
+async fn run_inlet(args: InletArgs) -> razor_core::Result<()> {
+    let (node, identity) = client_node(args.state_dir.as_deref(), &args.credential).await?;
+    let suite = CipherSuite::from_name(&args.suite).ok_or_else(|| {
+        razor_core::Error::InvalidArgument(format!("unknown suite {:?}", args.suite))
+    })?;
+    let timeout = std::time::Duration::from_millis(args.timeout_ms);
+    let options = SecureChannelOptions::new(trust_policy(&args.trust)?)
+        .with_suite(suite)
+        .with_timeout(timeout);
+    let channel = node
+        .create_secure_channel(&identity, args.to.parse::<razor_core::Route>()?, options)
+        .await?;
+    println!("identifier: {}", identity.identifier());
+    println!("peer: {}", channel.their_identifier());
+    let outlet_route = razor_core::Route::from_hops([
+        channel.address().clone(),
+        razor_core::Address::from(args.outlet.as_str()),
+    ]);
+    let bound = serve_inlet(&node, &args.from, outlet_route, timeout).await?;
+    println!("inlet: {bound}");
+    info!("carrying connections to {bound} through the channel; Ctrl-C stops");
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => {
+            if let Err(error) = result {
+                error!("cannot wait for Ctrl-C: {error}");
+            }
+        }
+        cause = channel.closed() => {
+            node.shutdown();
+            error!(?cause, "the channel to the outlet closed");
+            return Err(razor_core::Error::ChannelClosed);
+        }
+    }
+    node.shutdown();
+    Ok(())
+}
+
+/// A node for one-shot commands, with every transport able to dial, and its identity: the one
+/// in `state_dir`, or a new one; presenting `credentials` (hex).
+async fn client_node(
+    state_dir: Option<&std::path::Path>,
+    credentials: &[String],
+) -> razor_core::Result<(Node, razor_core::identity::Identity)> {
+    let config = NodeConfig::new("razor-client");
+    let (node, identity) = match state_dir {
+        Some(dir) => {
+            let (vault, identity) = razor_node::state::load(dir).await?;
+            (Node::with_vault(TokioRuntime, config, vault), identity)
+        }
+        None => {
+            let node = Node::new(TokioRuntime, config);
+            let identity = node.create_identity().await?;
+            (node, identity)
+        }
+    };
+    for credential in credentials {
+        let bytes = commands::from_hex("--credential", credential)?;
+        identity.add_credential(
+            CredentialAndPurposeKey::decode(&bytes).map_err(razor_core::Error::from)?,
+        );
+    }
+    WebSocketTransport::create(&node)?;
+    WebTransportTransport::create(&node)?;
+    TcpTransport::create(&node)?;
+    Ok((node, identity))
 }
 
 fn trust_policy(trust: &str) -> razor_core::Result<TrustPolicy> {
@@ -248,6 +338,13 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
         options.with_suite(CipherSuite::NoiseChaChaPoly),
     )?;
     node.start_worker("echo", Echo)?;
+    if let Some(target) = &args.outlet {
+        node.start_worker(
+            args.outlet_address.as_str(),
+            Outlet::new(TcpOutletTarget::new(target.clone())),
+        )?;
+        println!("outlet: 0#{} -> {target}", args.outlet_address);
+    }
     node.start_worker(RelayService::ockam_addresses(), RelayService::new())?;
     println!("identifier: {}", identity.identifier());
     // Every transport can dial out (for multi-hop routes); listeners as asked.

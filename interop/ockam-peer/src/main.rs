@@ -33,6 +33,14 @@
 //!                                           Ockam's own RemoteCredentialRetriever gets a credential
 //!                                           from ISSUER's credential_issuer, presents it, "hello"
 //!                                           to the ABAC echoer
+//! ockam-peer outlet 127.0.0.1:4000 TARGET_HOST:PORT
+//!                                           TCP listener, secure channel listener "secure"
+//!                                           (trusts everyone), a TCP portal outlet at "outlet"
+//!                                           to TARGET
+//! ockam-peer inlet 127.0.0.1:0 NODE_ADDR NODE_ID
+//!                                           secure channel to [tcp NODE_ADDR, "secure"] trusting
+//!                                           NODE_ID; a TCP portal inlet listening on the first
+//!                                           address to [channel, "outlet"]; prints "inlet: ADDR"
 //! ockam-peer verify-update OLD_HISTORY NEW_HISTORY
 //!                                           verifies NEW as an update of OLD (same identifier)
 //! ockam-peer verify-identity HEX            verifies a change history; prints its identifier
@@ -53,7 +61,8 @@ use ockam::identity::models::*;
 use ockam::identity::*;
 use ockam::identity::{SecureChannelListenerOptions, SecureChannelOptions};
 use ockam::remote::{RemoteRelay, RemoteRelayOptions};
-use ockam::tcp::{TcpConnectionOptions, TcpListenerOptions, TcpTransportExtension};
+use ockam::tcp::{TcpConnectionOptions, TcpInletOptions, TcpListenerOptions, TcpOutletOptions, TcpTransportExtension};
+use ockam::transport::HostnamePort;
 use ockam::vault::*;
 use ockam::abac::{Expr, IncomingAbac};
 use ockam::identity::utils::{now, AttributesBuilder};
@@ -118,7 +127,7 @@ fn verdict<T, E: std::fmt::Display>(what: &str, result: std::result::Result<T, E
 
 fn main() {
     // Ockam's default logging writes to stdout; only the node modes want it (OCKAM_LOG_LEVEL).
-    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp" | "listen-abac" | "issuer" | "connect-cred" | "connect-retriever"));
+    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp" | "listen-abac" | "issuer" | "connect-cred" | "connect-retriever" | "outlet" | "inlet"));
     let (ctx, mut executor) = ockam::NodeBuilder::new().with_logging(node_mode).build();
     // execute() returns the future's own Result inside its own: either one is a failure.
     if let Err(error) = executor.execute(async move { run(ctx).await }).and_then(|result| result) {
@@ -134,6 +143,8 @@ async fn run(ctx: Context) -> Result<()> {
         Some("listen") | Some("connect") => run_node(ctx, &args).await,
         Some("relay-ws") | Some("connect-ws") => run_ws_node(ctx, &args).await,
         Some("relay-tcp") => run_relay_over_tcp(ctx, &arg(2), &arg(3)).await,
+        Some("outlet") => outlet(ctx, &arg(2), &arg(3)).await,
+        Some("inlet") => inlet(ctx, &arg(2), &arg(3), &arg(4)).await,
         Some("authority-issue") => authority_issue(ctx, &args).await,
         Some("listen-abac") => listen_abac(ctx, &args).await,
         Some("issuer") => issuer(ctx, &args).await,
@@ -335,6 +346,43 @@ async fn run_relay_over_tcp(ctx: Context, tcp_addr: &str, ws_url: &str) -> Resul
     Ok(())
 }
 
+
+/// outlet ADDR TARGET
+async fn outlet(ctx: Context, addr: &str, target: &str) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    let tcp_listener = tcp.listen(addr, TcpListenerOptions::new()).await?;
+    let scl = node.create_secure_channel_listener(
+        &me,
+        "secure",
+        SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id()),
+    )?;
+    let target = verdict("target", HostnamePort::try_from(target));
+    tcp.create_outlet("outlet", target.clone(), TcpOutletOptions::new().as_consumer(scl.flow_control_id()))?;
+    println!("listening on {addr}: a TCP outlet at 0#outlet to {target}");
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+/// inlet BIND NODE_ADDR NODE_ID
+async fn inlet(ctx: Context, bind: &str, node_addr: &str, node_id: &str) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    let peer: Identifier = verdict("node id", node_id.try_into());
+    let conn = tcp.connect(node_addr, TcpConnectionOptions::new()).await?;
+    let options = SecureChannelOptions::new()
+        .with_trust_policy(TrustIdentifierPolicy::new(peer))
+        .with_timeout(Duration::from_secs(10));
+    let ch = node.create_secure_channel(&me, route![conn, "secure"], options).await?;
+    let inlet = tcp.create_inlet(bind, route![ch, "outlet"], TcpInletOptions::new()).await?;
+    println!("inlet: {}", inlet.socket_address());
+    std::future::pending::<()>().await;
+    Ok(())
+}
 
 fn member_expression() -> Expr {
     verdict("policy", Expr::try_from(r#"(= subject.role "member")"#))

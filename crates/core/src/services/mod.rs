@@ -2,6 +2,7 @@
 
 mod echo;
 mod hop;
+pub mod portal;
 mod relay;
 
 pub use echo::Echo;
