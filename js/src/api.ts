@@ -14,6 +14,7 @@ export * from "./errors.js";
 export * from "./values.js";
 export * from "./identity.js";
 export * from "./channel.js";
+export * from "./portal.js";
 export * from "./connection.js";
 export * from "./relay.js";
 export * from "./logging.js";

@@ -4,6 +4,7 @@
 import "./polyfills.js";
 import type * as wasm from "../pkg/razor.js";
 import { call, hasCode } from "./errors.js";
+import { fetchThroughPortal, type PortalOptions, PortalStream } from "./portal.js";
 import {
   bytes, type CloseInfo, closeInfo, type Message, message, type Payload, type ReconnectOptions, type Stats,
   type WaitOptions,
@@ -102,6 +103,29 @@ export class SecureChannel extends EventTarget implements AsyncIterable<Message>
     return message(
       await call(() => this.#inner.request(route, bytes(payload), options.timeoutMs, options.signal), options.signal),
     );
+  }
+
+  /**
+   * Opens a connection through the TCP portal outlet on the peer's node (an Ockam outlet or a
+   * Razor node's `--outlet`) to the service behind it, as a `ReadableStream`/`WritableStream`
+   * pair. `TIMEOUT` if the outlet does not answer (default 30 000 ms: an outlet that cannot
+   * reach its service never answers), `ABORTED` when `signal` aborts.
+   */
+  async openPortal(options: PortalOptions = {}): Promise<PortalStream> {
+    const inner = await call(
+      () => this.#inner.openPortal(options.outlet ?? "outlet", options.timeoutMs, options.signal),
+      options.signal,
+    );
+    return PortalStream.wrap(inner);
+  }
+
+  /**
+   * `fetch` to the HTTP service behind the peer's TCP portal outlet: sends one HTTP/1.1
+   * request over a new portal connection and resolves with the `Response` (its body read in
+   * full first). The URL's host is only the `Host` header; where it goes is the outlet's.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit, options: PortalOptions = {}): Promise<Response> {
+    return fetchThroughPortal(() => this.openPortal({ signal: init?.signal ?? undefined, ...options }), input, init);
   }
 
   /** Messages as they arrive; ends when the channel closes (after what arrived before). */

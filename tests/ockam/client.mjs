@@ -61,3 +61,50 @@ export async function tryEchoThroughOckam(RazorNode, options) {
     return { ok: false, code: error.code ?? error.name, message: String(error.message ?? error) };
   }
 }
+
+const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * Through an Ockam-suite channel to the Ockam node `ockamId` at `route`, reaches the HTTP
+ * service behind its TCP portal outlet: GET /big (returns its SHA-256), POST 1 MiB to /echo
+ * (whether it came back intact), and a portal stream opened and closed by this side.
+ */
+export async function fetchThroughOckam(RazorNode, { route, ockamId, timeoutMs = 15_000 }) {
+  const node = await RazorNode.create({ name: "ockam-portal" });
+  try {
+    const identity = await node.createIdentity();
+    const channel = await node.createSecureChannel(identity, route, { trust: { identifier: ockamId }, timeoutMs });
+    const big = await channel.fetch("http://service/big", undefined, { timeoutMs });
+    const bigDigest = hex(await crypto.subtle.digest("SHA-256", await big.arrayBuffer()));
+    const body = new Uint8Array(1024 * 1024);
+    for (let at = 0; at < body.length; at += 65536) crypto.getRandomValues(body.subarray(at, at + 65536));
+    const echo = await channel.fetch("http://service/echo", { method: "POST", body }, { timeoutMs });
+    const echoed = new Uint8Array(await echo.arrayBuffer());
+    const echoIntact = echo.status === 200 && echoed.length === body.length && echoed.every((b, i) => b === body[i]);
+    // A raw stream: a request written by hand, the answer read from the readable side.
+    const portal = await channel.openPortal({ timeoutMs });
+    const writer = portal.writable.getWriter();
+    await writer.write(new TextEncoder().encode("GET /big HTTP/1.1\r\nHost: service\r\nConnection: close\r\n\r\n"));
+    writer.releaseLock();
+    let streamed = 0;
+    for await (const chunk of portal.readable) streamed += chunk.length;
+    const end = await portal.closed;
+    // Closed from this side: the service's connection closes too (checked by the test).
+    const idle = await channel.openPortal({ timeoutMs });
+    await idle.writable.close();
+    const idleEnd = await idle.closed;
+    await channel.close();
+    return { identifier: identity.identifier, bigDigest, echoIntact, streamed, end, idleEnd, portalPeer: portal.peerIdentifier };
+  } finally {
+    await node.shutdown();
+  }
+}
+
+/** `fetchThroughOckam` with failures as values. */
+export async function tryFetchThroughOckam(RazorNode, options) {
+  try {
+    return { ok: true, ...(await fetchThroughOckam(RazorNode, options)) };
+  } catch (error) {
+    return { ok: false, code: error.code ?? error.name, message: String(error.stack ?? error.message ?? error) };
+  }
+}

@@ -1,6 +1,9 @@
 // The Deno side of the Ockam interop suite: `deno run --allow-net --allow-read --allow-env
-// deno-client.mjs '<options as JSON>'` prints the outcome of `echoThroughOckam` as JSON.
+// deno-client.mjs echo|fetch '<options as JSON>'` prints the outcome of `echoThroughOckam` or
+// `fetchThroughOckam` as JSON.
 import { RazorNode } from "@razor-sh/razor";
-import { tryEchoThroughOckam } from "./client.mjs";
+import { tryEchoThroughOckam, tryFetchThroughOckam } from "./client.mjs";
 
-console.log(JSON.stringify(await tryEchoThroughOckam(RazorNode, JSON.parse(Deno.args[0]))));
+const [what, options] = [Deno.args[0], JSON.parse(Deno.args[1])];
+const run = what === "fetch" ? tryFetchThroughOckam : tryEchoThroughOckam;
+console.log(JSON.stringify(await run(RazorNode, options)));

@@ -5,7 +5,7 @@
 // Needs: RAZOR_OCKAM_PEER (scripts/ockam-peer), the razor binary (RAZOR_BIN, default the debug
 // build), js/ built (scripts/build-js) and this directory installed (scripts/setup).
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import { createConnection, createServer as createTcpServer } from "node:net";
 import { rmSync } from "node:fs";
@@ -14,7 +14,7 @@ import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
 import { RazorNode } from "@razor-sh/razor";
 import { chromium, freePort, ROOT, start, stopAll, waitFor } from "../edge/harness.mjs";
-import { fromOckamString, ockamString, tryEchoThroughOckam } from "./client.mjs";
+import { fromOckamString, ockamString, tryEchoThroughOckam, tryFetchThroughOckam } from "./client.mjs";
 
 const ockamPeer = process.env.RAZOR_OCKAM_PEER;
 const razorBin = process.env.RAZOR_BIN ??
@@ -99,18 +99,19 @@ async function workerd() {
   return child;
 }
 
-/** Runs `echoThroughOckam` in `runtime`: "node", "browser", "worker" or "deno". */
-async function echoIn(runtime, options) {
+/** Runs `echoThroughOckam` (or with `what` "fetch", `fetchThroughOckam`) in `runtime`:
+ * "node", "browser", "worker" or "deno". */
+async function echoIn(runtime, options, what = "echo") {
   switch (runtime) {
     case "node":
-      return tryEchoThroughOckam(RazorNode, options);
+      return (what === "fetch" ? tryFetchThroughOckam : tryEchoThroughOckam)(RazorNode, options);
     case "browser":
-      return page.evaluate((o) => window.echoThroughOckam(o), options);
+      return page.evaluate(([w, o]) => (w === "fetch" ? window.fetchThroughOckam(o) : window.echoThroughOckam(o)), [what, options]);
     case "worker":
-      return (await fetch(worker.url, { method: "POST", body: JSON.stringify(options) })).json();
+      return (await fetch(`${worker.url}/${what === "fetch" ? "fetch" : ""}`, { method: "POST", body: JSON.stringify(options) })).json();
     case "deno": {
       const deno = start(join(ROOT, "js", "node_modules", ".bin", "deno"),
-        ["run", "--allow-net", "--allow-read", "--allow-env", "deno-client.mjs", JSON.stringify(options)],
+        ["run", "--allow-net", "--allow-read", "--allow-env", "deno-client.mjs", what, JSON.stringify(options)],
         { cwd: join(ROOT, "tests", "ockam"), env: { ...process.env, NO_COLOR: "1" } });
       const code = await new Promise((resolve) => deno.on("exit", resolve));
       const line = deno.output.trim().split("\n").findLast((l) => l.startsWith("{"));
@@ -410,4 +411,29 @@ test("portals: an outlet whose service is down never answers; the Razor inlet gi
   });
   assert.ok(ended, "the client's connection was closed");
   assert.match(inlet.output, /the outlet did not answer.*TIMEOUT|TIMEOUT.*the outlet did not answer/);
+});
+
+test("portals from a browser, a Worker, Deno and Node: fetch and streams through an Ockam TCP outlet to a private HTTP service; 1 MiB each way intact, closes propagate", async () => {
+  const service = await privateService();
+  try {
+    const outlet = await ockamListener("outlet", [service.address]);
+    const expected = createHash("sha256").update(service.big).digest("hex");
+    const route = `ws#${bridge.ws} => tcp#${outlet.address} => secure`;
+    for (const runtime of RUNTIMES) {
+      const opened = service.open;
+      const outcome = await echoIn(runtime, { route, ockamId: outlet.identifier }, "fetch");
+      assert.equal(service.open - opened, 4, `${runtime}: two fetches, a stream and one closed from here reached the service`);
+      assert.ok(outcome.ok, `${runtime}: ${outcome.code} ${outcome.message}`);
+      assert.equal(outcome.bigDigest, expected, `${runtime}: GET of 1 MiB through the portal`);
+      assert.ok(outcome.echoIntact, `${runtime}: 1 MiB POSTed and echoed intact`);
+      assert.ok(outcome.streamed > service.big.length, `${runtime}: the raw stream read the response (${outcome.streamed} bytes)`);
+      assert.equal(outcome.end, "remote", `${runtime}: the service closed the stream`);
+      assert.equal(outcome.idleEnd, "local", `${runtime}: the stream closed from this side`);
+      assert.equal(outcome.portalPeer, outlet.identifier, `${runtime}: the portal runs through the channel to Ockam`);
+      // Every connection the portals opened to the service was closed again.
+      await waitFor(`${runtime}: the service's connections to close`, () => service.closed === service.open, 10_000);
+    }
+  } finally {
+    service.close();
+  }
 });

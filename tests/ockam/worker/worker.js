@@ -1,11 +1,13 @@
 // The Worker side of the Ockam interop suite (run on local workerd by `wrangler dev`):
-// POST / with the options of `echoThroughOckam` as JSON answers with its outcome as JSON.
+// POST / (or /fetch) with the options of `echoThroughOckam` (or `fetchThroughOckam`) as JSON
+// answers with its outcome as JSON.
 import { RazorNode } from "@razor-sh/razor";
-import { tryEchoThroughOckam } from "../client.mjs";
+import { tryEchoThroughOckam, tryFetchThroughOckam } from "../client.mjs";
 
 export default {
   async fetch(request) {
     if (request.method !== "POST") return new Response("ready");
-    return Response.json(await tryEchoThroughOckam(RazorNode, await request.json()));
+    const run = new URL(request.url).pathname === "/fetch" ? tryFetchThroughOckam : tryEchoThroughOckam;
+    return Response.json(await run(RazorNode, await request.json()));
   },
 };

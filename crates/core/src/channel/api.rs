@@ -48,6 +48,11 @@ impl SecureChannel {
         &self.address
     }
 
+    /// The node the channel runs on.
+    pub fn node(&self) -> &Node {
+        &self.node
+    }
+
     /// The authenticated peer.
     pub fn peer(&self) -> &PeerInfo {
         &self.peer

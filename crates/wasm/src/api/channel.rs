@@ -137,6 +137,26 @@ impl SecureChannel {
         })
     }
 
+    /// Opens a portal connection to the TCP portal outlet at `outlet` on the peer's node (an
+    /// Ockam outlet, or a Razor node's `--outlet`): `TIMEOUT` if it does not answer within
+    /// `timeoutMs` (default 30 000; an outlet that cannot reach its service never answers),
+    /// `ABORTED` when `signal` aborts.
+    #[wasm_bindgen(js_name = openPortal, unchecked_return_type = "Promise<Portal>")]
+    pub fn open_portal(&self, outlet: String, timeout_ms: Option<u32>, signal: JsValue) -> Promise {
+        let channel = self.inner.clone();
+        let signal = lifecycle::signal(&signal);
+        future_to_promise(async move {
+            let duration = timeout(timeout_ms).unwrap_or(super::portal::DEFAULT_PORTAL_TIMEOUT);
+            let portal = abortable(
+                signal?,
+                super::portal::Portal::open(&channel, &outlet, duration),
+            )
+            .await
+            .map_err(to_js_error)?;
+            Ok(portal.into())
+        })
+    }
+
     /// Closes the channel on both sides; resolves once it is closed. Closing again resolves
     /// at once.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]

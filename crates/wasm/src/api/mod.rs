@@ -17,6 +17,7 @@ mod lifecycle;
 mod message;
 mod node;
 mod options;
+mod portal;
 mod relay;
 mod worker;
 
@@ -25,3 +26,4 @@ pub use connection::Connection;
 pub use identity::Identity;
 pub use message::Message;
 pub use node::{MemoryNetwork, Node};
+pub use portal::Portal;
