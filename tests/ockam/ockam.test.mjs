@@ -34,7 +34,7 @@ async function ockamListener(mode = "listen", args = []) {
     return /^listening/m.test(child.output);
   });
   child.address = `127.0.0.1:${port}`;
-  child.identifier = /identifier: (I[0-9a-f]{64})/.exec(child.output)[1];
+  child.identifier = /identifier: (I[0-9a-f]{64})/.exec(child.output)?.[1];
   return child;
 }
 
@@ -433,6 +433,82 @@ test("portals from a browser, a Worker, Deno and Node: fetch and streams through
       // Every connection the portals opened to the service was closed again.
       await waitFor(`${runtime}: the service's connections to close`, () => service.closed === service.open, 10_000);
     }
+  } finally {
+    service.close();
+  }
+});
+
+test("relays: an Ockam node registers a relay on a Razor node's relay service; a browser, a Worker, Deno and Node reach it through the relay with channels end to end", async () => {
+  const host = start(razorBin, ["node", "--name", "relay-host", "--trust", "everyone", "--ws", "127.0.0.1:0",
+    "--tcp", "127.0.0.1:0"], { env: quiet });
+  await waitFor("the relay host", () => /^tcp: tcp#/m.test(host.output) && /^websocket: ws#/m.test(host.output));
+  const ockam = start(ockamPeer, ["relay-tcp", /^tcp: tcp#(\S+)$/m.exec(host.output)[1]], { env: quiet });
+  const alias = await waitFor("the Ockam node's relay", () => {
+    if (ockam.exitCode !== null) throw new Error(`ockam-peer exited:\n${ockam.output}`);
+    return field(ockam.output, "relay");
+  });
+  const ockamId = field(ockam.output, "identifier");
+  const route = `ws#${/^websocket: ws#(\S+)$/m.exec(host.output)[1]} => ${alias} => secure`;
+  for (const runtime of RUNTIMES) {
+    const text = `through the relay from ${runtime} ${nonce}`;
+    const outcome = await echoIn(runtime, { route, ockamId, text });
+    assert.ok(outcome.ok, `${runtime}: ${outcome.code} ${outcome.message}`);
+    assert.equal(outcome.echoed, text);
+    assert.match(ockam.output, new RegExp(`echoer got: ${text} from ${outcome.identifier}`));
+  }
+});
+
+test("relays: a Razor node registers a relay on an Ockam node's relay service; an Ockam client reaches the Razor node through it", async () => {
+  const service = await ockamListener("relay-service");
+  const razorNode = start(razorBin, ["node", "--name", "behind-nat", "--trust", "everyone",
+    "--relay", `tcp://${service.address}`], { env: quiet });
+  const alias = await waitFor("the Razor node's relay on Ockam", () => {
+    if (razorNode.exitCode !== null) throw new Error(`razor node exited:\n${razorNode.output}`);
+    return field(razorNode.output, "relay");
+  });
+  const razorId = field(razorNode.output, "identifier");
+  const client = await run(ockamPeer, ["connect-relay", service.address, alias, razorId]);
+  assert.equal(client.code, 0, client.output);
+  assert.match(client.output, new RegExp(`secure channel to ${razorId}`));
+  assert.match(client.output, /reply: hello/);
+});
+
+test("failure: an Ockam node that goes away mid-stream fails the Razor side with a typed error in time, no hang", async () => {
+  // A channel from the npm package through the bridge: requests after the loss time out, typed.
+  const gone = await ockamListener();
+  const node = await RazorNode.create({ name: "orphan" });
+  try {
+    const identity = await node.createIdentity();
+    const channel = await node.createSecureChannel(identity, `ws#${bridge.ws} => tcp#${gone.address} => secure`,
+      { trust: { identifier: gone.identifier } });
+    const reply = await channel.request("echoer", ockamString("still there"), { timeoutMs: 10_000 });
+    assert.equal(fromOckamString(reply.payload), "still there");
+    gone.kill("SIGKILL");
+    const started = Date.now();
+    await assert.rejects(channel.request("echoer", ockamString("gone"), { timeoutMs: 2000 }),
+      (error) => ["TIMEOUT", "CHANNEL_CLOSED", "UNKNOWN_ADDRESS", "CONNECTION_CLOSED"].includes(error.code));
+    assert.ok(Date.now() - started < 5000, "failed within the timeout");
+  } finally {
+    await node.shutdown();
+  }
+
+  // A Razor inlet straight to the Ockam outlet over TCP: the connection's loss closes the
+  // channel, the portal connections over it and the clients' sockets; the inlet exits, typed.
+  const service = await privateService();
+  try {
+    const outlet = await ockamListener("outlet", [service.address]);
+    const inlet = start(razorBin, ["inlet", "--from", "127.0.0.1:0", "--to", `tcp#${outlet.address} => secure`,
+      "--trust", outlet.identifier], { env: quiet });
+    const address = await waitFor("the razor inlet", () => /^inlet: (\S+)$/m.exec(inlet.output)?.[1]);
+    const socket = createConnection({ host: "127.0.0.1", port: Number(address.split(":")[1]) });
+    await new Promise((resolve) => socket.on("connect", resolve));
+    await waitFor("the service to see the connection", () => service.open > 0, 10_000);
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    outlet.kill("SIGKILL");
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error("the client's socket stayed open")), 10_000))]);
+    const code = await new Promise((resolve) => (inlet.exitCode !== null ? resolve(inlet.exitCode) : inlet.on("exit", resolve)));
+    assert.notEqual(code, 0);
+    assert.match(inlet.output, /error: CHANNEL_CLOSED/);
   } finally {
     service.close();
   }

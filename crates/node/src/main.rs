@@ -139,7 +139,7 @@ struct NodeArgs {
     #[arg(long, value_name = "ADDR")]
     tcp: Vec<String>,
     /// Keep a relay registered on the relay service at this `ws://` URL (a Razor edge, another
-    /// node), so that peers reach this node's listeners through it; registers again after the
+    /// node) or `tcp://host:port` (an Ockam node's `forwarding_service`, a node's TCP listener), so that peers reach this node's listeners through it; registers again after the
     /// connection drops. Prints `relay: <alias>` each time.
     #[arg(long, value_name = "URL")]
     relay: Option<String>,

@@ -1,5 +1,5 @@
 //! Keeping a relay registered on a relay service (a Razor edge, another `razor node`, an Ockam
-//! node): connect over WebSocket, register — through a secure channel to the service's node
+//! node): connect over WebSocket or TCP, register — through a secure channel to the service's node
 //! when a name is chosen, which a Razor edge requires for chosen names — and, after the
 //! connection drops, do it again with backoff.
 
@@ -8,7 +8,7 @@ use core::time::Duration;
 use razor_core::channel::{SecureChannelOptions, TrustPolicy};
 use razor_core::identity::Identity;
 use razor_core::services::{RELAY_SERVICE_ADDRESS, register_relay};
-use razor_core::{Address, Node, Result, Route};
+use razor_core::{Address, Node, Result, Route, TransportType};
 use tracing::{info, warn};
 
 use crate::transport::WebSocketTransport;
@@ -17,7 +17,7 @@ use crate::transport::WebSocketTransport;
 #[derive(Clone)]
 pub struct RelayClient {
     /// The relay service's node, as a `ws://` URL (on the edge: `ws://host/<name>` for a chosen
-    /// name).
+    /// name) or `tcp://host:port` (an Ockam node, or a Razor node's TCP listener).
     pub url: String,
     /// The name to ask for; `None` for a random one the service picks.
     pub name: Option<String>,
@@ -48,7 +48,16 @@ impl RelayClient {
         node: &Node,
         ws: &WebSocketTransport,
     ) -> Result<(String, Address)> {
-        let hop = ws.connect(&self.url).await?;
+        let hop = match self.url.strip_prefix("tcp://") {
+            // An Ockam node's relay service, over Ockam's TCP transport.
+            Some(address) => {
+                let address = Address::new(TransportType::TCP, address);
+                node.transport(TransportType::TCP)?
+                    .resolve(&address)
+                    .await?
+            }
+            None => ws.connect(&self.url).await?,
+        };
         let name = self.name.as_deref().unwrap_or("register");
         let alias = match &self.through_channel {
             None => {

@@ -10,6 +10,13 @@
 //!                                           TCP connection to a Razor node that bridges to a
 //!                                           relay service by WebSocket (route [tcp, 3#URL]);
 //!                                           listener "secure", echoer, a random relay there
+//! ockam-peer relay-tcp 127.0.0.1:5000      the same on the Razor node's own relay service
+//! ockam-peer relay-service 127.0.0.1:4000   TCP listener with Ockam's relay service at
+//!                                           "forwarding_service" (what `ockam relay create`
+//!                                           registers at)
+//! ockam-peer connect-relay 127.0.0.1:4000 ALIAS PEER_ID
+//!                                           secure channel to [tcp, ALIAS, "secure"] trusting
+//!                                           PEER_ID, sends the String "hello" to "echo"
 //! ockam-peer connect-ws 127.0.0.1:4000 ALIAS
 //!                                           secure channel to [ws, ALIAS, "secure"], sends "hello"
 //!                                           to "echoer"
@@ -67,7 +74,7 @@ use ockam::vault::*;
 use ockam::abac::{Expr, IncomingAbac};
 use ockam::identity::utils::{now, AttributesBuilder};
 use ockam::tcp::TCP;
-use ockam::{node, route, Context, MessageSendReceiveOptions, Result, Routed, TryClone, Worker};
+use ockam::{node, route, Context, MessageSendReceiveOptions, RelayService, RelayServiceOptions, Result, Routed, TryClone, Worker};
 use ockam_core::api::{Method, Request, Response};
 use ockam_core::{
     Address, AllowAll, Any, Decodable, SecureChannelLocalInfo, Encodable, LocalMessage, Processor, Route, TransportMessage, TransportMessageV1,
@@ -127,7 +134,7 @@ fn verdict<T, E: std::fmt::Display>(what: &str, result: std::result::Result<T, E
 
 fn main() {
     // Ockam's default logging writes to stdout; only the node modes want it (OCKAM_LOG_LEVEL).
-    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp" | "listen-abac" | "issuer" | "connect-cred" | "connect-retriever" | "outlet" | "inlet"));
+    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp" | "listen-abac" | "issuer" | "connect-cred" | "connect-retriever" | "outlet" | "inlet" | "relay-service" | "connect-relay"));
     let (ctx, mut executor) = ockam::NodeBuilder::new().with_logging(node_mode).build();
     // execute() returns the future's own Result inside its own: either one is a failure.
     if let Err(error) = executor.execute(async move { run(ctx).await }).and_then(|result| result) {
@@ -142,7 +149,9 @@ async fn run(ctx: Context) -> Result<()> {
     match args.get(1).map(String::as_str) {
         Some("listen") | Some("connect") => run_node(ctx, &args).await,
         Some("relay-ws") | Some("connect-ws") => run_ws_node(ctx, &args).await,
-        Some("relay-tcp") => run_relay_over_tcp(ctx, &arg(2), &arg(3)).await,
+        Some("relay-tcp") => run_relay_over_tcp(ctx, &arg(2), args.get(3).map(String::as_str)).await,
+        Some("relay-service") => relay_service(ctx, &arg(2)).await,
+        Some("connect-relay") => connect_relay(ctx, &arg(2), &arg(3), &arg(4)).await,
         Some("outlet") => outlet(ctx, &arg(2), &arg(3)).await,
         Some("inlet") => inlet(ctx, &arg(2), &arg(3), &arg(4)).await,
         Some("authority-issue") => authority_issue(ctx, &args).await,
@@ -324,7 +333,7 @@ async fn run_ws_node(ctx: Context, args: &[String]) -> Result<()> {
 
 /// A relay registered through a Razor node that bridges Ockam's TCP to a relay service's
 /// WebSocket: only Ockam's own transport, relay client and secure channel are used here.
-async fn run_relay_over_tcp(ctx: Context, tcp_addr: &str, ws_url: &str) -> Result<()> {
+async fn run_relay_over_tcp(ctx: Context, tcp_addr: &str, ws_url: Option<&str>) -> Result<()> {
     let node = node(ctx).await?;
     let tcp = node.create_tcp_transport()?;
     let me = node.create_identity().await?;
@@ -338,14 +347,52 @@ async fn run_relay_over_tcp(ctx: Context, tcp_addr: &str, ws_url: &str) -> Resul
     )?;
     node.flow_controls().add_consumer(&"echoer".into(), scl.flow_control_id());
     node.start_worker("echoer", Echoer)?;
-    let service = Address::new_with_string(TransportType::new(3), ws_url);
-    let relay = RemoteRelay::create(node.context(), route![conn.clone(), service], RemoteRelayOptions::new()).await?;
+    // On the Razor node's own relay service, or on one it bridges to by WebSocket.
+    let service = match ws_url {
+        Some(url) => route![conn.clone(), Address::new_with_string(TransportType::new(3), url)],
+        None => route![conn.clone()],
+    };
+    let relay = RemoteRelay::create(node.context(), service, RemoteRelayOptions::new()).await?;
     println!("relay: {}", relay.remote_address());
     println!("ready");
     std::future::pending::<()>().await;
     Ok(())
 }
 
+
+/// relay-service ADDR
+async fn relay_service(ctx: Context, addr: &str) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let tcp_listener = tcp.listen(addr, TcpListenerOptions::new()).await?;
+    let options = RelayServiceOptions::new()
+        .service_as_consumer(tcp_listener.flow_control_id())
+        .relay_as_consumer(tcp_listener.flow_control_id());
+    RelayService::create(node.context(), "forwarding_service", options)?;
+    println!("listening on {addr}: Ockam's relay service at 0#forwarding_service");
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+/// connect-relay ADDR ALIAS PEER_ID
+async fn connect_relay(ctx: Context, addr: &str, alias: &str, peer_id: &str) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    let peer: Identifier = verdict("peer id", peer_id.try_into());
+    let conn = tcp.connect(addr, TcpConnectionOptions::new()).await?;
+    let options = SecureChannelOptions::new()
+        .with_trust_policy(TrustIdentifierPolicy::new(peer))
+        .with_timeout(Duration::from_secs(10));
+    let ch = node.create_secure_channel(&me, route![conn, alias, "secure"], options).await?;
+    println!("secure channel to {}", ch.their_identifier());
+    let reply: Routed<String> = node
+        .send_and_receive_extended(route![ch, "echo"], "hello".to_string(), MessageSendReceiveOptions::new().with_timeout(Duration::from_secs(5)))
+        .await?;
+    println!("reply: {}", reply.into_body()?);
+    done()
+}
 
 /// outlet ADDR TARGET
 async fn outlet(ctx: Context, addr: &str, target: &str) -> Result<()> {
