@@ -9,7 +9,7 @@ import { ready, wasm } from "./loading.js";
 import { initLogging, type LoggingOptions } from "./logging.js";
 import { Relay, type RelayOptions, type RelayServiceOptions } from "./relay.js";
 import {
-  bytes, type ChannelOptions, type CloseReason, type Message, message, type Payload, type WaitOptions,
+  bytes, type ChannelOptions, type CloseReason, type Message, message, type Payload, type RetrieveCredentialOptions, type WaitOptions,
 } from "./values.js";
 
 /** Options of `RazorNode.create`. */
@@ -235,6 +235,24 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
       open: () => call(() => this.inner.createSecureChannel(identity.inner, route, again)),
       policy,
     });
+  }
+
+  /**
+   * Gets `identity` a credential from an Ockam authority, as an enrolled Ockam project member
+   * does: over a secure channel to `route` (the authority node's listener, e.g.
+   * `ws#relay => tcp#authority:4000 => secure`) that trusts only `options.issuer`, it asks the
+   * authority's `credential_issuer`, verifies the answer (about `identity`, signed by the
+   * issuer), adds it to `identity` (presented in later handshakes) and resolves with its
+   * bytes. `POLICY_DENIED` when the authority refuses (not a member); `TIMEOUT` after
+   * `timeoutMs` (default 30 000); `ABORTED` when `signal` aborts.
+   */
+  async retrieveCredential(identity: Identity, route: string, options: RetrieveCredentialOptions): Promise<Uint8Array> {
+    const credential = await call(
+      () => this.inner.retrieveCredential(identity.inner, route, options.issuer, options.timeoutMs, options.signal),
+      options.signal,
+    );
+    identity.addCredential(credential);
+    return credential;
   }
 
   /** Accepts secure channels for `identity` at `address`. */

@@ -154,3 +154,13 @@ export interface Stats {
   /** Their bytes. */
   readonly bytesReceived: number;
 }
+
+/** Options of `RazorNode.retrieveCredential`. */
+export interface RetrieveCredentialOptions {
+  /** The authority's identifier: the channel accepts only it, and it must have signed the credential. */
+  issuer: string;
+  /** Default 30 000 ms, for the channel and the answer together. */
+  timeoutMs?: number;
+  /** Give up when this aborts. */
+  signal?: AbortSignal;
+}

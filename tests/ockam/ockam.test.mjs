@@ -136,7 +136,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating"]) rmSync(tmp(name), { recursive: true, force: true });
+  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating", "retriever"]) rmSync(tmp(name), { recursive: true, force: true });
   await browser?.close();
   site?.close();
   tap?.close();
@@ -511,5 +511,47 @@ test("failure: an Ockam node that goes away mid-stream fails the Razor side with
     assert.match(inlet.output, /error: CHANNEL_CLOSED/);
   } finally {
     service.close();
+  }
+});
+
+test("credential retrieval: a Razor member gets its credential from an Ockam authority's credential_issuer, as Ockam's own retriever does, and gets past the authority's ABAC with it", async () => {
+  const authority = await ockamListener("issuer");
+  const authorityId = authority.identifier;
+  // Ockam's own RemoteCredentialRetriever against the same issuer: the protocol under test.
+  const ockamMember = await run(ockamPeer, ["connect-retriever", authority.address, authorityId]);
+  assert.equal(ockamMember.code, 0, ockamMember.output);
+  assert.match(ockamMember.output, /reply: hello/);
+
+  // The CLI: retrieve, then present.
+  const dir = tmp("retriever");
+  const id = await razor("identity", "create", "--state-dir", dir);
+  const to = `tcp#${authority.address} => secure`;
+  const denied = await razorToEchoer(to, authorityId, dir, `before ${nonce}`, undefined, 3000);
+  assert.notEqual(denied.code, 0, "admitted without a credential");
+  const credential = await razor("credential", "retrieve", "--state-dir", dir, "--from", to, "--issuer", authorityId);
+  assert.match(authority.output, new RegExp(`issued: role=member to ${id}`));
+  const admitted = await razorToEchoer(to, authorityId, dir, `retrieved ${nonce}`, credential);
+  assert.equal(admitted.code, 0, admitted.output);
+  assert.match(authority.output, new RegExp(`echoer got: retrieved ${nonce} from ${id}`));
+
+  // The npm package, through the bridge.
+  const js = await RazorNode.create({ name: "retriever-js" });
+  try {
+    const identity = await js.createIdentity();
+    const route = `ws#${bridge.ws} => tcp#${authority.address} => secure`;
+    const bytes = await js.retrieveCredential(identity, route, { issuer: authorityId, timeoutMs: 10_000 });
+    assert.ok(bytes.length > 100);
+    const channel = await js.createSecureChannel(identity, route, { trust: { identifier: authorityId } });
+    const reply = await channel.request("echoer", ockamString(`js retrieved ${nonce}`), { timeoutMs: 10_000 });
+    assert.equal(fromOckamString(reply.payload), `js retrieved ${nonce}`);
+
+    // The retrieved credential must come from the issuer the caller named.
+    const impostor = await ockamListener("issuer");
+    await assert.rejects(
+      js.retrieveCredential(identity, `ws#${bridge.ws} => tcp#${impostor.address} => secure`, { issuer: authorityId, timeoutMs: 5000 }),
+      (error) => error.code === "IDENTITY_MISMATCH",
+    );
+  } finally {
+    await js.shutdown();
   }
 });

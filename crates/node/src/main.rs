@@ -272,7 +272,7 @@ async fn run_inlet(args: InletArgs) -> razor_core::Result<()> {
 
 /// A node for one-shot commands, with every transport able to dial, and its identity: the one
 /// in `state_dir`, or a new one; presenting `credentials` (hex).
-async fn client_node(
+pub(crate) async fn client_node(
     state_dir: Option<&std::path::Path>,
     credentials: &[String],
 ) -> razor_core::Result<(Node, razor_core::identity::Identity)> {

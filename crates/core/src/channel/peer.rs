@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use super::CipherSuite;
 use crate::abac::Subject;
-use crate::identity::Identifier;
+use crate::identity::{Identifier, VerifiedIdentity};
 use crate::routing::{Address, Route};
 use crate::runtime::SecureChannelOrigin;
 
@@ -12,6 +12,9 @@ use crate::runtime::SecureChannelOrigin;
 pub struct PeerInfo {
     /// The peer's identifier, authenticated by the handshake.
     pub identifier: Identifier,
+    /// The peer's verified identity (its change history), as of the handshake or the latest
+    /// credential refresh: what credentials the peer issues verify against.
+    pub identity: VerifiedIdentity,
     /// Attributes from the peer's credentials that verified against a trusted authority.
     pub attributes: BTreeMap<String, String>,
     /// Whether any presented credential verified.

@@ -112,6 +112,7 @@ pub(crate) fn verify_peer(
     );
     let peer = PeerInfo {
         identifier: identity.identifier(),
+        identity: identity.clone(),
         has_credential: !issuers.is_empty(),
         attributes,
         channel: channel.clone(),
@@ -147,6 +148,7 @@ pub(crate) fn verify_refresh(
     Ok(PeerInfo {
         attributes,
         has_credential: !issuers.is_empty(),
+        identity,
         ..peer.clone()
     })
 }

@@ -134,6 +134,11 @@ impl<'a> CborReader<'a> {
         Ok(value)
     }
 
+    /// The bytes not read yet (e.g. a body after a CBOR header), consuming them.
+    pub fn rest(&mut self) -> &'a [u8] {
+        self.reader.rest()
+    }
+
     /// Reads an unsigned integer.
     pub fn u64(&mut self, what: &'static str) -> Result<u64, DecodeError> {
         self.expect(UNSIGNED, what)

@@ -1,5 +1,6 @@
 //! Built-in workers.
 
+pub mod credential_retrieval;
 mod echo;
 mod hop;
 pub mod portal;

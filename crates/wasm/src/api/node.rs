@@ -747,6 +747,44 @@ impl Node {
         })
     }
 
+    /// Gets `identity` a credential from an Ockam authority's `credential_issuer` at the end of
+    /// `route` (its secure channel listener), as an enrolled Ockam project member does: the
+    /// channel trusts only `issuer`, and the credential must be about `identity` and signed by
+    /// `issuer`. Resolves with the credential's bytes (present it with `addCredential`);
+    /// `POLICY_DENIED` when the authority refuses (not a member).
+    #[wasm_bindgen(js_name = retrieveCredential, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn retrieve_credential(
+        &self,
+        identity: &Identity,
+        route: &str,
+        issuer: &str,
+        timeout_ms: Option<u32>,
+        signal: JsValue,
+    ) -> Promise {
+        let node = self.node.clone();
+        let identity = identity.inner.clone();
+        let parsed = super::options::route(route).and_then(|route| {
+            let issuer = issuer
+                .parse::<razor_core::identity::Identifier>()
+                .map_err(to_js_error)?;
+            Ok((route, issuer, super::lifecycle::signal(&signal)?))
+        });
+        future_to_promise(async move {
+            let (route, issuer, signal) = parsed?;
+            let timeout =
+                super::options::timeout(timeout_ms).unwrap_or(core::time::Duration::from_secs(30));
+            let credential = super::lifecycle::abortable(
+                signal,
+                razor_core::services::credential_retrieval::retrieve_credential(
+                    &node, &identity, route, issuer, timeout,
+                ),
+            )
+            .await
+            .map_err(to_js_error)?;
+            Ok(js_sys::Uint8Array::from(credential.encode().as_slice()).into())
+        })
+    }
+
     /// Stops every worker, channel and connection of this node; resolves once all of them
     /// have ended (their `closed` promises settled). Shutting down again resolves at once.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
