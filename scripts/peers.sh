@@ -1,15 +1,22 @@
 # Sourced by scripts/test: starts the native peers the network tests talk to and exports
 # their addresses (RAZOR_TEST_*). Stops them when the calling script exits.
-#   node A: razor node with WebSocket, WebTransport and TCP listeners
+#   node A: razor node with WebSocket, WebTransport and TCP listeners, and a TCP portal outlet
+#           to a small HTTP service (python3 -m http.server)
 #   node B: razor node with a TCP listener (the far end of multi-protocol routes)
 #   ockam:  interop/ockam-peer listening on TCP
 start_test_peers() {
     local razor="$CARGO_TARGET_DIR/debug/razor" dir="$RAZOR_CACHE/test-peers"
     cargo build -p razor-node --bin razor --locked -q
-    rm -rf "$dir" && mkdir -p "$dir"
-    "$razor" node --name test-a --trust everyone --ws 127.0.0.1:0 --wt 127.0.0.1:0 --tcp 127.0.0.1:0 \
-        >"$dir/a.out" 2>"$dir/a.log" &
+    rm -rf "$dir" && mkdir -p "$dir/www"
+    # A private HTTP service that node A's TCP portal outlet reaches (examples/browser fetches it).
+    local http_port
+    http_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    echo "hello through a portal" >"$dir/www/hello.txt"
+    python3 -m http.server "$http_port" --bind 127.0.0.1 --directory "$dir/www" >"$dir/http.log" 2>&1 &
     TEST_PEER_PIDS="$!"
+    "$razor" node --name test-a --trust everyone --ws 127.0.0.1:0 --wt 127.0.0.1:0 --tcp 127.0.0.1:0 \
+        --outlet "127.0.0.1:$http_port" >"$dir/a.out" 2>"$dir/a.log" &
+    TEST_PEER_PIDS="$TEST_PEER_PIDS $!"
     "$razor" node --name test-b --trust everyone --tcp 127.0.0.1:0 >"$dir/b.out" 2>"$dir/b.log" &
     TEST_PEER_PIDS="$TEST_PEER_PIDS $!"
     local ockam_port

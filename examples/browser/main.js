@@ -1,6 +1,8 @@
 // The page opens a secure channel to the Razor node at VITE_RAZOR_PEER (host:port) that must
 // be VITE_RAZOR_PEER_ID; its identity's keys are non-extractable WebCrypto keys kept in
 // IndexedDB, so a reload is the same identity. A dedicated Web Worker opens its own channel.
+// With VITE_RAZOR_OUTLET set, the page also fetches / from the HTTP service behind the peer's
+// TCP portal outlet (`razor node --outlet 127.0.0.1:8000`) through the channel.
 import { RazorNode } from "@razor-sh/razor";
 
 const peer = import.meta.env.VITE_RAZOR_PEER ?? "127.0.0.1:4000";
@@ -14,6 +16,10 @@ async function fromThePage() {
   show("id", identity.identifier);
   const channel = await node.createSecureChannel(identity, `ws#${peer} => secure`, { trust: { identifier: peerId } });
   show("echo", (await channel.request("echo", "hello through the channel")).text);
+  if (import.meta.env.VITE_RAZOR_OUTLET) {
+    const response = await channel.fetch("http://service/hello.txt");
+    show("portal", `${response.status} ${await response.text()}`);
+  }
 }
 
 function fromAWorker() {

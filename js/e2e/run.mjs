@@ -131,7 +131,7 @@ const checks = {
 
   async vite(tarball) {
     const dir = example("browser", tarball);
-    const env = { ...process.env, VITE_RAZOR_PEER: ws, VITE_RAZOR_PEER_ID: nodeId };
+    const env = { ...process.env, VITE_RAZOR_PEER: ws, VITE_RAZOR_PEER_ID: nodeId, VITE_RAZOR_OUTLET: "1" };
     run(bin("vite"), ["build", "--logLevel", "warn"], { cwd: dir, env });
     const wasm = readdirSync(join(dir, "dist", "assets")).filter((f) => f.endsWith(".wasm"));
     if (wasm.length < 1) throw new Error(`vite: expected the wasm as an asset, got ${wasm}`);
@@ -157,19 +157,21 @@ const checks = {
       }
       const read = async () => {
         await page.waitForFunction(
-          () => (document.getElementById("echo").textContent && document.getElementById("worker-echo").textContent)
+          () => (document.getElementById("echo").textContent && document.getElementById("worker-echo").textContent
+            && document.getElementById("portal").textContent)
             || document.getElementById("error").textContent,
           null,
           { timeout: 30000 },
         );
         return page.evaluate(() => Object.fromEntries(
-          ["vault", "id", "echo", "worker-echo", "error"].map((id) => [id, document.getElementById(id).textContent]),
+          ["vault", "id", "echo", "worker-echo", "portal", "error"].map((id) => [id, document.getElementById(id).textContent]),
         ));
       };
       const first = await read();
       if (first.error || first.echo !== expected) throw new Error(`vite: ${JSON.stringify(first)}`);
       if (first["worker-echo"] !== "hello from a worker") throw new Error(`vite: the worker said ${JSON.stringify(first)}`);
       if (first.vault !== "webcrypto") throw new Error(`vite: vault is ${first.vault}`);
+      if (first.portal !== "200 hello through a portal\n") throw new Error(`vite: the portal fetch gave ${JSON.stringify(first.portal)}`);
       await page.reload();
       const second = await read();
       if (second.id !== first.id) throw new Error(`vite: identity changed across a reload: ${first.id} -> ${second.id}`);

@@ -136,7 +136,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating", "retriever"]) rmSync(tmp(name), { recursive: true, force: true });
+  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating", "retriever", "untrusted"]) rmSync(tmp(name), { recursive: true, force: true });
   await browser?.close();
   site?.close();
   tap?.close();
@@ -175,6 +175,16 @@ test("a wrong trusted identifier for the Ockam node fails closed in every runtim
     assert.equal(outcome.code, "IDENTITY_MISMATCH", `${runtime}: ${outcome.code} ${outcome.message}`);
     assert.doesNotMatch(ockam.output, new RegExp(text), `${runtime}: the message reached Ockam`);
   }
+  // The other side: an Ockam listener that trusts someone else drops the Razor peer's messages
+  // (Ockam's responder says nothing at message 3): the Razor side times out, typed.
+  const dir = tmp("untrusted");
+  await razor("identity", "create", "--state-dir", dir);
+  const picky = await ockamListener("listen", [`I${"cd".repeat(32)}`]);
+  const text = `must not be echoed ${nonce}`;
+  const outcome = await razorToEchoer(`tcp#${picky.address} => secure`, picky.identifier, dir, text, undefined, 3000);
+  assert.notEqual(outcome.code, 0, outcome.output);
+  assert.match(outcome.output, /error: TIMEOUT/);
+  assert.doesNotMatch(picky.output, new RegExp(`echoer got: ${text}`));
 });
 
 /** Runs a command to its end: its exit code and output (stdout and stderr). */

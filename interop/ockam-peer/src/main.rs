@@ -1,7 +1,9 @@
 //! A real Ockam 0.150 node and verifier for Razor's interop tests.
 //!
-//! ockam-peer listen 127.0.0.1:4000          TCP listener, secure channel listener "secure"
-//!                                           (trusts everyone), echo worker "echoer"
+//! ockam-peer listen 127.0.0.1:4000 [TRUSTED_ID]
+//!                                           TCP listener, secure channel listener "secure"
+//!                                           (trusts everyone, or only TRUSTED_ID), echo worker
+//!                                           "echoer"
 //! ockam-peer connect 127.0.0.1:4000 [name]  secure channel to [tcp, name], sends "hello" to "echoer"
 //! ockam-peer relay-ws 127.0.0.1:4000        WebSocket connection, secure channel listener "secure"
 //!                                           (trusts everyone), echo worker "echoer", and a random
@@ -220,11 +222,12 @@ async fn run_node(ctx: Context, args: &[String]) -> Result<()> {
     if mode == "listen" {
         let tcp_listener = tcp.listen(addr.clone(), TcpListenerOptions::new()).await?;
         node.flow_controls().add_consumer(&"echoer".into(), tcp_listener.flow_control_id());
-        let scl = node.create_secure_channel_listener(
-            &me,
-            "secure",
-            SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id()),
-        )?;
+        let mut options = SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id());
+        if let Some(trusted) = args.get(3) {
+            let trusted: Identifier = verdict("trusted id", trusted.as_str().try_into());
+            options = options.with_trust_policy(TrustIdentifierPolicy::new(trusted));
+        }
+        let scl = node.create_secure_channel_listener(&me, "secure", options)?;
         node.flow_controls().add_consumer(&"echoer".into(), scl.flow_control_id());
         node.start_worker("echoer", Echoer)?;
         println!("listening on {addr}: routes '0#echoer' (plain) and '0#secure' (secure channel listener)");
