@@ -136,7 +136,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating", "retriever", "untrusted"]) rmSync(tmp(name), { recursive: true, force: true });
+  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating", "retriever", "untrusted", "twice"]) rmSync(tmp(name), { recursive: true, force: true });
   await browser?.close();
   site?.close();
   tap?.close();
@@ -561,6 +561,39 @@ test("credential retrieval: a Razor member gets its credential from an Ockam aut
       js.retrieveCredential(identity, `ws#${bridge.ws} => tcp#${impostor.address} => secure`, { issuer: authorityId, timeoutMs: 5000 }),
       (error) => error.code === "IDENTITY_MISMATCH",
     );
+  } finally {
+    await js.shutdown();
+  }
+});
+
+test("the razor CLI: every command has --help, and failures exit non-zero with a typed error", async () => {
+  for (const command of [["node"], ["secure-channel"], ["inlet"], ["identity", "create"], ["identity", "show"],
+    ["identity", "rotate"], ["identity", "export"], ["credential", "issue"], ["credential", "retrieve"]]) {
+    const help = await run(razorBin, [...command, "--help"]);
+    assert.equal(help.code, 0, `${command.join(" ")} --help:\n${help.output}`);
+    assert.match(help.output, /Usage: razor /);
+  }
+  const missing = await run(razorBin, ["identity", "show", "--state-dir", tmp("nowhere")]);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.output, /error: INVALID_ARGUMENT .*razor identity create/);
+  const dir = tmp("twice");
+  await razor("identity", "create", "--state-dir", dir);
+  const again = await run(razorBin, ["identity", "create", "--state-dir", dir]);
+  assert.notEqual(again.code, 0, "a second create must not replace the identity");
+  const badSubject = await run(razorBin, ["credential", "issue", "--state-dir", dir, "--subject", "00ff", "--attribute", "a=b"]);
+  assert.match(badSubject.output, /error: DECODE/);
+  const noIssuer = await run(razorBin, ["credential", "retrieve", "--state-dir", dir, "--from", `tcp#127.0.0.1:${await freePort()} => secure`,
+    "--issuer", `I${"ab".repeat(32)}`, "--timeout-ms", "2000"]);
+  assert.notEqual(noIssuer.code, 0);
+  assert.match(noIssuer.output, /error: (CONNECT_FAILED|TIMEOUT)/);
+  const exported = await run(razorBin, ["identity", "export", "--state-dir", dir, "--passphrase-env", "RAZOR_TEST_PASSPHRASE"],
+    { env: { ...quiet, RAZOR_TEST_PASSPHRASE: "correct horse" } });
+  assert.equal(exported.code, 0, exported.output);
+  // The sealed export opens in the npm package with the same passphrase, as the same identity.
+  const js = await RazorNode.create({ vault: "software" });
+  try {
+    const identity = await js.importIdentity(Buffer.from(exported.output.trim().split("\n").at(-1), "base64"), { passphrase: "correct horse" });
+    assert.equal(identity.identifier, await razor("identity", "show", "--state-dir", dir));
   } finally {
     await js.shutdown();
   }
