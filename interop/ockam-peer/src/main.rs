@@ -35,7 +35,7 @@
 //!                                           -> role=member for anyone, 1 h) and that ABAC echoer
 //! ockam-peer connect-cred 127.0.0.1:4000 LISTENER_ID
 //!                                           prints identifier and change_history, reads a
-//!                                           credential (hex) from stdin, presents it on a channel
+//!                                           credential (hex, or "none") from stdin, presents it on a channel
 //!                                           to [tcp, "secure"] trusting only LISTENER_ID, sends
 //!                                           "hello" to "echo"; prints the reply
 //! ockam-peer connect-retriever 127.0.0.1:4000 ISSUER_ID
@@ -568,12 +568,14 @@ async fn connect_cred(ctx: Context, args: &[String]) -> Result<()> {
     println!("change_history: {}", hex(&node.identities().export_identity(&me).await?));
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).map_err(io_error)?;
-    let credential: CredentialAndPurposeKey = verdict("credential", minicbor::decode(&unhex(&line)));
     let listener: Identifier = verdict("listener", args.get(3).unwrap_or_else(|| usage()).as_str().try_into());
-    let options = SecureChannelOptions::new()
-        .with_credential(credential)?
+    let mut options = SecureChannelOptions::new()
         .with_trust_policy(TrustIdentifierPolicy::new(listener))
         .with_timeout(Duration::from_secs(10));
+    if line.trim() != "none" {
+        let credential: CredentialAndPurposeKey = verdict("credential", minicbor::decode(&unhex(&line)));
+        options = options.with_credential(credential)?;
+    }
     let conn = tcp.connect(args[2].clone(), TcpConnectionOptions::new()).await?;
     let ch = node.create_secure_channel(&me, route![conn, "secure"], options).await?;
     println!("secure channel to {}", ch.their_identifier());
