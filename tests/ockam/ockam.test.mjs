@@ -472,10 +472,10 @@ test("relays: an Ockam node registers a relay on a Razor node's relay service; a
   }
 });
 
-test("relays: a Razor node registers a relay on an Ockam node's relay service; an Ockam client reaches the Razor node through it", async () => {
+test("relays: `razor relay create` registers a Razor node's relay on an Ockam node's relay service; an Ockam client reaches the Razor node through it", async () => {
   const service = await ockamListener("relay-service");
-  const razorNode = start(razorBin, ["node", "--name", "behind-nat", "--trust", "everyone",
-    "--relay", `tcp://${service.address}`], { env: quiet });
+  const razorNode = start(razorBin, ["relay", "create", "--at", `tcp://${service.address}`, "--trust", "everyone"],
+    { env: quiet });
   const alias = await waitFor("the Razor node's relay on Ockam", () => {
     if (razorNode.exitCode !== null) throw new Error(`razor node exited:\n${razorNode.output}`);
     return field(razorNode.output, "relay");
@@ -581,7 +581,7 @@ test("credential retrieval: a Razor member gets its credential from an Ockam aut
 
 test("the razor CLI: every command has --help, and failures exit non-zero with a typed error", async () => {
   for (const command of [["node"], ["secure-channel"], ["inlet"], ["identity", "create"], ["identity", "show"],
-    ["identity", "rotate"], ["identity", "export"], ["credential", "issue"], ["credential", "retrieve"]]) {
+    ["identity", "rotate"], ["identity", "export"], ["credential", "issue"], ["credential", "retrieve"], ["relay", "create"]]) {
     const help = await run(razorBin, [...command, "--help"]);
     assert.equal(help.code, 0, `${command.join(" ")} --help:\n${help.output}`);
     assert.match(help.output, /Usage: razor /);

@@ -45,6 +45,9 @@ enum Command {
     /// portal outlet (Ockam's protocol; a Razor node's `--outlet` or an Ockam outlet); runs
     /// until Ctrl-C.
     Inlet(InletArgs),
+    /// Relays on a relay service (a Razor edge or node, an Ockam node).
+    #[command(subcommand)]
+    Relay(RelayCommand),
     /// Create, show, rotate and export an identity kept in a state directory.
     #[command(subcommand)]
     Identity(commands::identity::IdentityCommand),
@@ -115,6 +118,59 @@ struct InletArgs {
     credential: Vec<String>,
 }
 
+#[derive(Subcommand)]
+enum RelayCommand {
+    /// Run a node (its secure channel listeners, echo, and an outlet if asked) that keeps a
+    /// relay registered at a relay service, so that peers reach it through the relay; prints
+    /// `relay: <alias>` each time it registers. What `razor node --relay` does, without
+    /// listeners of its own; runs until Ctrl-C.
+    Create(RelayCreateArgs),
+}
+
+#[derive(clap::Args)]
+struct RelayCreateArgs {
+    /// The relay service: `ws://host:port[/name]` (a Razor edge or node) or `tcp://host:port`
+    /// (an Ockam node's `forwarding_service`, a Razor node's TCP listener).
+    #[arg(long, value_name = "URL")]
+    at: String,
+    /// Who may open secure channels to this node through the relay: `everyone` or an identifier.
+    #[arg(long)]
+    trust: String,
+    /// The relay name to ask for (default: a random one).
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Register through a secure channel to the service's node, accepting it as this identifier
+    /// (or `everyone`); a Razor edge grants chosen names only so.
+    #[arg(long, value_name = "ID")]
+    relay_trust: Option<String>,
+    /// Directory that keeps the node's identity across restarts.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Also run a TCP portal outlet to this address (reached through the relay).
+    #[arg(long, value_name = "HOST:PORT")]
+    outlet: Option<String>,
+}
+
+impl From<RelayCreateArgs> for NodeArgs {
+    fn from(args: RelayCreateArgs) -> Self {
+        NodeArgs {
+            name: "razor-relayed".into(),
+            trust: args.trust,
+            state_dir: args.state_dir,
+            ws: Vec::new(),
+            wt: Vec::new(),
+            tcp: Vec::new(),
+            relay: Some(args.at),
+            relay_name: args.name,
+            relay_trust: args.relay_trust,
+            outlet: args.outlet,
+            outlet_address: DEFAULT_OUTLET_ADDRESS.into(),
+            authority: Vec::new(),
+            policy: None,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 struct NodeArgs {
     /// Name of the node, shown in logs.
@@ -175,6 +231,7 @@ fn main() -> ExitCode {
     let outcome = run_local(async move {
         match cli.command {
             Command::Node(args) => run_node(args).await,
+            Command::Relay(RelayCommand::Create(args)) => run_node(args.into()).await,
             Command::Demo => razor_node::demo::run_demo().await.map(|_| ()),
             Command::SecureChannel(args) => run_secure_channel(args).await,
             Command::Inlet(args) => run_inlet(args).await,
