@@ -50,6 +50,16 @@
 //!                                           secure channel to [tcp NODE_ADDR, "secure"] trusting
 //!                                           NODE_ID; a TCP portal inlet listening on the first
 //!                                           address to [channel, "outlet"]; prints "inlet: ADDR"
+//! ockam-peer bench-serve 127.0.0.1:4000    TCP listener, secure channel listener "secure"
+//!                                           (trusts everyone), a worker at "echo" that answers
+//!                                           every message with its bytes (what `razor node` runs)
+//! ockam-peer bench 127.0.0.1:4000 CHANNELS SMALL LARGE
+//!                                           against bench-serve (or a razor node): times CHANNELS
+//!                                           channel creations, then echoes of 64 B (SMALL) and
+//!                                           16 KiB (LARGE) messages, one at a time and 16 in
+//!                                           flight; prints one JSON line per case
+//! ockam-peer bench-cold 127.0.0.1:4000      connect, one channel, one 64 B echo, exit (timed
+//!                                           from outside as a cold start)
 //! ockam-peer verify-update OLD_HISTORY NEW_HISTORY
 //!                                           verifies NEW as an update of OLD (same identifier)
 //! ockam-peer verify-identity HEX            verifies a change history; prints its identifier
@@ -136,7 +146,7 @@ fn verdict<T, E: std::fmt::Display>(what: &str, result: std::result::Result<T, E
 
 fn main() {
     // Ockam's default logging writes to stdout; only the node modes want it (OCKAM_LOG_LEVEL).
-    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp" | "listen-abac" | "issuer" | "connect-cred" | "connect-retriever" | "outlet" | "inlet" | "relay-service" | "connect-relay"));
+    let node_mode = matches!(std::env::args().nth(1).as_deref(), Some("listen" | "connect" | "relay-ws" | "connect-ws" | "relay-tcp" | "listen-abac" | "issuer" | "connect-cred" | "connect-retriever" | "outlet" | "inlet" | "relay-service" | "connect-relay" | "bench-serve" | "bench" | "bench-cold"));
     let (ctx, mut executor) = ockam::NodeBuilder::new().with_logging(node_mode).build();
     // execute() returns the future's own Result inside its own: either one is a failure.
     if let Err(error) = executor.execute(async move { run(ctx).await }).and_then(|result| result) {
@@ -155,6 +165,12 @@ async fn run(ctx: Context) -> Result<()> {
         Some("relay-service") => relay_service(ctx, &arg(2)).await,
         Some("connect-relay") => connect_relay(ctx, &arg(2), &arg(3), &arg(4)).await,
         Some("outlet") => outlet(ctx, &arg(2), &arg(3)).await,
+        Some("bench-serve") => bench_serve(ctx, &arg(2)).await,
+        Some("bench") => {
+            let count = |i: usize| arg(i).parse::<usize>().unwrap_or_else(|_| usage());
+            bench(ctx, &arg(2), count(3), count(4), count(5)).await
+        }
+        Some("bench-cold") => bench_cold(ctx, &arg(2)).await,
         Some("inlet") => inlet(ctx, &arg(2), &arg(3), &arg(4)).await,
         Some("authority-issue") => authority_issue(ctx, &args).await,
         Some("listen-abac") => listen_abac(ctx, &args).await,
@@ -362,6 +378,114 @@ async fn run_relay_over_tcp(ctx: Context, tcp_addr: &str, ws_url: Option<&str>) 
     Ok(())
 }
 
+
+/// Answers every message with its own bytes (a `Vec<u8>` is its raw bytes on the wire).
+struct BytesEcho;
+
+#[ockam::worker]
+impl Worker for BytesEcho {
+    type Context = Context;
+    type Message = Vec<u8>;
+    async fn handle_message(&mut self, ctx: &mut Context, msg: Routed<Vec<u8>>) -> Result<()> {
+        let back = msg.return_route().clone();
+        ctx.send(back, msg.into_body()?).await
+    }
+}
+
+/// bench-serve ADDR
+async fn bench_serve(ctx: Context, addr: &str) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    let tcp_listener = tcp.listen(addr, TcpListenerOptions::new()).await?;
+    let scl = node.create_secure_channel_listener(
+        &me,
+        "secure",
+        SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id()),
+    )?;
+    node.flow_controls().add_consumer(&"echo".into(), scl.flow_control_id());
+    node.start_worker("echo", BytesEcho)?;
+    println!("listening on {}: a bytes echo at 0#echo behind 0#secure", tcp_listener.socket_address());
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+/// Echoes `count` messages of `size` bytes through `channel`, `window` in flight; returns seconds.
+async fn echo_run(node: &ockam::Node, channel: &SecureChannel, size: usize, count: usize, window: usize) -> Result<f64> {
+    let address = Address::random_local();
+    let flow = node
+        .flow_controls()
+        .find_flow_control_with_producer_address(channel.encryptor_address())
+        .map(|x| x.flow_control_id().clone());
+    if let Some(flow) = flow {
+        node.flow_controls().add_consumer(&address, &flow);
+    }
+    let mut ctx = node.context().new_detached(address, AllowAll, AllowAll)?;
+    let payload = vec![7u8; size];
+    let route = route![channel.clone(), "echo"];
+    let started = std::time::Instant::now();
+    let mut sent = 0;
+    while sent < window.min(count) {
+        ctx.send(route.clone(), payload.clone()).await?;
+        sent += 1;
+    }
+    for _ in 0..count {
+        let reply = ctx.receive::<Vec<u8>>().await?.into_body()?;
+        if reply.len() != size {
+            return Err(ockam_core::Error::new(ockam_core::errcode::Origin::Application, ockam_core::errcode::Kind::Invalid, "short echo"));
+        }
+        if sent < count {
+            ctx.send(route.clone(), payload.clone()).await?;
+            sent += 1;
+        }
+    }
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// bench ADDR CHANNELS SMALL LARGE
+async fn bench(ctx: Context, addr: &str, channels: usize, small: usize, large: usize) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    let conn = tcp.connect(addr, TcpConnectionOptions::new()).await?;
+    let mut times = Vec::with_capacity(channels);
+    for _ in 0..channels {
+        let started = std::time::Instant::now();
+        let channel = node.create_secure_channel(&me, route![conn.clone(), "secure"], SecureChannelOptions::new()).await?;
+        // Created means usable: one round trip through it, as the Razor side does.
+        let _: Vec<u8> = node.send_and_receive(route![channel.clone(), "echo"], vec![1u8]).await?;
+        times.push(started.elapsed().as_secs_f64());
+        node.context().stop_address(channel.encryptor_address())?;
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let median = times.get(times.len() / 2).copied().unwrap_or_default();
+    println!("{}", json!({"case": "channel creation + first echo", "impl": "ockam", "us": median * 1e6}));
+    let channel = node.create_secure_channel(&me, route![conn.clone(), "secure"], SecureChannelOptions::new()).await?;
+    for (size, count) in [(64usize, small), (16384, large)] {
+        for window in [1usize, 16] {
+            let seconds = echo_run(&node, &channel, size, count, window).await?;
+            println!(
+                "{}",
+                json!({"case": format!("echo {size} B, {window} in flight"), "impl": "ockam",
+                       "msgs_per_s": count as f64 / seconds, "mb_per_s": (count * size) as f64 / seconds / 1e6})
+            );
+        }
+    }
+    done()
+}
+
+/// bench-cold ADDR
+async fn bench_cold(ctx: Context, addr: &str) -> Result<()> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    let conn = tcp.connect(addr, TcpConnectionOptions::new()).await?;
+    let channel = node.create_secure_channel(&me, route![conn, "secure"], SecureChannelOptions::new()).await?;
+    let reply: Vec<u8> = node.send_and_receive(route![channel, "echo"], vec![7u8; 64]).await?;
+    println!("echoed {} bytes", reply.len());
+    done()
+}
 
 /// relay-service ADDR
 async fn relay_service(ctx: Context, addr: &str) -> Result<()> {

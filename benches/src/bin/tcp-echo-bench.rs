@@ -1,0 +1,142 @@
+//! Razor's side of the native benchmark against Ockam (scripts/bench ockam): the same cases as
+//! `ockam-peer bench`, over TCP to a node that echoes at `echo` behind `secure` (a `razor node`,
+//! or `ockam-peer bench-serve`), in the Ockam suite. Prints one JSON line per case.
+//!
+//! tcp-echo-bench ADDR CHANNELS SMALL LARGE   channel creations, then 64 B and 16 KiB echoes,
+//!                                            one at a time and 16 in flight
+//! tcp-echo-bench cold ADDR                   one channel, one 64 B echo, exit (a cold start)
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let outcome = razor_node::run_local(async move {
+        match args.get(1).map(String::as_str) {
+            Some("cold") => native::cold(args.get(2).map(String::as_str).unwrap_or_default()).await,
+            Some(address) => {
+                let count = |i: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(100);
+                native::bench(address, count(2), count(3), count(4)).await
+            }
+            None => Err(razor_core::Error::InvalidArgument(
+                "usage: see the file's header".into(),
+            )),
+        }
+    });
+    match outcome {
+        Ok(Ok(())) => std::process::ExitCode::SUCCESS,
+        Ok(Err(error)) => {
+            eprintln!("tcp-echo-bench: {} {error}", error.code());
+            std::process::ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("tcp-echo-bench: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::time::Instant;
+
+    use razor_core::channel::{SecureChannel, SecureChannelOptions, TrustPolicy};
+    use razor_core::identity::Identity;
+    use razor_core::{Error, Node, NodeConfig, Result, Route};
+    use razor_node::TokioRuntime;
+    use razor_node::transport::TcpTransport;
+
+    async fn setup() -> Result<(Node, Identity)> {
+        let node = Node::new(TokioRuntime, NodeConfig::new("bench"));
+        TcpTransport::create(&node)?;
+        let identity = node.create_identity().await?;
+        Ok((node, identity))
+    }
+
+    async fn open(node: &Node, identity: &Identity, address: &str) -> Result<SecureChannel> {
+        let route: Route = format!("tcp#{address} => secure").parse()?;
+        node.create_secure_channel(
+            identity,
+            route,
+            SecureChannelOptions::new(TrustPolicy::TrustEveryone),
+        )
+        .await
+    }
+
+    /// Echoes `count` messages of `size` bytes, `window` in flight; returns seconds.
+    async fn echo_run(
+        node: &Node,
+        channel: &SecureChannel,
+        size: usize,
+        count: usize,
+        window: usize,
+    ) -> Result<f64> {
+        let client = node.client()?;
+        let route = channel.route(razor_core::Address::from("echo"));
+        let payload = vec![7u8; size];
+        let started = Instant::now();
+        let mut sent = 0;
+        while sent < window.min(count) {
+            client.send(route.clone(), payload.clone()).await?;
+            sent += 1;
+        }
+        for _ in 0..count {
+            let reply = client.receive().await?;
+            if reply.payload.len() != size {
+                return Err(Error::InvalidArgument("short echo".into()));
+            }
+            if sent < count {
+                client.send(route.clone(), payload.clone()).await?;
+                sent += 1;
+            }
+        }
+        Ok(started.elapsed().as_secs_f64())
+    }
+
+    pub(crate) async fn bench(
+        address: &str,
+        channels: usize,
+        small: usize,
+        large: usize,
+    ) -> Result<()> {
+        let (node, identity) = setup().await?;
+        let mut times = Vec::with_capacity(channels);
+        for _ in 0..channels {
+            let started = Instant::now();
+            let channel = open(&node, &identity, address).await?;
+            // Created means usable: one round trip through it, as the Ockam side does.
+            channel.request("echo", vec![1u8], None).await?;
+            times.push(started.elapsed().as_secs_f64());
+            let _ = channel.close();
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        let median = times.get(times.len() / 2).copied().unwrap_or_default();
+        println!(
+            r#"{{"case":"channel creation + first echo","impl":"razor","us":{}}}"#,
+            median * 1e6
+        );
+        let channel = open(&node, &identity, address).await?;
+        for (size, count) in [(64usize, small), (16384, large)] {
+            for window in [1usize, 16] {
+                let seconds = echo_run(&node, &channel, size, count, window).await?;
+                println!(
+                    r#"{{"case":"echo {size} B, {window} in flight","impl":"razor","msgs_per_s":{},"mb_per_s":{}}}"#,
+                    count as f64 / seconds,
+                    (count * size) as f64 / seconds / 1e6
+                );
+            }
+        }
+        node.shutdown();
+        Ok(())
+    }
+
+    pub(crate) async fn cold(address: &str) -> Result<()> {
+        let (node, identity) = setup().await?;
+        let channel = open(&node, &identity, address).await?;
+        let reply = channel.request("echo", vec![7u8; 64], None).await?;
+        println!("echoed {} bytes", reply.payload.len());
+        node.shutdown();
+        Ok(())
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
