@@ -4,6 +4,7 @@ Each implementation runs its own client against its own server (a `razor node`; 
 `ockam-peer bench-serve`), same cases, rounds interleaved (Razor, Ockam, Razor, ...) so that
 machine noise hits both; medians of the rounds, spreads (min-max) and ratios from the same run.
 Cold start: a fresh process to its first echo (`tcp-echo-bench cold`, `ockam-peer bench-cold`).
+The floor: the same echoes over plain TCP with a length prefix (`tcp-echo-bench raw`).
 Prints a markdown table and the issue #12 targets, met or not. Env: RAZOR_BENCH_* (scripts/bench).
 """
 import json
@@ -18,6 +19,7 @@ scale = float(env.get("RAZOR_BENCH_SCALE", "1"))
 rounds = 5 if scale >= 1 else 1
 channels, small, large = (max(2, int(n * scale)) for n in (50, 20000, 4000))
 razor_tcp, ockam_tcp = env["RAZOR_BENCH_RAZOR_TCP"], env["RAZOR_BENCH_OCKAM_TCP"]
+raw_tcp = env["RAZOR_BENCH_RAW_TCP"]
 quiet = dict(env, RUST_LOG="error", OCKAM_LOG_LEVEL="error")
 
 
@@ -31,6 +33,8 @@ def run(command):
 clients = {
     "razor": [env["RAZOR_BENCH_CLIENT"], razor_tcp, str(channels), str(small), str(large)],
     "ockam": [env["RAZOR_OCKAM_PEER"], "bench", ockam_tcp, str(channels), str(small), str(large)],
+    # The floor: the same echoes over plain TCP, length-prefixed, no routing and no channel.
+    "raw": [env["RAZOR_BENCH_CLIENT"], "raw", raw_tcp, str(small), str(large)],
 }
 colds = {
     "razor": [env["RAZOR_BENCH_CLIENT"], "cold", razor_tcp],
@@ -51,8 +55,8 @@ lower_is_better = {"channel creation + first echo", "cold start to first echo"}
 if scale < 1:
     print("\n(smoke run: tiny counts, possibly a debug build; the figures below mean nothing)")
 print(f"\n### native, loopback TCP: Razor vs Ockam 0.150 ({rounds} interleaved rounds; medians, min–max)\n")
-print("| case | Razor | Ockam | Razor vs Ockam |")
-print("|---|---|---|---|")
+print("| case | Razor | Ockam | Razor vs Ockam | raw TCP (floor) | Razor vs floor |")
+print("|---|---|---|---|---|---|")
 ratios = {}
 cases = []
 for case, _ in results:
@@ -71,7 +75,11 @@ for case in cases:
     ratio = r / o
     ratios[case] = ratio
     word = "of Ockam's time" if case in lower_is_better else "Ockam's rate"
-    print(f"| {case} | {rtext} | {otext} | {ratio:.2f}× {word} |")
+    floor, floor_text, vs_floor = None, "-", "-"
+    if (case, "raw") in results:
+        floor, floor_text = cell("raw")
+        vs_floor = f"{r / floor:.2f}×"
+    print(f"| {case} | {rtext} | {otext} | {ratio:.2f}× {word} | {floor_text} | {vs_floor} |")
 
 targets = [
     ("channel creation + first echo", "≤ 0.3×", lambda x: x <= 0.3),
