@@ -1,0 +1,90 @@
+// Razor measured the way libp2p-noise.mjs measures js-libp2p's Noise: two nodes in the same
+// page over Razor's in-memory transport, an XX handshake with identity proof (change history
+// and purpose key attestation both ways), then one-way throughput through the channel. Both
+// vaults (WebCrypto, software) and both suites. Takes the package's exports, so the page can
+// load it however it likes (scripts/bench libp2p: an import map onto js/dist).
+
+const now = () => performance.now();
+
+function stats(samples) {
+  const s = [...samples].sort((x, y) => x - y);
+  const n = s.length;
+  const median = n % 2 === 1 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  return { medianMs: median, meanMs: s.reduce((a, v) => a + v, 0) / n, minMs: s[0], maxMs: s[n - 1] };
+}
+
+export function razorBench({ RazorNode, MemoryNetwork }) {
+  /** Two nodes on one in-memory network; `b` listens at `secure`, trusting only `a`. */
+  async function pair({ vault = "webcrypto", suite = "ockam-aes-gcm" } = {}) {
+    const network = await MemoryNetwork.create();
+    const a = await RazorNode.create({ name: "a", vault });
+    const b = await RazorNode.create({ name: "b", vault });
+    a.attachMemory(network, "a");
+    b.attachMemory(network, "b");
+    const [ida, idb] = [await a.createIdentity(), await b.createIdentity()];
+    const listener = b.createSecureChannelListener(idb, "secure", { trust: { identifier: ida.identifier }, suite });
+    /** One handshake; resolves when both sides have verified each other. */
+    const connect = async () => {
+      const [outbound, inbound] = await Promise.all([
+        a.createSecureChannel(ida, "mem#b => secure", { trust: { identifier: idb.identifier }, suite }),
+        listener.accept(),
+      ]);
+      if (outbound.theirIdentifier !== idb.identifier || inbound.theirIdentifier !== ida.identifier) {
+        throw new Error("peer identity mismatch after handshake");
+      }
+      return { outbound, inbound };
+    };
+    const shutdown = () => Promise.all([a.shutdown(), b.shutdown()]);
+    return { a, b, connect, shutdown };
+  }
+
+  /** `n` handshakes between two long-lived identities; both sides' work, one thread. */
+  async function handshakes(n, opts = {}) {
+    const { connect, shutdown } = await pair(opts);
+    try {
+      for (let i = 0; i < (opts.warmup ?? 0); i++) {
+        const { outbound } = await connect();
+        await outbound.close();
+      }
+      const samples = [];
+      for (let i = 0; i < n; i++) {
+        const t = now();
+        const { outbound } = await connect();
+        samples.push(now() - t);
+        await outbound.close();
+      }
+      return { n, ...stats(samples), ...opts };
+    } finally {
+      await shutdown();
+    }
+  }
+
+  /** After one handshake (not timed), `count` messages of `size` bytes one way, all read. */
+  async function throughput(size, count, opts = {}) {
+    const { b, connect, shutdown } = await pair(opts);
+    try {
+      const { outbound } = await connect();
+      const payload = new Uint8Array(size);
+      for (let i = 0; i < size; i++) payload[i] = (i * 31 + 7) & 0xff;
+      let received = 0;
+      let first;
+      let done;
+      const all = new Promise((resolve) => (done = resolve));
+      b.startWorker("sink", (message) => {
+        first ??= message.payload.slice();
+        received += message.payload.length;
+        if (received >= size * count) done();
+      });
+      const t0 = now();
+      for (let i = 0; i < count; i++) await outbound.send("sink", payload);
+      await all;
+      const seconds = (now() - t0) / 1000;
+      if (first.some((byte, i) => byte !== payload[i])) throw new Error("decrypted payload mismatch");
+      return { size, count, msgsPerSec: count / seconds, MBps: (size * count) / 1e6 / seconds, ...opts };
+    } finally {
+      await shutdown();
+    }
+  }
+
+  return { handshakes, throughput };
+}

@@ -1,0 +1,111 @@
+// Razor against js-libp2p's Noise in the same headless Chromium page (scripts/bench libp2p):
+// handshakes with identity proof and one-way throughput at 64 B and 16 KiB, rounds
+// interleaved, medians; then the gzip size of each one's minimal browser bundle built the
+// same way (esbuild, minified ESM; Razor's wasm beside its JS). Prints markdown tables.
+// RAZOR_BENCH_SCALE=0.05 makes it a smoke run. Needs js/ built (scripts/build-js).
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { constants, gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { chromium } from "playwright-core";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = join(here, "..", "..");
+const scale = Number(process.env.RAZOR_BENCH_SCALE ?? "1");
+const rounds = scale >= 1 ? 3 : 1;
+const counts = { handshakes: Math.max(3, Math.round(40 * scale)), small: Math.max(50, Math.round(4000 * scale)), large: Math.max(20, Math.round(800 * scale)) };
+
+const common = { bundle: true, format: "esm", platform: "browser", minify: true, logLevel: "warning", absWorkingDir: here };
+await esbuild.build({ ...common, entryPoints: ["entry.mjs"], outfile: "dist/libp2p.js" });
+await esbuild.build({ ...common, entryPoints: ["libp2p-minimal.mjs"], outfile: "dist/libp2p-minimal.js" });
+await esbuild.build({ ...common, entryPoints: ["razor-minimal.mjs"], outfile: "dist/razor-minimal.js", external: ["*.wasm"] });
+const gz = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
+
+const types = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm" };
+const server = createServer(async (request, response) => {
+  const path = new URL(request.url, "http://x").pathname;
+  const file = normalize(join(root, path));
+  if (!file.startsWith(root) || !/^\/(js\/dist|js\/pkg|benches\/browser)\//.test(path)) return response.writeHead(404).end();
+  try {
+    // Cross-origin isolated: precise timers for both sides.
+    response.writeHead(200, {
+      "content-type": types[extname(file)] ?? "application/octet-stream",
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-embedder-policy": "require-corp",
+    }).end(await readFile(file));
+  } catch {
+    response.writeHead(404).end();
+  }
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const results = {}; // `${case}|${impl}` -> [value]
+const impls = [
+  ["js-libp2p Noise", "libp2p", {}],
+  ["Razor, Ockam suite, WebCrypto vault", "razor", { vault: "webcrypto", suite: "ockam-aes-gcm" }],
+  ["Razor, Ockam suite, software vault", "razor", { vault: "software", suite: "ockam-aes-gcm" }],
+  ["Razor, Noise ChaChaPoly, WebCrypto vault", "razor", { vault: "webcrypto", suite: "noise-chachapoly" }],
+  ["Razor, Noise ChaChaPoly, software vault", "razor", { vault: "software", suite: "noise-chachapoly" }],
+];
+try {
+  const page = await browser.newPage();
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/index.html`);
+  await page.waitForFunction(() => window.razor && window.libp2pNoise, null, { timeout: 30_000 });
+  const version = await browser.version();
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, which, opts] of impls) {
+      const run = (expr, args) => page.evaluate(([w, e, a, o]) => {
+        const bench = w === "libp2p" ? window.libp2pNoise : window.razor;
+        return e === "handshakes" ? bench.handshakes(a[0], { ...o, warmup: 2 }) : bench.throughput(a[0], a[1], o);
+      }, [which, expr, args, opts]);
+      const record = (key, value) => (results[`${key}|${name}`] ??= []).push(value);
+      record("handshake with identity proof (ms, both sides)", (await run("handshakes", [counts.handshakes])).medianMs);
+      record("64 B one way (msgs/s)", (await run("throughput", [64, counts.small])).msgsPerSec);
+      record("16 KiB one way (MB/s)", (await run("throughput", [16384, counts.large])).MBps);
+    }
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  if (scale < 1) console.log("\n(smoke run: tiny counts; the figures below mean nothing)");
+  console.log(`\n### Razor vs js-libp2p Noise in headless Chromium (${version}; ${rounds} interleaved rounds, medians)\n`);
+  console.log("| case | implementation | result | vs js-libp2p Noise |");
+  console.log("|---|---|---|---|");
+  const ratios = {};
+  for (const key of ["handshake with identity proof (ms, both sides)", "64 B one way (msgs/s)", "16 KiB one way (MB/s)"]) {
+    const reference = median(results[`${key}|js-libp2p Noise`]);
+    for (const [name] of impls) {
+      const value = median(results[`${key}|${name}`]);
+      const ratio = value / reference;
+      ratios[`${key}|${name}`] = ratio;
+      const shown = key.startsWith("handshake") ? value.toFixed(2) : value >= 100 ? Math.round(value).toLocaleString("en") : value.toFixed(1);
+      console.log(`| ${key} | ${name} | ${shown} | ${name === "js-libp2p Noise" ? "-" : `${ratio.toFixed(2)}×`} |`);
+    }
+  }
+  const best = (key) => Math.min(...impls.slice(1).filter(([n]) => n.includes("WebCrypto")).map(([n]) => ratios[`${key}|${n}`]));
+  const handshake = ratios["handshake with identity proof (ms, both sides)|Razor, Ockam suite, WebCrypto vault"];
+  const bulk = Math.max(...impls.slice(1).map(([n]) => ratios[`16 KiB one way (MB/s)|${n}`]));
+  const ockamBulk = median(results["16 KiB one way (MB/s)|Razor, Ockam suite, WebCrypto vault"]);
+  console.log(`\nTargets (issue #12): handshake ≤ 0.4× js-libp2p's time: ${handshake.toFixed(2)}× (Ockam suite, WebCrypto; best WebCrypto ${best("handshake with identity proof (ms, both sides)").toFixed(2)}×) ${handshake <= 0.4 ? "met" : "not met"}; ` +
+    `16 KiB ≥ 3× js-libp2p's: best ${bulk.toFixed(2)}× ${bulk >= 3 ? "met" : "not met"}; Ockam suite ≥ 150 MB/s at 16 KiB: ${ockamBulk.toFixed(0)} MB/s ${ockamBulk >= 150 ? "met" : "not met"}`);
+
+  const libp2pMinimal = readFileSync(join(here, "dist", "libp2p-minimal.js"));
+  const razorJs = readFileSync(join(here, "dist", "razor-minimal.js"));
+  const razorWasm = readFileSync(join(root, "js", "pkg", "razor_bg.wasm"));
+  console.log("\n### minimal browser bundles (esbuild, minified ESM; gzip -9)\n");
+  console.log("| bundle | bytes | gzip |");
+  console.log("|---|---|---|");
+  console.log(`| js-libp2p Noise: keys, XX handshake with identity proof, encrypt/decrypt | ${libp2pMinimal.length.toLocaleString("en")} | ${gz(libp2pMinimal).toLocaleString("en")} |`);
+  console.log(`| Razor: the package's JS for one channel | ${razorJs.length.toLocaleString("en")} | ${gz(razorJs).toLocaleString("en")} |`);
+  console.log(`| Razor: its wasm | ${razorWasm.length.toLocaleString("en")} | ${gz(razorWasm).toLocaleString("en")} |`);
+  console.log(`| Razor: JS + wasm | ${(razorJs.length + razorWasm.length).toLocaleString("en")} | ${(gz(razorJs) + gz(razorWasm)).toLocaleString("en")} |`);
+} finally {
+  await browser.close();
+  server.close();
+}
