@@ -1,7 +1,7 @@
 use core::time::Duration;
 use std::rc::Rc;
 
-use async_channel::Receiver;
+use super::queue::QueueReceiver;
 
 use super::registry::Mailbox;
 use super::{Node, Worker, WorkerOptions, timeout};
@@ -87,11 +87,11 @@ impl Context {
 pub struct Client {
     node: Node,
     mailbox: Rc<Mailbox>,
-    receiver: Receiver<LocalMessage>,
+    receiver: QueueReceiver,
 }
 
 impl Client {
-    pub(crate) fn new(node: Node, mailbox: Rc<Mailbox>, receiver: Receiver<LocalMessage>) -> Self {
+    pub(crate) fn new(node: Node, mailbox: Rc<Mailbox>, receiver: QueueReceiver) -> Self {
         Self {
             node,
             mailbox,

@@ -18,6 +18,7 @@ mod context;
 mod events;
 mod message;
 mod node;
+mod queue;
 mod registry;
 mod transport_port;
 mod worker;

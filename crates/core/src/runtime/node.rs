@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use async_channel::Receiver;
+use super::queue::QueueReceiver;
 use tracing::{Instrument, debug, trace, warn};
 
 use super::Transport;
@@ -536,7 +536,7 @@ async fn run_worker<W: Worker>(
     mut worker: W,
     mut ctx: Context,
     mailbox: Rc<Mailbox>,
-    receiver: Receiver<LocalMessage>,
+    receiver: QueueReceiver,
 ) {
     if let Err(error) = worker.initialize(&mut ctx).await {
         warn!(%error, "worker failed to initialize; stopping it");

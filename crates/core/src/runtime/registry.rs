@@ -4,9 +4,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use async_channel::{Receiver, Sender, TrySendError};
+use async_channel::{Receiver, Sender};
 
 use super::IncomingAccessControl;
+use super::queue::{QueueReceiver, QueueSender, Rejected, queue};
 use crate::error::{Error, Result};
 use crate::routing::Address;
 use crate::runtime::LocalMessage;
@@ -26,7 +27,7 @@ pub(crate) struct Mailbox {
     pub(crate) kind: MailboxKind,
     pub(crate) primary: Address,
     pub(crate) addresses: Vec<Address>,
-    sender: Sender<LocalMessage>,
+    sender: QueueSender,
     access: Rc<dyn IncomingAccessControl>,
     accepts_notices: bool,
     stopped: Cell<bool>,
@@ -47,7 +48,7 @@ impl Mailbox {
         capacity: usize,
         access: Rc<dyn IncomingAccessControl>,
         accepts_notices: bool,
-    ) -> Result<(Rc<Self>, Receiver<LocalMessage>)> {
+    ) -> Result<(Rc<Self>, QueueReceiver)> {
         let primary = addresses
             .first()
             .cloned()
@@ -57,7 +58,7 @@ impl Mailbox {
                 "worker addresses must be local, got {remote}"
             )));
         }
-        let (sender, receiver) = async_channel::bounded(capacity.max(1));
+        let (sender, receiver) = queue(capacity);
         let (halt, halted_signal) = async_channel::bounded(1);
         let mailbox = Rc::new(Self {
             halt,
@@ -103,7 +104,7 @@ impl Mailbox {
         self.sender
             .send(message)
             .await
-            .map_err(|rejected| (Error::WorkerStopped(self.primary.clone()), rejected.0))
+            .map_err(|rejected| (Error::WorkerStopped(self.primary.clone()), rejected))
     }
 
     /// Delivers `message` if there is room now.
@@ -112,10 +113,12 @@ impl Mailbox {
             return Ok(());
         }
         self.check_access(&message)?;
-        self.sender.try_send(message).map_err(|error| match error {
-            TrySendError::Full(_) => Error::MailboxFull(self.primary.clone()),
-            TrySendError::Closed(_) => Error::WorkerStopped(self.primary.clone()),
-        })
+        self.sender
+            .try_send(message)
+            .map_err(|rejected| match rejected {
+                Rejected::Full => Error::MailboxFull(self.primary.clone()),
+                Rejected::Closed => Error::WorkerStopped(self.primary.clone()),
+            })
     }
 
     /// Whether the owner was asked to stop.
