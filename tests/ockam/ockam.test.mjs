@@ -586,9 +586,13 @@ test("the razor CLI: every command has --help, and failures exit non-zero with a
     assert.equal(help.code, 0, `${command.join(" ")} --help:\n${help.output}`);
     assert.match(help.output, /Usage: razor /);
   }
-  const missing = await run(razorBin, ["identity", "show", "--state-dir", tmp("nowhere")]);
+  // Logged to a pipe, without NO_COLOR: plain text, no terminal colour codes.
+  const { NO_COLOR: _, ...colourful } = quiet;
+  const missing = await run(razorBin, ["identity", "show", "--state-dir", tmp("nowhere")], { env: { ...colourful, RUST_LOG: "error" } });
   assert.notEqual(missing.code, 0);
   assert.match(missing.output, /error: INVALID_ARGUMENT .*razor identity create/);
+  assert.match(missing.output, /ERROR/, "the failure is logged");
+  assert.doesNotMatch(missing.output, /\x1b\[/, "ANSI colour codes in a log that is not a terminal");
   const dir = tmp("twice");
   await razor("identity", "create", "--state-dir", dir);
   const again = await run(razorBin, ["identity", "create", "--state-dir", dir]);

@@ -140,7 +140,10 @@ impl Visit for Record {
 
     fn record_f64(&mut self, field: &Field, value: f64) {
         // JavaScript formats the number: Rust's float formatting stays out of the wasm.
-        let text = js_sys::Number::from(value).to_string(10).map(String::from).unwrap_or_default();
+        let text = js_sys::Number::from(value)
+            .to_string_with_radix(10)
+            .map(String::from)
+            .unwrap_or_default();
         self.field(field, value.into(), text);
     }
 }

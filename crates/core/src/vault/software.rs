@@ -218,3 +218,12 @@ impl Vault for SoftwareVault {
         "software"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn vault_secrets_are_zeroized_on_drop() {
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        zeroized_on_drop::<super::Secret>();
+    }
+}
