@@ -15,4 +15,11 @@ wasm_bindgen_version() {
     awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
-step() { printf '\n==> %s\n' "$*"; }
+# Prints a step's title, and how long the previous step took (scripts/test's time budget).
+step() {
+    local now
+    now=$(date +%s)
+    [ -n "${RAZOR_STEP_STARTED:-}" ] && printf '    (%s s)\n' "$((now - RAZOR_STEP_STARTED))"
+    RAZOR_STEP_STARTED=$now
+    printf '\n==> %s\n' "$*"
+}

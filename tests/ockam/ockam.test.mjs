@@ -181,7 +181,7 @@ test("a wrong trusted identifier for the Ockam node fails closed in every runtim
   await razor("identity", "create", "--state-dir", dir);
   const picky = await ockamListener("listen", [`I${"cd".repeat(32)}`]);
   const text = `must not be echoed ${nonce}`;
-  const outcome = await razorToEchoer(`tcp#${picky.address} => secure`, picky.identifier, dir, text, undefined, 3000);
+  const outcome = await razorToEchoer(`tcp#${picky.address} => secure`, picky.identifier, dir, text, undefined, 1500);
   assert.notEqual(outcome.code, 0, outcome.output);
   assert.match(outcome.output, /error: TIMEOUT/);
   assert.doesNotMatch(picky.output, new RegExp(`echoer got: ${text}`));
@@ -261,7 +261,7 @@ test("Ockam as authority: its credential admits a Razor peer to an ABAC-guarded 
     ["a foreign authority", "foreign", foreignCredential], ["an expired credential", "expired", expiredCredential]];
   for (const [why, who, credential] of refusals) {
     const text = `denied ${why} ${nonce}`;
-    const outcome = await razorToEchoer(to, listener.identifier, tmp(who), text, credential, 3000);
+    const outcome = await razorToEchoer(to, listener.identifier, tmp(who), text, credential, 1500);
     assert.notEqual(outcome.code, 0, `${why}: admitted:\n${outcome.output}`);
     assert.match(outcome.output, /error: (TIMEOUT|CREDENTIAL_EXPIRED)/, `${why}: ${outcome.output}`);
     assert.doesNotMatch(listener.output, new RegExp(`echoer got: ${text}`), `${why}: reached the echoer`);
@@ -549,7 +549,7 @@ test("credential retrieval: a Razor member gets its credential from an Ockam aut
   const dir = tmp("retriever");
   const id = await razor("identity", "create", "--state-dir", dir);
   const to = `tcp#${authority.address} => secure`;
-  const denied = await razorToEchoer(to, authorityId, dir, `before ${nonce}`, undefined, 3000);
+  const denied = await razorToEchoer(to, authorityId, dir, `before ${nonce}`, undefined, 1500);
   assert.notEqual(denied.code, 0, "admitted without a credential");
   const credential = await razor("credential", "retrieve", "--state-dir", dir, "--from", to, "--issuer", authorityId);
   assert.match(authority.output, new RegExp(`issued: role=member to ${id}`));

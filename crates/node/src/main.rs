@@ -259,13 +259,8 @@ fn main() -> ExitCode {
 
 async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
     let (node, identity) = client_node(args.state_dir.as_deref(), &args.credential).await?;
-    let suite = CipherSuite::from_name(&args.suite).ok_or_else(|| {
-        razor_core::Error::InvalidArgument(format!("unknown suite {:?}", args.suite))
-    })?;
     let timeout = std::time::Duration::from_millis(args.timeout_ms);
-    let options = SecureChannelOptions::new(trust_policy(&args.trust)?)
-        .with_suite(suite)
-        .with_timeout(timeout);
+    let options = channel_options(&args.trust, &args.suite, timeout)?;
     let route: razor_core::Route = args.to.parse()?;
     let channel = node
         .create_secure_channel(&identity, route, options)
@@ -292,13 +287,8 @@ async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
 
 async fn run_inlet(args: InletArgs) -> razor_core::Result<()> {
     let (node, identity) = client_node(args.state_dir.as_deref(), &args.credential).await?;
-    let suite = CipherSuite::from_name(&args.suite).ok_or_else(|| {
-        razor_core::Error::InvalidArgument(format!("unknown suite {:?}", args.suite))
-    })?;
     let timeout = std::time::Duration::from_millis(args.timeout_ms);
-    let options = SecureChannelOptions::new(trust_policy(&args.trust)?)
-        .with_suite(suite)
-        .with_timeout(timeout);
+    let options = channel_options(&args.trust, &args.suite, timeout)?;
     let channel = node
         .create_secure_channel(&identity, args.to.parse::<razor_core::Route>()?, options)
         .await?;
@@ -355,6 +345,20 @@ pub(crate) async fn client_node(
     WebTransportTransport::create(&node)?;
     TcpTransport::create(&node)?;
     Ok((node, identity))
+}
+
+/// The options of a command's channel: whom to trust (`everyone` or an identifier), the suite
+/// by name, and how long the handshake may take.
+fn channel_options(
+    trust: &str,
+    suite: &str,
+    timeout: std::time::Duration,
+) -> razor_core::Result<SecureChannelOptions> {
+    let suite = CipherSuite::from_name(suite)
+        .ok_or_else(|| razor_core::Error::InvalidArgument(format!("unknown suite {suite:?}")))?;
+    Ok(SecureChannelOptions::new(trust_policy(trust)?)
+        .with_suite(suite)
+        .with_timeout(timeout))
 }
 
 fn trust_policy(trust: &str) -> razor_core::Result<TrustPolicy> {

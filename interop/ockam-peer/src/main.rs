@@ -704,7 +704,7 @@ async fn connect_cred(ctx: Context, args: &[String]) -> Result<()> {
     let ch = node.create_secure_channel(&me, route![conn, "secure"], options).await?;
     println!("secure channel to {}", ch.their_identifier());
     let reply: Routed<Vec<u8>> = node
-        .send_and_receive_extended(route![ch, "echo"], b"hello".to_vec(), MessageSendReceiveOptions::new().with_timeout(Duration::from_secs(5)))
+        .send_and_receive_extended(route![ch, "echo"], b"hello".to_vec(), MessageSendReceiveOptions::new().with_timeout(Duration::from_secs(3)))
         .await?;
     println!("reply: {}", String::from_utf8_lossy(&reply.into_body()?));
     done()
