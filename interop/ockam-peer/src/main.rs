@@ -80,7 +80,10 @@ use ockam::identity::models::*;
 use ockam::identity::*;
 use ockam::identity::{SecureChannelListenerOptions, SecureChannelOptions};
 use ockam::remote::{RemoteRelay, RemoteRelayOptions};
-use ockam::tcp::{TcpConnectionOptions, TcpInletOptions, TcpListenerOptions, TcpOutletOptions, TcpTransportExtension};
+use ockam::tcp::{
+    TcpConnectionOptions, TcpInletOptions, TcpListener, TcpListenerOptions, TcpOutletOptions, TcpTransport,
+    TcpTransportExtension,
+};
 use ockam::transport::HostnamePort;
 use ockam::vault::*;
 use ockam::abac::{Expr, IncomingAbac};
@@ -231,19 +234,15 @@ async fn run(ctx: Context) -> Result<()> {
 async fn run_node(ctx: Context, args: &[String]) -> Result<()> {
     let mode = args[1].as_str();
     let addr = args.get(2).cloned().unwrap_or_else(|| "127.0.0.1:4000".into());
-    let mut node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
+    let (mut node, tcp, me) = tcp_node(ctx).await?;
     if mode == "listen" {
-        let tcp_listener = tcp.listen(addr.clone(), TcpListenerOptions::new()).await?;
-        node.flow_controls().add_consumer(&"echoer".into(), tcp_listener.flow_control_id());
-        let mut options = SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id());
+        let mut options = SecureChannelListenerOptions::new();
         if let Some(trusted) = args.get(3) {
             let trusted: Identifier = verdict("trusted id", trusted.as_str().try_into());
             options = options.with_trust_policy(TrustIdentifierPolicy::new(trusted));
         }
-        let scl = node.create_secure_channel_listener(&me, "secure", options)?;
+        let (tcp_listener, scl) = secure_listener(&node, &tcp, &me, &addr, options).await?;
+        node.flow_controls().add_consumer(&"echoer".into(), tcp_listener.flow_control_id());
         node.flow_controls().add_consumer(&"echoer".into(), scl.flow_control_id());
         node.start_worker("echoer", Echoer)?;
         println!("listening on {addr}: routes '0#echoer' (plain) and '0#secure' (secure channel listener)");
@@ -353,10 +352,7 @@ async fn run_ws_node(ctx: Context, args: &[String]) -> Result<()> {
 /// A relay registered through a Razor node that bridges Ockam's TCP to a relay service's
 /// WebSocket: only Ockam's own transport, relay client and secure channel are used here.
 async fn run_relay_over_tcp(ctx: Context, tcp_addr: &str, ws_url: Option<&str>) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
+    let (node, tcp, me) = tcp_node(ctx).await?;
     let conn = tcp.connect(tcp_addr, TcpConnectionOptions::new()).await?;
     // Relayed messages arrive over this TCP connection: the listener consumes its flow.
     let scl = node.create_secure_channel_listener(
@@ -394,16 +390,8 @@ impl Worker for BytesEcho {
 
 /// bench-serve ADDR
 async fn bench_serve(ctx: Context, addr: &str) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
-    let tcp_listener = tcp.listen(addr, TcpListenerOptions::new()).await?;
-    let scl = node.create_secure_channel_listener(
-        &me,
-        "secure",
-        SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id()),
-    )?;
+    let (node, tcp, me) = tcp_node(ctx).await?;
+    let (tcp_listener, scl) = secure_listener(&node, &tcp, &me, addr, SecureChannelListenerOptions::new()).await?;
     node.flow_controls().add_consumer(&"echo".into(), scl.flow_control_id());
     node.start_worker("echo", BytesEcho)?;
     println!("listening on {}: a bytes echo at 0#echo behind 0#secure", tcp_listener.socket_address());
@@ -503,10 +491,7 @@ async fn relay_service(ctx: Context, addr: &str) -> Result<()> {
 
 /// connect-relay ADDR ALIAS PEER_ID
 async fn connect_relay(ctx: Context, addr: &str, alias: &str, peer_id: &str) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
+    let (node, tcp, me) = tcp_node(ctx).await?;
     let peer: Identifier = verdict("peer id", peer_id.try_into());
     let conn = tcp.connect(addr, TcpConnectionOptions::new()).await?;
     let options = SecureChannelOptions::new()
@@ -523,16 +508,8 @@ async fn connect_relay(ctx: Context, addr: &str, alias: &str, peer_id: &str) -> 
 
 /// outlet ADDR TARGET
 async fn outlet(ctx: Context, addr: &str, target: &str) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
-    let tcp_listener = tcp.listen(addr, TcpListenerOptions::new()).await?;
-    let scl = node.create_secure_channel_listener(
-        &me,
-        "secure",
-        SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id()),
-    )?;
+    let (node, tcp, me) = tcp_node(ctx).await?;
+    let (_, scl) = secure_listener(&node, &tcp, &me, addr, SecureChannelListenerOptions::new()).await?;
     let target = verdict("target", HostnamePort::try_from(target));
     tcp.create_outlet("outlet", target.clone(), TcpOutletOptions::new().as_consumer(scl.flow_control_id()))?;
     println!("listening on {addr}: a TCP outlet at 0#outlet to {target}");
@@ -542,10 +519,7 @@ async fn outlet(ctx: Context, addr: &str, target: &str) -> Result<()> {
 
 /// inlet BIND NODE_ADDR NODE_ID
 async fn inlet(ctx: Context, bind: &str, node_addr: &str, node_id: &str) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
+    let (node, tcp, me) = tcp_node(ctx).await?;
     let peer: Identifier = verdict("node id", node_id.try_into());
     let conn = tcp.connect(node_addr, TcpConnectionOptions::new()).await?;
     let options = SecureChannelOptions::new()
@@ -606,17 +580,11 @@ async fn authority_issue(ctx: Context, args: &[String]) -> Result<()> {
 
 /// listen-abac ADDR AUTHORITY_HISTORY
 async fn listen_abac(ctx: Context, args: &[String]) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
+    let (node, tcp, me) = tcp_node(ctx).await?;
     let history = unhex(args.get(3).unwrap_or_else(|| usage()));
     let authority = verdict("authority history", node.identities_verification().import(None, &history).await);
-    let tcp_listener = tcp.listen(args[2].clone(), TcpListenerOptions::new()).await?;
-    let options = SecureChannelListenerOptions::new()
-        .as_consumer(tcp_listener.flow_control_id())
-        .with_authority(authority.clone());
-    let scl = node.create_secure_channel_listener(&me, "secure", options)?;
+    let options = SecureChannelListenerOptions::new().with_authority(authority.clone());
+    let (_, scl) = secure_listener(&node, &tcp, &me, &args[2], options).await?;
     node.flow_controls().add_consumer(&"echoer".into(), scl.flow_control_id());
     let abac = IncomingAbac::create(node.identities_attributes(), Some(authority), member_expression());
     node.start_worker_with_access_control("echoer", Echoer, abac, AllowAll)?;
@@ -662,17 +630,11 @@ impl Worker for Issuer {
 
 /// issuer ADDR
 async fn issuer(ctx: Context, args: &[String]) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let authority = node.create_identity().await?;
-    println!("identifier: {authority}");
+    let (node, tcp, authority) = tcp_node(ctx).await?;
     println!("authority_history: {}", hex(&node.identities().export_identity(&authority).await?));
-    let tcp_listener = tcp.listen(args.get(2).cloned().unwrap_or_else(|| usage()), TcpListenerOptions::new()).await?;
-    let scl = node.create_secure_channel_listener(
-        &authority,
-        "secure",
-        SecureChannelListenerOptions::new().as_consumer(tcp_listener.flow_control_id()).with_authority(authority.clone()),
-    )?;
+    let addr = args.get(2).cloned().unwrap_or_else(|| usage());
+    let options = SecureChannelListenerOptions::new().with_authority(authority.clone());
+    let (_, scl) = secure_listener(&node, &tcp, &authority, &addr, options).await?;
     node.flow_controls().add_consumer(&"credential_issuer".into(), scl.flow_control_id());
     node.flow_controls().add_consumer(&"echoer".into(), scl.flow_control_id());
     node.start_worker("credential_issuer", Issuer { credentials: node.credentials(), authority: authority.clone() })?;
@@ -685,10 +647,7 @@ async fn issuer(ctx: Context, args: &[String]) -> Result<()> {
 
 /// connect-cred ADDR LISTENER_ID
 async fn connect_cred(ctx: Context, args: &[String]) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
+    let (node, tcp, me) = tcp_node(ctx).await?;
     println!("change_history: {}", hex(&node.identities().export_identity(&me).await?));
     let mut line = String::new();
     std::io::stdin().read_line(&mut line).map_err(io_error)?;
@@ -712,10 +671,7 @@ async fn connect_cred(ctx: Context, args: &[String]) -> Result<()> {
 
 /// connect-retriever ADDR ISSUER_ID
 async fn connect_retriever(ctx: Context, args: &[String]) -> Result<()> {
-    let node = node(ctx).await?;
-    let tcp = node.create_tcp_transport()?;
-    let me = node.create_identity().await?;
-    println!("identifier: {me}");
+    let (node, tcp, me) = tcp_node(ctx).await?;
     let issuer: Identifier = verdict("issuer", args.get(3).unwrap_or_else(|| usage()).as_str().try_into());
     let info = RemoteCredentialRetrieverInfo::create_for_project_member(
         issuer,
@@ -728,6 +684,30 @@ async fn connect_retriever(ctx: Context, args: &[String]) -> Result<()> {
     let reply: String = node.send_and_receive(route![ch, "echoer"], "hello".to_string()).await?;
     println!("reply: {reply}");
     done()
+}
+
+/// A node with a TCP transport and a new identity, announced as `identifier: …` (what the tests
+/// read first).
+async fn tcp_node(ctx: Context) -> Result<(ockam::Node, Arc<TcpTransport>, Identifier)> {
+    let node = node(ctx).await?;
+    let tcp = node.create_tcp_transport()?;
+    let me = node.create_identity().await?;
+    println!("identifier: {me}");
+    Ok((node, tcp, me))
+}
+
+/// A TCP listener on `addr` with the secure channel listener "secure" (for `me`, with `options`)
+/// consuming what arrives on it.
+async fn secure_listener(
+    node: &ockam::Node,
+    tcp: &TcpTransport,
+    me: &Identifier,
+    addr: &str,
+    options: SecureChannelListenerOptions,
+) -> Result<(TcpListener, SecureChannelListener)> {
+    let tcp_listener = tcp.listen(addr, TcpListenerOptions::new()).await?;
+    let scl = node.create_secure_channel_listener(me, "secure", options.as_consumer(tcp_listener.flow_control_id()))?;
+    Ok((tcp_listener, scl))
 }
 
 fn transport_messages() -> Value {
