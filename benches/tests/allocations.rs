@@ -6,10 +6,10 @@
 
 use std::alloc::System;
 
+use razor_core::Route;
 use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
 use razor_core::services::Echo;
-use razor_core::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
-use razor_core::{Node, NodeConfig, Route};
+use razor_core::testing::two_nodes;
 use razor_node::{TokioRuntime, run_local};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
@@ -50,15 +50,11 @@ where
 #[test]
 fn allocations_per_message() {
     run_local(async {
-        let network = MemoryNetwork::new();
-        let a = Node::new(TokioRuntime, NodeConfig::new("a"));
-        let b = Node::new(TokioRuntime, NodeConfig::new("b"));
-        MemoryTransport::attach(&a, &network, "a", MemoryOptions::default()).unwrap();
-        MemoryTransport::attach(&b, &network, "b", MemoryOptions::default()).unwrap();
+        let (a, b, _network) = two_nodes(&TokioRuntime);
         b.start_worker("echo", Echo).unwrap();
         let client = a.client().unwrap();
         let payload = vec![7u8; 64];
-        let route: Route = "mem#b => echo".parse().unwrap();
+        let route: Route = "mem#bob => echo".parse().unwrap();
         let (plain, plain_bytes) = per_round(|| async {
             client.send(route.clone(), payload.clone()).await.unwrap();
             client.receive().await.unwrap();
@@ -82,7 +78,7 @@ fn allocations_per_message() {
             let channel = a
                 .create_secure_channel(
                     &a_id,
-                    format!("mem#b => {}", suite.name()).parse::<Route>().unwrap(),
+                    format!("mem#bob => {}", suite.name()).parse::<Route>().unwrap(),
                     SecureChannelOptions::new(TrustPolicy::TrustEveryone).with_suite(suite),
                 )
                 .await

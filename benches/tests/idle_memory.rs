@@ -7,9 +7,9 @@
 
 use std::alloc::System;
 
+use razor_core::Route;
 use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
-use razor_core::transport::memory::{MemoryNetwork, MemoryOptions, MemoryTransport};
-use razor_core::{Node, NodeConfig, Route};
+use razor_core::testing::two_nodes;
 use razor_node::{TokioRuntime, run_local};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
@@ -31,16 +31,12 @@ const BUDGET_PER_CHANNEL: f64 = 32.0 * 1024.0;
 #[test]
 fn bytes_per_idle_channel() {
     run_local(async {
-        let network = MemoryNetwork::new();
-        let a = Node::new(TokioRuntime, NodeConfig::new("a"));
-        let b = Node::new(TokioRuntime, NodeConfig::new("b"));
-        MemoryTransport::attach(&a, &network, "a", MemoryOptions::default()).unwrap();
-        MemoryTransport::attach(&b, &network, "b", MemoryOptions::default()).unwrap();
+        let (a, b, _network) = two_nodes(&TokioRuntime);
         let (a_id, b_id) = (a.create_identity().await.unwrap(), b.create_identity().await.unwrap());
         for suite in [CipherSuite::OckamAes256Gcm, CipherSuite::NoiseChaChaPoly] {
             let options = SecureChannelOptions::new(TrustPolicy::TrustEveryone).with_suite(suite);
             b.create_secure_channel_listener(&b_id, suite.name(), options.clone()).unwrap();
-            let route: Route = format!("mem#b => {}", suite.name()).parse().unwrap();
+            let route: Route = format!("mem#bob => {}", suite.name()).parse().unwrap();
             // Warm up: the connection, caches, purpose keys, the first channel's allocations.
             let mut channels = Vec::with_capacity(CHANNELS);
             for _ in 0..10 {
