@@ -32,10 +32,10 @@ export function fromOckamString(bytes) {
 }
 
 /**
- * Opens the channel, sends `text` to the echoer, closes. Resolves with this side's identifier,
- * the peer it verified and the echoed text; rejects with the Razor error (its `code`).
+ * Runs `use(channel, identity)` over an Ockam-suite channel from a new node to the Ockam node
+ * `ockamId` at `route` (presenting `credential` if given), then shuts the node down.
  */
-export async function echoThroughOckam(RazorNode, { route, ockamId, text, credential, timeoutMs = 15_000 }) {
+async function withChannelToOckam(RazorNode, { route, ockamId, credential, timeoutMs }, use) {
   const node = await RazorNode.create({ name: "ockam-interop" });
   try {
     const identity = await node.createIdentity();
@@ -45,22 +45,37 @@ export async function echoThroughOckam(RazorNode, { route, ockamId, text, creden
       suite: "ockam-aes-gcm",
       timeoutMs,
     });
-    const reply = await channel.request("echoer", ockamString(text), { timeoutMs });
+    const outcome = await use(channel, identity);
     await channel.close();
-    return { identifier: identity.identifier, verified: channel.theirIdentifier, echoed: fromOckamString(reply.payload) };
+    return outcome;
   } finally {
     await node.shutdown();
   }
 }
 
-/** `echoThroughOckam` with failures as values (for runners that only pass JSON back). */
-export async function tryEchoThroughOckam(RazorNode, options) {
+/** `work()`'s value as `{ ok: true, ... }`, or its failure as `{ ok: false, code, message }`
+ * (for runners that only pass JSON back). */
+async function asOutcome(work) {
   try {
-    return { ok: true, ...(await echoThroughOckam(RazorNode, options)) };
+    return { ok: true, ...(await work()) };
   } catch (error) {
-    return { ok: false, code: error.code ?? error.name, message: String(error.message ?? error) };
+    return { ok: false, code: error.code ?? error.name, message: String(error.stack ?? error.message ?? error) };
   }
 }
+
+/**
+ * Opens the channel, sends `text` to the echoer, closes. Resolves with this side's identifier,
+ * the peer it verified and the echoed text; rejects with the Razor error (its `code`).
+ */
+export function echoThroughOckam(RazorNode, { text, timeoutMs = 15_000, ...options }) {
+  return withChannelToOckam(RazorNode, { timeoutMs, ...options }, async (channel, identity) => {
+    const reply = await channel.request("echoer", ockamString(text), { timeoutMs });
+    return { identifier: identity.identifier, verified: channel.theirIdentifier, echoed: fromOckamString(reply.payload) };
+  });
+}
+
+/** `echoThroughOckam` with failures as values. */
+export const tryEchoThroughOckam = (RazorNode, options) => asOutcome(() => echoThroughOckam(RazorNode, options));
 
 const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -69,11 +84,8 @@ const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).pa
  * service behind its TCP portal outlet: GET /big (returns its SHA-256), POST 1 MiB to /echo
  * (whether it came back intact), and a portal stream opened and closed by this side.
  */
-export async function fetchThroughOckam(RazorNode, { route, ockamId, timeoutMs = 15_000 }) {
-  const node = await RazorNode.create({ name: "ockam-portal" });
-  try {
-    const identity = await node.createIdentity();
-    const channel = await node.createSecureChannel(identity, route, { trust: { identifier: ockamId }, timeoutMs });
+export function fetchThroughOckam(RazorNode, { timeoutMs = 15_000, ...options }) {
+  return withChannelToOckam(RazorNode, { timeoutMs, ...options }, async (channel, identity) => {
     const big = await channel.fetch("http://service/big", undefined, { timeoutMs });
     const bigDigest = hex(await crypto.subtle.digest("SHA-256", await big.arrayBuffer()));
     const body = new Uint8Array(1024 * 1024);
@@ -93,18 +105,9 @@ export async function fetchThroughOckam(RazorNode, { route, ockamId, timeoutMs =
     const idle = await channel.openPortal({ timeoutMs });
     await idle.writable.close();
     const idleEnd = await idle.closed;
-    await channel.close();
     return { identifier: identity.identifier, bigDigest, echoIntact, streamed, end, idleEnd, portalPeer: portal.peerIdentifier };
-  } finally {
-    await node.shutdown();
-  }
+  });
 }
 
 /** `fetchThroughOckam` with failures as values. */
-export async function tryFetchThroughOckam(RazorNode, options) {
-  try {
-    return { ok: true, ...(await fetchThroughOckam(RazorNode, options)) };
-  } catch (error) {
-    return { ok: false, code: error.code ?? error.name, message: String(error.stack ?? error.message ?? error) };
-  }
-}
+export const tryFetchThroughOckam = (RazorNode, options) => asOutcome(() => fetchThroughOckam(RazorNode, options));

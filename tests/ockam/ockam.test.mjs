@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import { createConnection, createServer as createTcpServer } from "node:net";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { after, before, test } from "node:test";
@@ -136,7 +137,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const name of ["member", "none", "guest", "foreign", "expired", "authority", "stranger", "rotating", "retriever", "untrusted", "twice"]) rmSync(tmp(name), { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
   await browser?.close();
   site?.close();
   tap?.close();
@@ -220,7 +221,9 @@ function razorToEchoer(to, ockamId, stateDir, text, credential, timeoutMs = 4000
     ...(credential ? ["--credential", credential] : [])]);
 }
 
-const tmp = (name) => join(process.env.TMPDIR ?? "/tmp", `razor-ockam-${process.pid}-${name}`);
+/** Each test's state directories, under one scratch directory removed at the end. */
+const scratch = mkdtempSync(join(tmpdir(), "razor-ockam-"));
+const tmp = (name) => join(scratch, name);
 
 test("Ockam as authority: its credential admits a Razor peer to an ABAC-guarded Ockam worker; no credential, another value, a foreign authority or an expired one do not", async () => {
   // One identity per case: Ockam keeps an identity's admitted attributes until they expire.
