@@ -64,10 +64,13 @@ pub(crate) struct IssueArgs {
 
 /// Runs `command`, printing its result.
 pub(crate) async fn run(command: CredentialCommand, now: u64) -> Result<()> {
-    let args = match command {
-        CredentialCommand::Issue(args) => args,
-        CredentialCommand::Retrieve(args) => return retrieve(args).await,
-    };
+    match command {
+        CredentialCommand::Issue(args) => issue(args, now).await,
+        CredentialCommand::Retrieve(args) => retrieve(args).await,
+    }
+}
+
+async fn issue(args: IssueArgs, now: u64) -> Result<()> {
     let subject = verified_history("--subject", &args.subject)?;
     let mut pairs = Vec::new();
     for attribute in &args.attributes {
