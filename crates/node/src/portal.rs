@@ -18,7 +18,11 @@ use crate::transport::{bind_tcp, connect_failed};
 const READ_BUFFER: usize = 64 * 1024;
 
 /// The reading half of a TCP socket at either end of a portal.
-pub struct TcpPortalRead(OwnedReadHalf);
+pub struct TcpPortalRead {
+    socket: OwnedReadHalf,
+    /// Reused for every read; what arrived is copied out at its length.
+    buffer: Box<[u8]>,
+}
 
 /// The writing half of a TCP socket at either end of a portal.
 pub struct TcpPortalWrite(OwnedWriteHalf);
@@ -29,10 +33,8 @@ fn io_error(error: std::io::Error) -> razor_core::Error {
 
 impl PortalRead for TcpPortalRead {
     async fn read(&mut self) -> Result<Vec<u8>> {
-        let mut buffer = vec![0; READ_BUFFER];
-        let n = self.0.read(&mut buffer).await.map_err(io_error)?;
-        buffer.truncate(n);
-        Ok(buffer)
+        let n = self.socket.read(&mut self.buffer).await.map_err(io_error)?;
+        Ok(self.buffer[..n].to_vec())
     }
 }
 
@@ -49,7 +51,11 @@ impl PortalWrite for TcpPortalWrite {
 fn split(stream: TcpStream) -> (TcpPortalRead, TcpPortalWrite) {
     let _ = stream.set_nodelay(true);
     let (read, write) = stream.into_split();
-    (TcpPortalRead(read), TcpPortalWrite(write))
+    let read = TcpPortalRead {
+        socket: read,
+        buffer: vec![0; READ_BUFFER].into_boxed_slice(),
+    };
+    (read, TcpPortalWrite(write))
 }
 
 /// An outlet's target: a TCP address (`host:port`), dialled for each portal connection.

@@ -146,7 +146,8 @@ impl Portal {
         let end = self.end.clone();
         future_to_promise(async move {
             let _ = ended.recv().await;
-            match end.borrow_mut().take() {
+            let end = end.borrow().clone();
+            match end {
                 Some(Ok(PortalEnd::Local)) | None => Ok("local".into()),
                 Some(Ok(PortalEnd::Remote)) => Ok("remote".into()),
                 Some(Ok(PortalEnd::ChannelClosed)) => Ok("channel-closed".into()),
