@@ -31,7 +31,7 @@ start_edge() { # port [VAR=VALUE ...]
     mkdir -p "$RAZOR_CACHE/edge"
     (cd "$ROOT/workers-edge" && CI=true WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false NO_COLOR=1 \
         exec node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
-        --persist-to "$RAZOR_CACHE/edge/state" "${vars[@]}" >"$RAZOR_CACHE/edge/wrangler.log" 2>&1) &
+        --persist-to "$ROOT/workers-edge/.wrangler/state" "${vars[@]}" >"$RAZOR_CACHE/edge/wrangler.log" 2>&1) &
     EDGE_PIDS="$EDGE_PIDS $!"
     wait_for_http "http://127.0.0.1:$port/health" 60 \
         || { echo "the edge did not start:"; tail -n 30 "$RAZOR_CACHE/edge/wrangler.log"; return 1; }
@@ -41,7 +41,10 @@ start_native_relay() { # edge_http name
     local edge_ws="${1/http/ws}" id
     id=$(curl -fsS "$1/identity" | sed -n 's/.*"identifier":"\([^"]*\)".*/\1/p')
     cargo build -p razor-node --bin razor --locked -q
+    # The edge keeps relay names for the identity that registered them, so the native node keeps
+    # its identity across runs (beside the edge's state, in this checkout).
     "$CARGO_TARGET_DIR/debug/razor" node --name "$2" --trust everyone \
+        --state-dir "$ROOT/workers-edge/.wrangler/native-$2" \
         --relay "$edge_ws/$2" --relay-name "$2" --relay-trust "$id" \
         >"$RAZOR_CACHE/edge/native.out" 2>"$RAZOR_CACHE/edge/native.log" &
     EDGE_PIDS="$EDGE_PIDS $!"
