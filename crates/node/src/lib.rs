@@ -7,6 +7,7 @@
 
 pub mod demo;
 mod logging;
+pub mod metrics;
 pub mod portal;
 pub mod relay_client;
 mod runtime;

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use razor_core::abac::Policy;
-use razor_core::channel::{CipherSuite, SecureChannelOptions, TrustPolicy};
+use razor_core::channel::{
+    CipherSuite, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HANDSHAKES, SecureChannelOptions,
+    TrustPolicy,
+};
 use razor_core::identity::{CredentialAndPurposeKey, Identifier};
 use razor_core::runtime::Runtime;
 use razor_core::services::portal::{DEFAULT_OUTLET_ADDRESS, Outlet};
@@ -16,7 +19,10 @@ use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
 use razor_core::{Node, NodeConfig};
 use razor_node::portal::{TcpOutletTarget, serve_inlet};
 use razor_node::relay_client::RelayClient;
-use razor_node::transport::{TcpTransport, WebSocketTransport, WebTransportTransport};
+use razor_node::transport::admission;
+use razor_node::transport::{
+    Admission, ListenerLimits, TcpTransport, WebSocketTransport, WebTransportTransport,
+};
 use razor_node::{TokioRuntime, init_logging, run_local};
 use tracing::{error, info};
 
@@ -167,6 +173,8 @@ impl From<RelayCreateArgs> for NodeArgs {
             outlet_address: DEFAULT_OUTLET_ADDRESS.into(),
             authority: Vec::new(),
             policy: None,
+            metrics: None,
+            limits: LimitArgs::default(),
         }
     }
 }
@@ -223,6 +231,58 @@ struct NodeArgs {
     /// e.g. `(= subject.role "member")` (attributes from credentials of an `--authority`).
     #[arg(long, value_name = "EXPR")]
     policy: Option<String>,
+    /// Serve the node's counters (connections refused, handshakes in progress and expired,
+    /// malformed frames, memory) at `http://ADDR/metrics`, in Prometheus' text format.
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Caps on what peers can make a node hold (docs/SECURITY.md, "Limits").
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Connections open at once to this node's listeners, all together.
+    #[arg(long, value_name = "N", default_value_t = admission::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Connections open at once from one source IP address.
+    #[arg(long, value_name = "N", default_value_t = admission::DEFAULT_MAX_CONNECTIONS_PER_SOURCE)]
+    max_connections_per_source: usize,
+    /// Frames a connection may send a second (burst as many); beyond it, its frames are
+    /// read no faster. Default: no rate cap.
+    #[arg(long, value_name = "N")]
+    max_messages_per_second: Option<u32>,
+    /// Handshakes each secure channel listener has in progress at once; first messages
+    /// beyond it are dropped.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_HANDSHAKES)]
+    max_handshakes: usize,
+    /// How long a handshake may take, in milliseconds; a half-open one is torn down then.
+    #[arg(long, value_name = "MS", default_value_t = DEFAULT_HANDSHAKE_TIMEOUT.as_millis() as u64)]
+    handshake_timeout_ms: u64,
+}
+
+impl Default for LimitArgs {
+    /// The flags' defaults (for `relay create`, which has no listeners of its own).
+    fn default() -> Self {
+        let limits = ListenerLimits::default();
+        Self {
+            max_connections: limits.max_connections,
+            max_connections_per_source: limits.max_connections_per_source,
+            max_messages_per_second: limits.max_messages_per_second,
+            max_handshakes: DEFAULT_MAX_HANDSHAKES,
+            handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT.as_millis() as u64,
+        }
+    }
+}
+
+impl LimitArgs {
+    fn listener_limits(&self) -> ListenerLimits {
+        ListenerLimits {
+            max_connections: self.max_connections,
+            max_connections_per_source: self.max_connections_per_source,
+            max_messages_per_second: self.max_messages_per_second,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -375,7 +435,11 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
             .map_err(|e| razor_core::Error::InvalidArgument(format!("--policy {policy:?}: {e}")))?;
         trust = TrustPolicy::All(vec![trust, TrustPolicy::TrustPolicy(policy)]);
     }
-    let mut options = SecureChannelOptions::new(trust);
+    let mut options = SecureChannelOptions::new(trust)
+        .with_max_handshakes(args.limits.max_handshakes)
+        .with_timeout(std::time::Duration::from_millis(
+            args.limits.handshake_timeout_ms,
+        ));
     for history in &args.authority {
         options = options.with_authority(commands::verified_history("--authority", history)?);
     }
@@ -408,6 +472,11 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
     }
     node.start_worker(RelayService::ockam_addresses(), RelayService::new())?;
     println!("identifier: {}", identity.identifier());
+    Admission::of(&node).set_limits(args.limits.listener_limits());
+    if let Some(address) = &args.metrics {
+        let bound = razor_node::metrics::serve_metrics(&node, address).await?;
+        println!("metrics: http://{bound}/metrics");
+    }
     // Every transport can dial out (for multi-hop routes); listeners as asked.
     let ws = WebSocketTransport::create(&node)?;
     let wt = WebTransportTransport::create(&node)?;

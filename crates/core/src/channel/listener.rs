@@ -1,10 +1,11 @@
 //! The secure channel listener: a worker at a well-known address that starts a responder
 //! channel worker for each first handshake message and hands the message to it.
 
+use core::cell::Cell;
 use std::rc::Rc;
 
 use async_channel::{Receiver, Sender};
-use tracing::debug;
+use tracing::{debug, warn};
 
 use super::handshake;
 use super::worker::{ChannelAddresses, ChannelConfig, ChannelLife, ChannelWorker};
@@ -12,7 +13,7 @@ use super::{PeerInfo, SecureChannel, SecureChannelOptions};
 use crate::error::Result;
 use crate::identity::Identity;
 use crate::routing::Address;
-use crate::runtime::{Context, Worker, WorkerOptions};
+use crate::runtime::{Context, PeerMetrics, Worker, WorkerOptions};
 use crate::runtime::{LocalMessage, Node};
 
 /// Established channels a listener has not handed out yet, beyond which new ones are only
@@ -75,6 +76,33 @@ pub(crate) struct Listener {
     identity: Identity,
     options: SecureChannelOptions,
     accepted: Sender<SecureChannel>,
+    /// Handshakes in progress (started by a first message, not finished yet).
+    in_progress: Rc<Cell<usize>>,
+}
+
+/// One handshake in progress, counted by its listener and the node until dropped.
+pub(crate) struct HandshakeSlot {
+    in_progress: Rc<Cell<usize>>,
+    metrics: Rc<PeerMetrics>,
+}
+
+impl HandshakeSlot {
+    fn take(in_progress: &Rc<Cell<usize>>, metrics: Rc<PeerMetrics>) -> Self {
+        in_progress.set(in_progress.get() + 1);
+        metrics.handshakes_in_progress.increment();
+        Self {
+            in_progress: in_progress.clone(),
+            metrics,
+        }
+    }
+}
+
+impl Drop for HandshakeSlot {
+    fn drop(&mut self) {
+        self.in_progress
+            .set(self.in_progress.get().saturating_sub(1));
+        self.metrics.handshakes_in_progress.decrement();
+    }
 }
 
 impl Listener {
@@ -89,6 +117,7 @@ impl Listener {
             identity: identity.clone(),
             options,
             accepted,
+            in_progress: Rc::default(),
         };
         node.start_worker(address.clone(), listener)?;
         Ok(SecureChannelListener {
@@ -102,6 +131,16 @@ impl Listener {
 impl Worker for Listener {
     async fn handle_message(&mut self, ctx: &mut Context, mut message: LocalMessage) -> Result<()> {
         let node = ctx.node().clone();
+        let metrics = node.peer_metrics();
+        if self.in_progress.get() >= self.options.max_handshakes {
+            // Refused before any work: a flood of first messages costs a counter each.
+            metrics.handshakes_refused.increment();
+            node.log_bad_peer(|suppressed| {
+                warn!(listener = %ctx.address(), max = self.options.max_handshakes, suppressed, "too many handshakes in progress; dropped a first message");
+            });
+            return Ok(());
+        }
+        let slot = HandshakeSlot::take(&self.in_progress, metrics);
         let key = self.identity.secure_channel_key(node.unix_time()).await?;
         let handshake = handshake::respond(node.crypto(), self.options.suite, key.public)?;
         let config = Rc::new(ChannelConfig {
@@ -119,6 +158,7 @@ impl Worker for Listener {
             handshake,
             Some(outcome),
             life.clone(),
+            slot,
         );
         node.start_worker(
             WorkerOptions::new(addresses.decryptor.clone()).with_alias(addresses.encryptor.clone()),

@@ -22,7 +22,10 @@ mod worker;
 
 pub use api::SecureChannel;
 pub use listener::SecureChannelListener;
-pub use options::{ChannelEvent, ChannelObserver, DEFAULT_HANDSHAKE_TIMEOUT, SecureChannelOptions};
+pub use options::{
+    ChannelEvent, ChannelObserver, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HANDSHAKES,
+    SecureChannelOptions,
+};
 pub use peer::PeerInfo;
 pub use suite::CipherSuite;
 pub use trust::TrustPolicy;

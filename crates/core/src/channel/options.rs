@@ -7,6 +7,10 @@ use crate::identity::{CredentialAndPurposeKey, Identifier, VerifiedIdentity};
 /// Default time allowed for a whole handshake.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Default number of handshakes a listener has in progress at once; first messages beyond it
+/// are dropped (each one in progress holds a few KiB until it finishes or times out).
+pub const DEFAULT_MAX_HANDSHAKES: usize = 1024;
+
 /// What a secure channel reports while it is made, for UIs and logs
 /// ([`SecureChannelOptions::with_observer`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +53,7 @@ pub struct SecureChannelOptions {
     pub(crate) trust: TrustPolicy,
     pub(crate) suite: CipherSuite,
     pub(crate) timeout: Duration,
+    pub(crate) max_handshakes: usize,
     pub(crate) authorities: Vec<VerifiedIdentity>,
     pub(crate) credentials: Option<Vec<CredentialAndPurposeKey>>,
     pub(crate) observer: Option<ChannelObserver>,
@@ -60,6 +65,7 @@ impl core::fmt::Debug for SecureChannelOptions {
             .field("trust", &self.trust)
             .field("suite", &self.suite)
             .field("timeout", &self.timeout)
+            .field("max_handshakes", &self.max_handshakes)
             .field("authorities", &self.authorities.len())
             .field("observed", &self.observer.is_some())
             .finish_non_exhaustive()
@@ -67,13 +73,14 @@ impl core::fmt::Debug for SecureChannelOptions {
 }
 
 impl SecureChannelOptions {
-    /// Options accepting peers that satisfy `trust`, with Ockam's cipher suite and a 30 s
-    /// handshake timeout.
+    /// Options accepting peers that satisfy `trust`, with Ockam's cipher suite, a 30 s
+    /// handshake timeout and, for a listener, [`DEFAULT_MAX_HANDSHAKES`] in progress.
     pub fn new(trust: TrustPolicy) -> Self {
         Self {
             trust,
             suite: CipherSuite::default(),
             timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            max_handshakes: DEFAULT_MAX_HANDSHAKES,
             authorities: Vec::new(),
             credentials: None,
             observer: None,
@@ -101,6 +108,15 @@ impl SecureChannelOptions {
     /// Fails the handshake if it takes longer than `timeout`.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// For a listener: lets at most `max` handshakes be in progress at once (at least one);
+    /// first messages beyond that are dropped and counted
+    /// ([`PeerMetrics::handshakes_refused`](crate::runtime::PeerMetrics)). With the timeout,
+    /// this bounds what a flood of half-open handshakes can hold.
+    pub fn with_max_handshakes(mut self, max: usize) -> Self {
+        self.max_handshakes = max.max(1);
         self
     }
 

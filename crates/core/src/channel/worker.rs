@@ -17,6 +17,7 @@ use tracing::{debug, info, warn};
 use super::handshake::{
     self, InitiatorAwaitingMessage2, ResponderAwaitingMessage1, ResponderAwaitingMessage3,
 };
+use super::listener::HandshakeSlot;
 use super::message::ChannelMessage;
 use super::session::{Decryptor, Encryptor};
 use super::verify::{verify_peer, verify_refresh};
@@ -118,6 +119,9 @@ pub(crate) struct ChannelWorker {
     outcome: Option<Outcome>,
     /// Dropped when the handshake ends either way, which cancels the responder's timer.
     watchdog: Option<Sender<()>>,
+    /// The responder's place among its listener's handshakes in progress, given back when
+    /// the handshake ends either way (it moves to the timer's task).
+    slot: Option<HandshakeSlot>,
     /// The hops of the route to the peer that run on this node (a connection, usually): when
     /// one stops, the channel can no longer reach the peer and closes.
     watched: Rc<RefCell<Vec<Address>>>,
@@ -142,6 +146,7 @@ impl ChannelWorker {
             state: State::InitiatorAwaiting2(handshake),
             outcome: Some(outcome),
             watchdog: None,
+            slot: None,
             watched: Rc::default(),
             life,
             peer: None,
@@ -154,6 +159,7 @@ impl ChannelWorker {
         handshake: ResponderAwaitingMessage1,
         outcome: Option<Outcome>,
         life: ChannelLife,
+        slot: HandshakeSlot,
     ) -> Self {
         Self {
             role: Role::Responder,
@@ -162,6 +168,7 @@ impl ChannelWorker {
             state: State::ResponderAwaiting1(handshake),
             outcome,
             watchdog: None,
+            slot: Some(slot),
             watched: Rc::default(),
             life,
             peer: None,
@@ -176,7 +183,15 @@ impl ChannelWorker {
 
     /// Tears the channel down after a handshake failure and reports the typed error.
     fn fail(&mut self, ctx: &Context, error: Error) -> Result<()> {
-        warn!(%error, code = error.code(), role = ?self.role, "secure channel handshake failed");
+        if self.role == Role::Responder {
+            // A peer's doing: counted, and logged within the node's budget for such lines.
+            ctx.node().peer_metrics().handshakes_failed.increment();
+            ctx.node().log_bad_peer(|suppressed| {
+                warn!(%error, code = error.code(), role = ?self.role, suppressed, "secure channel handshake failed");
+            });
+        } else {
+            warn!(%error, code = error.code(), role = ?self.role, "secure channel handshake failed");
+        }
         self.config
             .options
             .notify(ChannelEvent::Failed { code: error.code() });
@@ -487,7 +502,9 @@ impl Worker for ChannelWorker {
             let node = ctx.node().clone();
             let decryptor = self.addresses.decryptor.clone();
             let limit = self.config.options.timeout;
+            let slot = self.slot.take();
             ctx.node().spawn(async move {
+                let _slot = slot;
                 let expired = futures_lite::future::or(
                     async {
                         node.sleep(limit).await;
@@ -500,6 +517,7 @@ impl Worker for ChannelWorker {
                 )
                 .await;
                 if expired && node.stop_worker(&decryptor).is_ok() {
+                    node.peer_metrics().handshakes_expired.increment();
                     debug!(%decryptor, "responder handshake timed out");
                 }
             });

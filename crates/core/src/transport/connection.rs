@@ -200,7 +200,10 @@ pub fn start_connection(
                 let message = match codec.decode(&frame) {
                     Ok(message) => message,
                     Err(error) => {
-                        warn!(%error, len = frame.len(), "malformed frame; closing the connection");
+                        reader_node.peer_metrics().malformed_frames.increment();
+                        reader_node.log_bad_peer(|suppressed| {
+                            warn!(%error, len = frame.len(), suppressed, "malformed frame; closing the connection");
+                        });
                         reason.set(CloseReason::MalformedFrame);
                         tracing::trace!(start = ?frame.get(..32), "malformed frame");
                         break CloseCause::Failed(TransportError::MalformedFrame(error).into());

@@ -2,10 +2,12 @@
 //! and connecting. Each plugs the core's connection machinery
 //! ([`start_connection`](razor_core::transport::connection::start_connection)) onto a socket.
 
+pub mod admission;
 pub mod tcp;
 pub mod websocket;
 pub mod webtransport;
 
+pub use admission::{Admission, ListenerLimits};
 pub use tcp::TcpTransport;
 pub use websocket::WebSocketTransport;
 pub use webtransport::{WebTransportListener, WebTransportTransport};

@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tracing::{debug, info, warn};
 
+use super::admission::{Admission, Guard};
 use super::{bind_tcp, connect_failed, socket_address};
 
 /// The TCP transport of a node: `tcp#host:port` hops, and listeners. Dereferences to the
@@ -39,11 +40,17 @@ impl TcpTransport {
         let (listener, bound) = bind_tcp(address).await?;
         info!(%bound, "TCP listener");
         let this = self.0.clone();
+        let admission = Admission::of(self.node());
         let accepting = tokio::task::spawn_local(async move {
             loop {
                 match listener.accept().await {
                     Ok((stream, peer)) => {
-                        let (sink, source) = halves(stream);
+                        // Over a cap: dropping the stream closes it.
+                        let Some(guard) = admission.admit(this.node(), peer, "tcp") else {
+                            continue;
+                        };
+                        let (sink, mut source) = halves(stream);
+                        source.guard = Some(guard);
                         if let Err(error) = this.accept(&peer.to_string(), sink, source) {
                             warn!(%peer, %error, "could not start a TCP connection");
                         }
@@ -92,6 +99,7 @@ fn halves(stream: TcpStream) -> (TcpSink, TcpSource) {
     let source = TcpSource {
         reader: BufReader::with_capacity(READ_BUFFER, reader),
         checked_version: false,
+        guard: None,
     };
     (sink, source)
 }
@@ -173,6 +181,8 @@ const READ_BUFFER: usize = 64 * 1024;
 pub struct TcpSource {
     reader: BufReader<OwnedReadHalf>,
     checked_version: bool,
+    /// An accepted connection's place and message rate.
+    guard: Option<Guard>,
 }
 
 impl TcpSource {
@@ -209,6 +219,9 @@ impl TcpSource {
 
 impl FrameSource for TcpSource {
     async fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        if let Some(guard) = &mut self.guard {
+            guard.pace().await;
+        }
         match self.read_frame().await {
             Ok(frame) => Some(Ok(frame)),
             Err(Error::Transport(TransportError::ConnectionClosed)) => None,

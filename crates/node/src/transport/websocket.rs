@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tracing::{debug, info, warn};
 
+use super::admission::{Admission, Guard};
 use super::{bind_tcp, connect_failed, socket_address};
 
 /// Frame limits: 16 MiB of message, plus room for the BARE header.
@@ -48,9 +49,14 @@ impl WebSocketTransport {
         let (listener, bound) = bind_tcp(address).await?;
         info!(%bound, "WebSocket listener");
         let this = self.0.clone();
+        let admission = Admission::of(self.node());
         let accepting = tokio::task::spawn_local(async move {
             loop {
                 let Ok((stream, peer)) = listener.accept().await else {
+                    continue;
+                };
+                // Counted from before the upgrade; over a cap, dropping the stream closes it.
+                let Some(guard) = admission.admit(this.node(), peer, "websocket") else {
                     continue;
                 };
                 let this = this.clone();
@@ -64,7 +70,8 @@ impl WebSocketTransport {
                     );
                     match tokio::time::timeout(std::time::Duration::from_secs(10), upgrade).await {
                         Ok(Ok(socket)) => {
-                            let (sink, source) = halves(socket);
+                            let (sink, mut source) = halves(socket);
+                            source.guard = Some(guard);
                             if let Err(error) = this.accept(&peer.to_string(), sink, source) {
                                 warn!(%peer, %error, "could not start a WebSocket connection");
                             }
@@ -116,7 +123,13 @@ impl Driver for WebSocketDriver {
 
 fn halves(socket: Socket) -> (WsSink, WsSource) {
     let (sink, source) = socket.split();
-    (WsSink(sink), WsSource(source))
+    (
+        WsSink(sink),
+        WsSource {
+            source,
+            guard: None,
+        },
+    )
 }
 
 fn ws_error(error: tokio_tungstenite::tungstenite::Error) -> Error {
@@ -157,12 +170,19 @@ impl FrameSink for WsSink {
 }
 
 /// The reading half of a WebSocket connection.
-pub struct WsSource(SplitStream<Socket>);
+pub struct WsSource {
+    source: SplitStream<Socket>,
+    /// An accepted connection's place and message rate.
+    guard: Option<Guard>,
+}
 
 impl FrameSource for WsSource {
     async fn next(&mut self) -> Option<Result<Vec<u8>>> {
+        if let Some(guard) = &mut self.guard {
+            guard.pace().await;
+        }
         loop {
-            return match self.0.next().await? {
+            return match self.source.next().await? {
                 Ok(Message::Binary(frame)) => Some(Ok(frame.into())),
                 Ok(Message::Close(_)) => None,
                 Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => continue,

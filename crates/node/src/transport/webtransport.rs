@@ -17,6 +17,7 @@ use wtransport::{
     ClientConfig, Connection, Endpoint, Identity, RecvStream, SendStream, ServerConfig,
 };
 
+use super::admission::{Admission, Guard};
 use super::{connect_failed, socket_address};
 
 /// A running WebTransport listener.
@@ -81,9 +82,17 @@ impl WebTransportTransport {
         };
         info!(%bound, hash = %listener.certificate_hash_hex(), "WebTransport listener");
         let this = self.0.clone();
+        let admission = Admission::of(self.node());
         let accepting = tokio::task::spawn_local(async move {
             loop {
                 let incoming = endpoint.accept().await;
+                // Counted from the first packet; over a cap, the attempt is refused.
+                let Some(guard) =
+                    admission.admit(this.node(), incoming.remote_address(), "webtransport")
+                else {
+                    incoming.refuse();
+                    continue;
+                };
                 let this = this.clone();
                 tokio::task::spawn_local(async move {
                     let session = async {
@@ -96,7 +105,8 @@ impl WebTransportTransport {
                     match tokio::time::timeout(std::time::Duration::from_secs(10), session).await {
                         Ok(Ok((connection, send, recv))) => {
                             let label = connection.remote_address().to_string();
-                            let (sink, source) = halves(connection, send, recv);
+                            let (sink, mut source) = halves(connection, send, recv);
+                            source.guard = Some(guard);
                             if let Err(error) = this.accept(&label, sink, source) {
                                 warn!(%error, "could not start a WebTransport connection");
                             }
@@ -170,7 +180,9 @@ fn halves(connection: Connection, send: SendStream, recv: RecvStream) -> (WtSink
     let source = WtSource {
         recv,
         decoder: LengthPrefixedDecoder::new(MAX_FRAME_LEN),
+        buffer: vec![0u8; READ_BUFFER].into_boxed_slice(),
         _connection: connection,
+        guard: None,
     };
     (sink, source)
 }
@@ -199,21 +211,30 @@ impl FrameSink for WtSink {
 pub struct WtSource {
     recv: RecvStream,
     decoder: LengthPrefixedDecoder,
+    /// What a read fills (one buffer for the connection's life, not one per frame).
+    buffer: Box<[u8]>,
     /// Keeps the session open as long as the stream is read.
     _connection: Rc<Connection>,
+    /// An accepted connection's place and message rate.
+    guard: Option<Guard>,
 }
+
+/// How much a WebTransport connection reads at once.
+const READ_BUFFER: usize = 64 * 1024;
 
 impl FrameSource for WtSource {
     async fn next(&mut self) -> Option<Result<Vec<u8>>> {
-        let mut buffer = vec![0u8; 64 * 1024];
+        if let Some(guard) = &mut self.guard {
+            guard.pace().await;
+        }
         loop {
             match self.decoder.next_frame() {
                 Ok(Some(frame)) => return Some(Ok(frame)),
                 Ok(None) => {}
                 Err(error) => return Some(Err(error.into())),
             }
-            match self.recv.read(&mut buffer).await {
-                Ok(Some(n)) => self.decoder.push(buffer.get(..n).unwrap_or_default()),
+            match self.recv.read(&mut self.buffer).await {
+                Ok(Some(n)) => self.decoder.push(self.buffer.get(..n).unwrap_or_default()),
                 Ok(None) | Err(_) => return None,
             }
         }

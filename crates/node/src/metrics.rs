@@ -1,0 +1,139 @@
+//! A node's counters over HTTP, in Prometheus' text format (`razor node --metrics ADDR`,
+//! then `GET http://ADDR/metrics`): what the listeners let in and kept out, handshakes in
+//! progress, refused and expired, malformed frames, dropped replies, workers, and the
+//! process's resident memory.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use razor_core::{Node, Result};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tracing::{debug, info};
+
+use crate::transport::{Admission, bind_tcp};
+
+/// The counters of `node`, one `name value` line each (with `# TYPE` lines).
+pub fn render(node: &Node) -> String {
+    let admission = Admission::of(node);
+    let connections = admission.metrics();
+    let peers = node.peer_metrics();
+    let mut text = String::new();
+    let mut line = |name: &str, kind: &str, value: u64| {
+        let _ = writeln!(text, "# TYPE {name} {kind}\n{name} {value}");
+    };
+    line(
+        "razor_connections_open",
+        "gauge",
+        connections.connections_open.get(),
+    );
+    line(
+        "razor_connections_accepted_total",
+        "counter",
+        connections.connections_accepted.get(),
+    );
+    line(
+        "razor_connections_refused_total_cap_total",
+        "counter",
+        connections.refused_total_cap.get(),
+    );
+    line(
+        "razor_connections_refused_source_cap_total",
+        "counter",
+        connections.refused_source_cap.get(),
+    );
+    line(
+        "razor_frames_throttled_total",
+        "counter",
+        connections.throttled.get(),
+    );
+    line(
+        "razor_malformed_frames_total",
+        "counter",
+        peers.malformed_frames.get(),
+    );
+    line(
+        "razor_handshakes_in_progress",
+        "gauge",
+        peers.handshakes_in_progress.get(),
+    );
+    line(
+        "razor_handshakes_refused_total",
+        "counter",
+        peers.handshakes_refused.get(),
+    );
+    line(
+        "razor_handshakes_expired_total",
+        "counter",
+        peers.handshakes_expired.get(),
+    );
+    line(
+        "razor_handshakes_failed_total",
+        "counter",
+        peers.handshakes_failed.get(),
+    );
+    line(
+        "razor_replies_dropped_total",
+        "counter",
+        peers.replies_dropped.get(),
+    );
+    line("razor_workers", "gauge", node.worker_count() as u64);
+    if let Some(bytes) = resident_bytes() {
+        line("razor_process_resident_memory_bytes", "gauge", bytes);
+    }
+    text
+}
+
+/// The process's resident set size, where the platform tells (Linux: `/proc/self/statm`).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// Serves [`render`] at `http://address/metrics` until the node shuts down; returns the bound
+/// address. One request per connection; requests are read up to 4 KiB for 5 s at most.
+pub async fn serve_metrics(node: &Node, address: &str) -> Result<SocketAddr> {
+    let (listener, bound) = bind_tcp(address).await?;
+    info!(%bound, "metrics at http://{bound}/metrics");
+    let node = node.clone();
+    let serving = tokio::task::spawn_local({
+        let node = node.clone();
+        async move {
+            loop {
+                let Ok((mut stream, peer)) = listener.accept().await else {
+                    continue;
+                };
+                let node = node.clone();
+                tokio::task::spawn_local(async move {
+                    let mut request = [0u8; 4096];
+                    let read =
+                        tokio::time::timeout(Duration::from_secs(5), stream.read(&mut request));
+                    let Ok(Ok(len)) = read.await else {
+                        return;
+                    };
+                    let head = String::from_utf8_lossy(request.get(..len).unwrap_or_default());
+                    let (status, body) = if head.starts_with("GET /metrics ") {
+                        ("200 OK", render(&node))
+                    } else {
+                        ("404 Not Found", "GET /metrics\n".to_owned())
+                    };
+                    let response = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: text/plain; version=0.0.4\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if let Err(error) = stream.write_all(response.as_bytes()).await {
+                        debug!(%peer, %error, "metrics request");
+                    }
+                    let _ = stream.shutdown().await;
+                });
+            }
+        }
+    });
+    let watched = node.clone();
+    node.spawn(async move {
+        watched.closed().await;
+        serving.abort();
+    });
+    Ok(bound)
+}
