@@ -28,7 +28,7 @@ use crate::routing::{Address, Route};
 use crate::routing::{Notice, NoticeBudget};
 use crate::runtime::LocalMessage;
 use crate::runtime::{
-    CloseCause, Context, Ending, NodeEvent, SecureChannelOrigin, TrafficCounter, Worker,
+    CloseCause, Context, Ending, NodeEvent, SecureChannelOrigin, StopWatch, TrafficCounter, Worker,
 };
 use crate::vault::CryptoProvider;
 
@@ -57,6 +57,9 @@ impl ChannelConfig {
 }
 
 /// The two addresses of a channel.
+/// How long a closing channel waits for room to tell its peer.
+const CLOSE_SEND_TIMEOUT: core::time::Duration = core::time::Duration::from_secs(5);
+
 #[derive(Debug, Clone)]
 pub(crate) struct ChannelAddresses {
     pub(crate) decryptor: Address,
@@ -125,6 +128,9 @@ pub(crate) struct ChannelWorker {
     /// The hops of the route to the peer that run on this node (a connection, usually): when
     /// one stops, the channel can no longer reach the peer and closes.
     watched: Rc<RefCell<Vec<Address>>>,
+    /// The callbacks watching those hops, taken back when the channel ends (a connection
+    /// that outlives many channels must not keep a callback for each).
+    watches: RefCell<Vec<(Address, StopWatch)>>,
     life: ChannelLife,
     /// The peer, once established (kept apart from the state, which a worker stopped
     /// mid-message may not have put back).
@@ -148,6 +154,7 @@ impl ChannelWorker {
             watchdog: None,
             slot: None,
             watched: Rc::default(),
+            watches: RefCell::default(),
             life,
             peer: None,
         }
@@ -170,6 +177,7 @@ impl ChannelWorker {
             watchdog: None,
             slot: Some(slot),
             watched: Rc::default(),
+            watches: RefCell::default(),
             life,
             peer: None,
         }
@@ -243,6 +251,15 @@ impl ChannelWorker {
         if *self.watched.borrow() == hops {
             return;
         }
+        // Hops no longer on the route are no longer watched.
+        let unwatched: Vec<StopWatch> = {
+            let mut watches = self.watches.borrow_mut();
+            let (keep, drop): (Vec<_>, Vec<_>) =
+                watches.drain(..).partition(|(hop, _)| hops.contains(hop));
+            *watches = keep;
+            drop.into_iter().map(|(_, watch)| watch).collect()
+        };
+        unwatched.into_iter().for_each(StopWatch::cancel);
         for hop in &hops {
             if self.watched.borrow().contains(hop) {
                 continue;
@@ -261,8 +278,9 @@ impl ChannelWorker {
                     let _ = node.stop_worker(&decryptor);
                 }
             });
-            if watching.is_err() {
-                debug!(%hop, "a hop of the channel's route is not a worker here");
+            match watching {
+                Ok(watch) => self.watches.borrow_mut().push((hop.clone(), watch)),
+                Err(_) => debug!(%hop, "a hop of the channel's route is not a worker here"),
             }
         }
         *self.watched.borrow_mut() = hops;
@@ -589,6 +607,9 @@ impl Worker for ChannelWorker {
 
     async fn shutdown(&mut self, ctx: &mut Context) {
         self.watchdog = None;
+        for (_, watch) in self.watches.get_mut().drain(..) {
+            watch.cancel();
+        }
         self.report(Err(Error::Handshake(
             "channel stopped before it was established",
         )));
@@ -603,11 +624,33 @@ impl Worker for ChannelWorker {
         if let State::Established(session) = &mut self.state
             && !closed_by_peer
         {
-            // Best effort, without waiting for room: tell the peer to drop its side.
+            // Tell the peer to drop its side (or it keeps it until its connection goes, which
+            // over a relay may be never). Without holding up the close: when the connection
+            // has no room now (many channels closing at once), a task waits for room, for a
+            // bounded time.
             if let Ok(frame) = session.encryptor.encrypt(&ChannelMessage::Close.encode()) {
                 let close = LocalMessage::new(session.remote_route.clone(), Route::new(), frame);
-                if let Err(error) = ctx.node().try_route(close).await {
-                    debug!(%error, "could not send Close");
+                match ctx.node().try_route(close.clone()).await {
+                    Err(Error::MailboxFull(_)) => {
+                        let node = ctx.node().clone();
+                        ctx.node().spawn(async move {
+                            let sending = node.route(close);
+                            match crate::runtime::timeout(
+                                node.runtime(),
+                                CLOSE_SEND_TIMEOUT,
+                                sending,
+                            )
+                            .await
+                            {
+                                Ok(Ok(())) => {}
+                                Ok(Err(error)) | Err(error) => {
+                                    debug!(%error, "could not send Close")
+                                }
+                            }
+                        });
+                    }
+                    Err(error) => debug!(%error, "could not send Close"),
+                    Ok(()) => {}
                 }
             }
         }

@@ -32,7 +32,7 @@ pub use context::{Client, Context};
 pub use events::{CloseCause, Ending, NodeEvent, Traffic, TrafficCounter};
 pub use message::{LocalInfo, LocalMessage, SecureChannelOrigin};
 pub use metrics::{BAD_PEER_LOG_LINES_PER_SECOND, BadPeerLog, Counter, PeerMetrics};
-pub use node::{Node, NodeConfig, TaskGuard};
+pub use node::{Node, NodeConfig, StopWatch, TaskGuard};
 pub use transport_port::Transport;
 pub use worker::{Worker, WorkerOptions};
 

@@ -262,12 +262,13 @@ impl Node {
         &self,
         address: &Address,
         callback: impl FnOnce() + 'static,
-    ) -> Result<()> {
-        self.inner
-            .registry
-            .get(address)?
-            .on_stop(Box::new(callback));
-        Ok(())
+    ) -> Result<StopWatch> {
+        let mailbox = self.inner.registry.get(address)?;
+        let id = mailbox.on_stop(Box::new(callback));
+        Ok(StopWatch {
+            mailbox: Rc::downgrade(&mailbox),
+            id,
+        })
     }
 
     /// Completes when the worker (or client) at `address` stops, for whatever reason; at once
@@ -278,7 +279,9 @@ impl Node {
             let _ = done.try_send(());
         });
         async move {
-            if watching.is_ok() {
+            if let Ok(watch) = watching {
+                // Taken back if this future is dropped first (a caller that gave up waiting).
+                let _watch = watch.cancel_on_drop();
                 let _ = stopped.recv().await;
             }
         }
@@ -510,6 +513,41 @@ impl Node {
                 other => return other,
             }
         }
+    }
+}
+
+/// A callback waiting for a worker to stop ([`Node::on_worker_stopped`]). Dropping it leaves
+/// the callback in place; [`cancel`](Self::cancel) takes it back.
+pub struct StopWatch {
+    mailbox: std::rc::Weak<Mailbox>,
+    id: u64,
+}
+
+impl core::fmt::Debug for StopWatch {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StopWatch").field("id", &self.id).finish()
+    }
+}
+
+impl StopWatch {
+    /// Takes the callback back (nothing happens if it ran already).
+    pub fn cancel(self) {
+        if let Some(mailbox) = self.mailbox.upgrade() {
+            mailbox.forget_on_stop(self.id);
+        }
+    }
+
+    /// A guard that takes the callback back when dropped.
+    pub fn cancel_on_drop(self) -> impl Drop {
+        struct Guard(Option<StopWatch>);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                if let Some(watch) = self.0.take() {
+                    watch.cancel();
+                }
+            }
+        }
+        Guard(Some(self))
     }
 }
 

@@ -31,7 +31,9 @@ pub(crate) struct Mailbox {
     access: Rc<dyn IncomingAccessControl>,
     accepts_notices: bool,
     stopped: Cell<bool>,
-    on_stop: RefCell<Vec<Box<dyn FnOnce()>>>,
+    /// Callbacks to run when the mailbox stops, each with the id that can take it back.
+    on_stop: RefCell<Vec<(u64, Box<dyn FnOnce()>)>>,
+    next_watch: Cell<u64>,
     /// Closed when the mailbox stops: wakes whoever waits in [`halted`](Self::halted).
     halt: Sender<()>,
     halted_signal: Receiver<()>,
@@ -71,6 +73,7 @@ impl Mailbox {
             accepts_notices,
             stopped: Cell::new(false),
             on_stop: RefCell::default(),
+            next_watch: Cell::new(0),
         });
         Ok((mailbox, receiver))
     }
@@ -135,7 +138,7 @@ impl Mailbox {
         self.sender.close();
         self.halt.close();
         let callbacks: Vec<_> = self.on_stop.borrow_mut().drain(..).collect();
-        for callback in callbacks {
+        for (_, callback) in callbacks {
             callback();
         }
     }
@@ -145,9 +148,19 @@ impl Mailbox {
         let _ = self.halted_signal.recv().await;
     }
 
-    /// Runs `callback` once when the mailbox stops.
-    pub(crate) fn on_stop(&self, callback: Box<dyn FnOnce()>) {
-        self.on_stop.borrow_mut().push(callback);
+    /// Runs `callback` once when the mailbox stops, unless [`forget_on_stop`](Self::forget_on_stop)
+    /// takes it back first with the returned id.
+    pub(crate) fn on_stop(&self, callback: Box<dyn FnOnce()>) -> u64 {
+        let id = self.next_watch.get();
+        self.next_watch.set(id + 1);
+        self.on_stop.borrow_mut().push((id, callback));
+        id
+    }
+
+    /// Drops the callback `id` without running it (a watcher that no longer cares: without
+    /// this, a long-lived worker would collect one callback per short-lived watcher).
+    pub(crate) fn forget_on_stop(&self, id: u64) {
+        self.on_stop.borrow_mut().retain(|(watch, _)| *watch != id);
     }
 }
 

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::identity::Identifier;
 use crate::routing::limits::MAX_ADDRESS_LEN;
 use crate::routing::{Address, Route};
-use crate::runtime::{Context, LocalBoxFuture, Worker, WorkerOptions};
+use crate::runtime::{Context, LocalBoxFuture, StopWatch, Worker, WorkerOptions};
 use crate::runtime::{LocalMessage, Node};
 
 /// The address Ockam nodes use for the relay service (`RemoteRelay::create` registers here).
@@ -160,6 +160,9 @@ pub struct RelayService {
     per_connection: usize,
     observer: Option<Observer>,
     relays: Rc<RefCell<RunningRelays>>,
+    /// Each running relay's watch on its connection, by generation: taken back when the relay
+    /// stops first (re-registrations over one connection must not pile up callbacks on it).
+    watches: Rc<RefCell<HashMap<u64, StopWatch>>>,
     generation: Rc<Cell<u64>>,
 }
 
@@ -179,6 +182,7 @@ impl RelayService {
             per_connection: DEFAULT_RELAYS_PER_CONNECTION,
             observer: None,
             relays: Rc::default(),
+            watches: Rc::default(),
             generation: Rc::default(),
         }
     }
@@ -254,9 +258,14 @@ impl RelayService {
             let watching = node.on_worker_stopped(connection, move || {
                 let _ = watcher.stop_worker(&relay);
             });
-            if watching.is_err() {
-                let _ = node.stop_worker(&alias);
-                return Err(Error::UnknownAddress(connection.clone()));
+            match watching {
+                Ok(watch) => {
+                    self.watches.borrow_mut().insert(generation, watch);
+                }
+                Err(_) => {
+                    let _ = node.stop_worker(&alias);
+                    return Err(Error::UnknownAddress(connection.clone()));
+                }
             }
         }
         Ok(())
@@ -271,6 +280,10 @@ impl RelayService {
     /// Forgets the relay at `alias` if it is still the one of `generation` (a replaced relay
     /// stops after its successor started).
     fn removed(&self, alias: &Address, generation: u64) {
+        let watch = self.watches.borrow_mut().remove(&generation);
+        if let Some(watch) = watch {
+            watch.cancel();
+        }
         let mut relays = self.relays.borrow_mut();
         if relays.get(alias).map(|(_, g)| *g) != Some(generation) {
             return;

@@ -554,7 +554,7 @@ impl Node {
             });
         future_to_promise(async move {
             match watching {
-                Ok(()) => {
+                Ok(_watch) => {
                     let _ = stopped.recv().await;
                 }
                 Err(Error::UnknownAddress(_)) => {}
