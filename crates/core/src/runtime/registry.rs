@@ -32,12 +32,15 @@ pub(crate) struct Mailbox {
     accepts_notices: bool,
     stopped: Cell<bool>,
     /// Callbacks to run when the mailbox stops, each with the id that can take it back.
-    on_stop: RefCell<Vec<(u64, Box<dyn FnOnce()>)>>,
+    on_stop: RefCell<Vec<(u64, StopCallback)>>,
     next_watch: Cell<u64>,
     /// Closed when the mailbox stops: wakes whoever waits in [`halted`](Self::halted).
     halt: Sender<()>,
     halted_signal: Receiver<()>,
 }
+
+/// Runs once when a mailbox stops.
+type StopCallback = Box<dyn FnOnce()>;
 
 /// A message that could not be delivered, and why.
 pub(crate) type Undelivered = (Error, LocalMessage);
