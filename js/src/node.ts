@@ -9,7 +9,7 @@ import { ready, wasm } from "./loading.js";
 import { initLogging, type LoggingOptions } from "./logging.js";
 import { Relay, type RelayOptions, type RelayServiceOptions } from "./relay.js";
 import {
-  bytes, type ChannelOptions, type CloseReason, type Message, message, type Payload, type RetrieveCredentialOptions, type WaitOptions,
+  bytes, type ChannelOptions, type CloseReason, type Message, message, type Payload, type PeerMetrics, type RetrieveCredentialOptions, type WaitOptions,
 } from "./values.js";
 
 /** Options of `RazorNode.create`. */
@@ -168,6 +168,15 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
   /** Workers running (channels count as one each). */
   get workerCount(): number {
     return this.inner.workerCount;
+  }
+
+  /**
+   * What peers did to this node: responder handshakes in progress, refused (the listener had
+   * as many in progress as it allows), expired and failed; malformed frames (each closed its
+   * connection); echo replies dropped for a peer that was not reading.
+   */
+  get peerMetrics(): PeerMetrics {
+    return this.inner.peerMetrics as PeerMetrics;
   }
 
   /** Open connections: dialled and attached. */

@@ -155,6 +155,22 @@ export interface Stats {
   readonly bytesReceived: number;
 }
 
+/** What peers did to a node (`RazorNode.peerMetrics`). */
+export interface PeerMetrics {
+  /** Handshakes this node answers that have not finished yet. */
+  readonly handshakesInProgress: number;
+  /** First handshake messages dropped: their listener had as many in progress as it allows. */
+  readonly handshakesRefused: number;
+  /** Handshakes torn down because they did not finish in time. */
+  readonly handshakesExpired: number;
+  /** Handshakes that failed (a forged message, an untrusted peer). */
+  readonly handshakesFailed: number;
+  /** Frames that did not decode; each closed its connection. */
+  readonly malformedFrames: number;
+  /** Echo answers dropped because the asker was not reading. */
+  readonly repliesDropped: number;
+}
+
 /** Options of `RazorNode.retrieveCredential`. */
 export interface RetrieveCredentialOptions {
   /** The authority's identifier: the channel accepts only it, and it must have signed the credential. */

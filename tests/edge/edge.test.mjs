@@ -254,6 +254,24 @@ function rawSocket(path = "/") {
 /** A heartbeat frame (a TransportMessage with empty routes and payload), built by hand. */
 const HEARTBEAT = new Uint8Array([2, 0, 0, 0, 0]);
 
+/** A BARE TransportMessage (version 2) to local address `to`, built by hand. */
+function frameTo(to, payload) {
+  const out = [2];
+  const uleb = (n) => { do { out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n >>>= 7; } while (n > 0); };
+  const bytes = (b) => { uleb(b.length); out.push(...b); };
+  const route = (hops) => { uleb(hops.length); for (const hop of hops) { out.push(0); bytes(new TextEncoder().encode(hop)); } };
+  route([to]);
+  route(["attacker"]);
+  bytes(payload);
+  out.push(0);
+  return new Uint8Array(out);
+}
+
+/** Resolves with the close code once `socket` closes, or `undefined` if it is still open after `ms`. */
+function closedWithin(socket, ms) {
+  return Promise.race([socket.closed.then((c) => c.code), new Promise((r) => setTimeout(r, ms))]);
+}
+
 test("abuse gets its documented results and the chatting pair is not disturbed", async () => {
   const abuse = (async () => {
     const big = await rawSocket();
@@ -267,6 +285,55 @@ test("abuse gets its documented results and the chatting pair is not disturbed",
     const text = await rawSocket();
     text.send("hello");
     assert.equal((await text.closed).code, 1003, "a text frame closes with 1003");
+
+    // A frame cut short.
+    const truncated = await rawSocket();
+    truncated.send(frameTo("echo", new TextEncoder().encode("cut short")).slice(0, 9));
+    assert.equal((await truncated.closed).code, 1007, "a truncated frame closes with 1007");
+
+    // A genuine echo request with each byte flipped in turn, one socket each: a flip that
+    // breaks the frame closes its socket with 1007; one that still decodes is routed (or
+    // refused) like any other message.
+    const genuine = frameTo("echo", new TextEncoder().encode("mutate me"));
+    const codes = await Promise.all(Array.from(genuine, async (_, i) => {
+      const socket = await rawSocket();
+      const mutated = genuine.slice();
+      mutated[i] ^= 0x5a;
+      socket.send(mutated);
+      const code = await closedWithin(socket, 3_000);
+      socket.close();
+      return code;
+    }));
+    assert.ok(codes.every((code) => code === undefined || code === 1007), JSON.stringify(codes));
+    assert.ok(codes.includes(1007));
+
+    // 5,000 half-open handshakes (first messages, an ephemeral key each, never followed up)
+    // at the Worker's own listener, over 10 sockets within the rate: at most 1,024 are held
+    // and the rest dropped before any work; the other listener still shakes hands, and the
+    // chatting pair (below) is not disturbed.
+    const target = `flood-${nonce}`;
+    const floods = await Promise.all(Array.from({ length: 10 }, () => rawSocket(`/${target}`)));
+    for (const socket of floods) {
+      for (let i = 0; i < 500; i++) socket.send(frameTo("secure", crypto.getRandomValues(new Uint8Array(32))));
+    }
+    const peers = async () => (await (await fetch(`${edge.http}/debug/stats?object=${target}`)).json()).peers;
+    await waitFor("every first message counted", async () => {
+      const p = await peers();
+      return p && p.handshakesInProgress + p.handshakesRefused + p.handshakesFailed + p.handshakesExpired >= 5_000;
+    }, 30_000);
+    const held = await peers();
+    assert.ok(held.handshakesInProgress <= 1_024, JSON.stringify(held));
+    assert.ok(held.handshakesRefused >= 5_000 - 1_024, JSON.stringify(held));
+    console.log(`  half-open flood at the Worker: ${JSON.stringify(held)}`);
+    const client = await Node.create({ vault: "software" });
+    const me = await client.createIdentity();
+    const noise = await client.createSecureChannel(me, `ws#${edge.ws}/${target} => secure-noise`,
+      { trust: { identifier: edge.identifier }, suite: "noise-chachapoly", timeoutMs: 20_000 });
+    // The channel works: the Worker answers through it (whoami refuses this stranger, as
+    // its policy says).
+    await assert.rejects(noise.request("whoami", "", { timeoutMs: 20_000 }), (error) => error.code === "POLICY_DENIED");
+    client.shutdown();
+    for (const socket of floods) socket.close();
 
     const flood = await rawSocket();
     for (let i = 0; i < 2_000 && flood.readyState === WebSocket.OPEN; i++) flood.send(HEARTBEAT);

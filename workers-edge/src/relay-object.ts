@@ -5,6 +5,7 @@
 // the node (socket attachments, name owners in storage).
 import { DurableObject } from "cloudflare:workers";
 import { EdgeNode, newSocketAddress, type Attachment, type ObjectPort } from "./edge-node.js";
+import type { PeerMetrics } from "@razor-sh/razor";
 import { limits, TokenBucket, type Env, type Limits } from "./limits.js";
 import { isObjectName } from "./names.js";
 
@@ -112,8 +113,13 @@ export class RelayObject extends DurableObject<Env> {
   }
 
   /** RPC for tests and the benchmark: how many sockets this object holds and whether its node is loaded. */
-  async stats(): Promise<{ name?: string; sockets: number; loaded: boolean }> {
-    return { name: this.#name, sockets: this.ctx.getWebSockets().length, loaded: this.#edge !== undefined };
+  async stats(): Promise<{ name?: string; sockets: number; loaded: boolean; peers?: PeerMetrics }> {
+    return {
+      name: this.#name,
+      sockets: this.ctx.getWebSockets().length,
+      loaded: this.#edge !== undefined,
+      peers: this.#edge && (await this.#edge).node.peerMetrics,
+    };
   }
 
   private refuse(socket: WebSocket, code: number, reason: string): void {

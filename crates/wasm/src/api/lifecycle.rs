@@ -11,7 +11,7 @@ use web_sys::AbortSignal;
 use crate::to_js_error;
 use crate::transport::describe;
 
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
+pub(crate) fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = Object::new();
     for (key, value) in fields {
         let _ = Reflect::set(&object, &(*key).into(), value);

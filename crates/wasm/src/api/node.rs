@@ -215,6 +215,25 @@ impl Node {
         self.node.worker_count()
     }
 
+    /// What peers did to this node: `{ handshakesInProgress, handshakesRefused,
+    /// handshakesExpired, handshakesFailed, malformedFrames, repliesDropped }`.
+    #[wasm_bindgen(getter, js_name = peerMetrics)]
+    pub fn peer_metrics(&self) -> JsValue {
+        let metrics = self.node.peer_metrics();
+        let count = |counter: &razor_core::runtime::Counter| JsValue::from(counter.get() as f64);
+        super::lifecycle::object(&[
+            (
+                "handshakesInProgress",
+                count(&metrics.handshakes_in_progress),
+            ),
+            ("handshakesRefused", count(&metrics.handshakes_refused)),
+            ("handshakesExpired", count(&metrics.handshakes_expired)),
+            ("handshakesFailed", count(&metrics.handshakes_failed)),
+            ("malformedFrames", count(&metrics.malformed_frames)),
+            ("repliesDropped", count(&metrics.replies_dropped)),
+        ])
+    }
+
     /// Number of open connections: WebSocket, WebTransport and attached ones.
     #[wasm_bindgen(getter, js_name = connectionCount)]
     pub fn connection_count(&self) -> usize {
