@@ -26,6 +26,7 @@ for m in messages:
 seed("tcp_frame", h("838182004673656375726581820041644201 02".replace(" ", "")))
 seed("tcp_frame", h("84818200467365637572658182004164420102627b7d"))
 seed("tcp_frame", h("83808040"))
+seed("length_prefixed", bytes([7]) + b"".join(len(b).to_bytes(4, "big") + b for b in [b"", b"hello", bytes(300), h("0200000000")]))
 for key in ("ed25519", "ed25519_rotated", "p256", "subject", "upstream_ed25519", "upstream_p256"):
     seed("identity", b"\x00" + h(identities[key]["change_history"]))
 seed("identity", b"\x01" + h(identities["secure_channel_purpose_key_attestation_of_subject"]))

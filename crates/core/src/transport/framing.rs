@@ -37,6 +37,10 @@ pub fn length_prefixed(body: &[u8]) -> Vec<u8> {
 #[derive(Debug)]
 pub struct LengthPrefixedDecoder {
     buffer: Vec<u8>,
+    /// Where the bytes not yet taken start: frames are taken by moving it, and the buffer is
+    /// compacted only when more arrives (not once per frame, which would move the rest of a
+    /// read for each small frame in it).
+    start: usize,
     max: usize,
 }
 
@@ -45,19 +49,25 @@ impl LengthPrefixedDecoder {
     pub fn new(max: usize) -> Self {
         Self {
             buffer: Vec::new(),
+            start: 0,
             max,
         }
     }
 
     /// Appends bytes read from the stream.
     pub fn push(&mut self, bytes: &[u8]) {
+        if self.start > 0 {
+            self.buffer.drain(..self.start);
+            self.start = 0;
+        }
         self.buffer.extend_from_slice(bytes);
     }
 
     /// The next complete frame body, if one has arrived. A length over the limit is an error
     /// (the connection must be closed: the stream cannot be resynchronised).
     pub fn next_frame(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
-        let Some(header) = self.buffer.get(..4) else {
+        let pending = self.buffer.get(self.start..).unwrap_or_default();
+        let Some(header) = pending.get(..4) else {
             return Ok(None);
         };
         let mut len = [0u8; 4];
@@ -69,21 +79,21 @@ impl LengthPrefixedDecoder {
                 max: self.max as u64,
             });
         }
-        if self.buffer.len() < 4 + len {
+        let Some(body) = pending.get(4..4 + len) else {
             return Ok(None);
+        };
+        let body = body.to_vec();
+        self.start += 4 + len;
+        if self.start == self.buffer.len() {
+            self.buffer.clear();
+            self.start = 0;
         }
-        let body = self
-            .buffer
-            .get(4..4 + len)
-            .map(<[u8]>::to_vec)
-            .unwrap_or_default();
-        self.buffer.drain(..4 + len);
         Ok(Some(body))
     }
 
     /// Bytes received but not yet part of a complete frame.
     pub fn buffered(&self) -> usize {
-        self.buffer.len()
+        self.buffer.len() - self.start
     }
 }
 
