@@ -5,6 +5,7 @@ import { ArgumentError } from "./errors.js";
 
 let loader: (() => Promise<void>) | undefined;
 let loaded: Promise<void> | undefined;
+let instantiated = false;
 
 /** @internal Set by the runtime's entry point: how to instantiate the wasm. */
 export function setWasmLoader(load: () => Promise<void>): void {
@@ -14,8 +15,15 @@ export function setWasmLoader(load: () => Promise<void>): void {
 /** @internal Instantiates the wasm once; later calls wait for the same load. */
 export async function ready(): Promise<void> {
   if (!loader) throw new ArgumentError("INVALID_ARGUMENT", "import the package through its entry point");
-  loaded ??= loader();
+  loaded ??= loader().then(() => {
+    instantiated = true;
+  });
   return loaded;
+}
+
+/** @internal Whether the wasm is instantiated (calls into it work). */
+export function isLoaded(): boolean {
+  return instantiated;
 }
 
 export { wasm };

@@ -5,7 +5,7 @@ import { AttachedConnection, type AttachOptions, Connection, type ConnectionSink
 import { SecureChannel, SecureChannelListener } from "./channel.js";
 import { ArgumentError, call, callSync, type RazorError, typed } from "./errors.js";
 import { Identity, type IdentitySecret, type IdentityStore } from "./identity.js";
-import { ready, wasm } from "./loading.js";
+import { isLoaded, ready, wasm } from "./loading.js";
 import { initLogging, type LoggingOptions } from "./logging.js";
 import { Relay, type RelayOptions, type RelayServiceOptions } from "./relay.js";
 import {
@@ -120,6 +120,14 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
       if (detail.error !== undefined) detail.error = typed(detail.error);
       this.dispatchEvent(new CustomEvent(type, { detail }));
     });
+  }
+
+  /**
+   * Bytes of WebAssembly memory Razor holds in this JavaScript realm (all its nodes together;
+   * it grows and never shrinks). 0 before the first node is created.
+   */
+  static get wasmMemoryBytes(): number {
+    return isLoaded() ? wasm.Node.wasmMemoryBytes() : 0;
   }
 
   /** Creates a node; see `NodeOptions`. */

@@ -215,6 +215,18 @@ impl Node {
         self.node.worker_count()
     }
 
+    /// Bytes of WebAssembly memory this instance of Razor holds (shared by every node of the
+    /// JS realm; it grows and never shrinks).
+    #[wasm_bindgen(js_name = wasmMemoryBytes)]
+    pub fn wasm_memory_bytes() -> f64 {
+        use wasm_bindgen::JsCast;
+        wasm_bindgen::memory()
+            .unchecked_into::<js_sys::WebAssembly::Memory>()
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length() as f64
+    }
+
     /// What peers did to this node: `{ handshakesInProgress, handshakesRefused,
     /// handshakesExpired, handshakesFailed, malformedFrames, repliesDropped }`.
     #[wasm_bindgen(getter, js_name = peerMetrics)]
