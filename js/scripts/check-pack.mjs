@@ -1,10 +1,20 @@
 // The tarball holds exactly what pack-files.txt lists: `npm pack --dry-run` against it, so that
 // a file added or lost in a build shows up in review (run: node scripts/check-pack.mjs).
-// `--update` rewrites the list.
+// `--update` rewrites the list. Also checks that the package depends on nothing at run time:
+// what users install is Razor's own code and its wasm (its supply chain is the Rust tree,
+// checked by cargo deny), which is also what makes `npm audit --omit=dev` clean offline.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 
 const here = new URL("..", import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL("package.json", here), "utf8"));
+for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "bundledDependencies"]) {
+  const names = Object.keys(manifest[field] ?? {});
+  if (names.length) {
+    console.error(`package.json: ${field} must stay empty (the package ships no third-party code), found ${names.join(", ")}`);
+    process.exit(1);
+  }
+}
 const [report] = JSON.parse(
   execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: here, encoding: "utf8" }),
 );
