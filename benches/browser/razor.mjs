@@ -86,5 +86,34 @@ export function razorBench({ RazorNode, MemoryNetwork }) {
     }
   }
 
-  return { handshakes, throughput };
+  /**
+   * `count` channels opened and left idle: the growth of the wasm memory (after a GC, where
+   * the page has `gc`) per channel, both ends being in this page.
+   */
+  async function idleMemory(count, opts = {}) {
+    const settle = async () => {
+      for (let i = 0; i < 3; i++) {
+        globalThis.gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const { a, connect, shutdown } = await pair(opts);
+    try {
+      const channels = [];
+      for (let i = 0; i < 10; i++) channels.push(await connect()); // warm up
+      await settle();
+      const before = RazorNode.wasmMemoryBytes;
+      for (let done = 0; done < count; done += 100) {
+        const batch = Math.min(100, count - done);
+        channels.push(...(await Promise.all(Array.from({ length: batch }, connect))));
+      }
+      await settle();
+      const grown = RazorNode.wasmMemoryBytes - before;
+      return { count, bytesPerChannel: grown / count, totalMiB: RazorNode.wasmMemoryBytes / 2 ** 20, workers: a.workerCount, ...opts };
+    } finally {
+      await shutdown();
+    }
+  }
+
+  return { handshakes, throughput, idleMemory };
 }

@@ -44,7 +44,7 @@ await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: ["--js-flags=--expose-gc", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const results = {}; // `${case}|${impl}` -> [value]
 const impls = [
@@ -94,6 +94,20 @@ try {
   const ockamBulk = median(results["16 KiB one way (MB/s)|Razor, Ockam suite, WebCrypto vault"]);
   console.log(`\nTargets (issue #12): handshake ≤ 0.4× js-libp2p's time: ${handshake.toFixed(2)}× (Ockam suite, WebCrypto; best WebCrypto ${best("handshake with identity proof (ms, both sides)").toFixed(2)}×) ${handshake <= 0.4 ? "met" : "not met"}; ` +
     `16 KiB ≥ 3× js-libp2p's: best ${bulk.toFixed(2)}× ${bulk >= 3 ? "met" : "not met"}; Ockam suite ≥ 150 MB/s at 16 KiB: ${ockamBulk.toFixed(0)} MB/s ${ockamBulk >= 150 ? "met" : "not met"}`);
+
+  const idle = Math.max(100, Math.round(10_000 * scale));
+  console.log(`\n### wasm memory per idle channel in Chromium (${idle.toLocaleString("en")} channels, both ends in the page, after a GC)\n`);
+  console.log("| suite | vault | bytes per channel (both ends) | wasm memory then |");
+  console.log("|---|---|---|---|");
+  for (const [, which, opts] of impls.filter(([, w]) => w === "razor")) {
+    // A fresh page each: wasm memory never shrinks, and freed memory would be reused.
+    const fresh = await browser.newPage();
+    await fresh.goto(`http://127.0.0.1:${server.address().port}/benches/browser/index.html`);
+    await fresh.waitForFunction(() => window.razor, null, { timeout: 30_000 });
+    const result = await fresh.evaluate(([n, o]) => window.razor.idleMemory(n, o), [idle, opts]);
+    await fresh.close();
+    console.log(`| ${opts.suite} | ${opts.vault} | ${Math.round(result.bytesPerChannel).toLocaleString("en")} | ${result.totalMiB.toFixed(1)} MiB |`);
+  }
 
   const libp2pMinimal = readFileSync(join(here, "dist", "libp2p-minimal.js"));
   const razorJs = readFileSync(join(here, "dist", "razor-minimal.js"));
