@@ -159,6 +159,41 @@ impl Echo for RawWebSocket {
     }
 }
 
+/// The browser's WebTransport with Razor's framing (`u32` length + body on one bidirectional
+/// stream, the transport driver's sink and source) to a raw echo server: WebTransport without
+/// Razor's node.
+struct RawWebTransport {
+    sink: std::cell::RefCell<<WebTransportDriver as razor_core::transport::Driver>::Sink>,
+    source: std::cell::RefCell<<WebTransportDriver as razor_core::transport::Driver>::Source>,
+}
+
+impl RawWebTransport {
+    async fn open(address: &str, hash: [u8; 32]) -> Self {
+        use razor_core::transport::Driver as _;
+        let pins = razor_core::transport::CertificatePins::default();
+        pins.pin(address, hash);
+        let hop = razor_core::Address::new(razor_core::TransportType::WT, address);
+        let url = WebTransportDriver.peer(&hop).unwrap();
+        let (sink, source) = WebTransportDriver.dial(&url, &pins).await.unwrap();
+        Self {
+            sink: sink.into(),
+            source: source.into(),
+        }
+    }
+}
+
+#[allow(clippy::await_holding_refcell_ref)] // one caller at a time each way
+impl Echo for RawWebTransport {
+    async fn send(&self, payload: Vec<u8>) {
+        use razor_core::transport::connection::FrameSink as _;
+        self.sink.borrow_mut().send(payload).await.unwrap();
+    }
+    async fn receive(&self) -> Vec<u8> {
+        use razor_core::transport::connection::FrameSource as _;
+        self.source.borrow_mut().next().await.unwrap().unwrap()
+    }
+}
+
 /// The raw WebSocket with the cipher's work and nothing else of Razor: each message is sealed
 /// with ChaCha20-Poly1305 (the same RustCrypto code as the `noise-chachapoly` suite) before it
 /// is sent, and each echo is opened. What a channel costs beyond its cipher is the gap between
@@ -335,6 +370,19 @@ async fn transport_benchmark() {
         &reference,
     )
     .await;
+
+    if let (Some(raw_wt), Some(raw_wt_hash)) = (
+        option_env!("RAZOR_BENCH_RAW_WT"),
+        option_env!("RAZOR_BENCH_RAW_WT_HASH"),
+    ) {
+        let hash = razor_core::codec::hex::decode_array(raw_wt_hash).unwrap();
+        measure(
+            "webtransport raw (no Razor node; Razor's framing)",
+            &RawWebTransport::open(raw_wt, hash).await,
+            &reference,
+        )
+        .await;
+    }
 
     let (node, pins) = node();
     pins.pin_certificate(wt, razor_core::codec::hex::decode_array(hash).unwrap());
