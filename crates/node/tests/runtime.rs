@@ -165,3 +165,38 @@ mod lifecycle {
         run_local(lifecycle::connections_end_with_their_cause(TokioRuntime)).unwrap();
     }
 }
+
+#[test]
+fn a_cancelled_stop_watch_does_not_run_and_leaves_nothing_behind() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    razor_node::run_local(async {
+        let node = razor_core::Node::new(
+            razor_node::TokioRuntime,
+            razor_core::NodeConfig::new("watches"),
+        );
+        node.start_worker("watched", razor_core::services::Echo)
+            .unwrap();
+        let address = razor_core::Address::from("watched");
+        let (kept, cancelled) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+        let ran = kept.clone();
+        let _kept = node
+            .on_worker_stopped(&address, move || ran.set(ran.get() + 1))
+            .unwrap();
+        // A thousand short-lived watchers that give up: none of them runs.
+        for _ in 0..1_000 {
+            let ran = cancelled.clone();
+            node.on_worker_stopped(&address, move || ran.set(ran.get() + 1))
+                .unwrap()
+                .cancel();
+        }
+        // An abandoned `stopped()` wait takes its callback back too.
+        drop(node.stopped(&address));
+        node.stop_worker(&address).unwrap();
+        node.stopped(&address).await;
+        assert_eq!(kept.get(), 1);
+        assert_eq!(cancelled.get(), 0);
+        node.shutdown();
+    })
+    .unwrap();
+}

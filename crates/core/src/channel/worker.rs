@@ -56,10 +56,10 @@ impl ChannelConfig {
     }
 }
 
-/// The two addresses of a channel.
 /// How long a closing channel waits for room to tell its peer.
 const CLOSE_SEND_TIMEOUT: core::time::Duration = core::time::Duration::from_secs(5);
 
+/// The two addresses of a channel.
 #[derive(Debug, Clone)]
 pub(crate) struct ChannelAddresses {
     pub(crate) decryptor: Address,
@@ -254,10 +254,10 @@ impl ChannelWorker {
         // Hops no longer on the route are no longer watched.
         let unwatched: Vec<StopWatch> = {
             let mut watches = self.watches.borrow_mut();
-            let (keep, drop): (Vec<_>, Vec<_>) =
+            let (kept, gone): (Vec<_>, Vec<_>) =
                 watches.drain(..).partition(|(hop, _)| hops.contains(hop));
-            *watches = keep;
-            drop.into_iter().map(|(_, watch)| watch).collect()
+            *watches = kept;
+            gone.into_iter().map(|(_, watch)| watch).collect()
         };
         unwatched.into_iter().for_each(StopWatch::cancel);
         for hop in &hops {

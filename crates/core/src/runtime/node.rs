@@ -275,13 +275,14 @@ impl Node {
     /// if nothing runs there now.
     pub fn stopped(&self, address: &Address) -> impl core::future::Future<Output = ()> + 'static {
         let (done, stopped) = async_channel::bounded::<()>(1);
-        let watching = self.on_worker_stopped(address, move || {
-            let _ = done.try_send(());
-        });
+        // Taken back if this future is dropped first (a caller that gave up waiting).
+        let watching = self
+            .on_worker_stopped(address, move || {
+                let _ = done.try_send(());
+            })
+            .map(StopWatch::cancel_on_drop);
         async move {
-            if let Ok(watch) = watching {
-                // Taken back if this future is dropped first (a caller that gave up waiting).
-                let _watch = watch.cancel_on_drop();
+            if let Ok(_watch) = watching {
                 let _ = stopped.recv().await;
             }
         }

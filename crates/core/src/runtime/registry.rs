@@ -1,7 +1,7 @@
 //! The table from local addresses to mailboxes.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use async_channel::{Receiver, Sender};
@@ -31,8 +31,9 @@ pub(crate) struct Mailbox {
     access: Rc<dyn IncomingAccessControl>,
     accepts_notices: bool,
     stopped: Cell<bool>,
-    /// Callbacks to run when the mailbox stops, each with the id that can take it back.
-    on_stop: RefCell<Vec<(u64, StopCallback)>>,
+    /// Callbacks to run when the mailbox stops, by the id that can take each back (ids grow:
+    /// they run in the order they were added).
+    on_stop: RefCell<BTreeMap<u64, StopCallback>>,
     next_watch: Cell<u64>,
     /// Closed when the mailbox stops: wakes whoever waits in [`halted`](Self::halted).
     halt: Sender<()>,
@@ -140,8 +141,8 @@ impl Mailbox {
         }
         self.sender.close();
         self.halt.close();
-        let callbacks: Vec<_> = self.on_stop.borrow_mut().drain(..).collect();
-        for (_, callback) in callbacks {
+        let callbacks = core::mem::take(&mut *self.on_stop.borrow_mut());
+        for callback in callbacks.into_values() {
             callback();
         }
     }
@@ -156,14 +157,15 @@ impl Mailbox {
     pub(crate) fn on_stop(&self, callback: Box<dyn FnOnce()>) -> u64 {
         let id = self.next_watch.get();
         self.next_watch.set(id + 1);
-        self.on_stop.borrow_mut().push((id, callback));
+        self.on_stop.borrow_mut().insert(id, callback);
         id
     }
 
     /// Drops the callback `id` without running it (a watcher that no longer cares: without
     /// this, a long-lived worker would collect one callback per short-lived watcher).
     pub(crate) fn forget_on_stop(&self, id: u64) {
-        self.on_stop.borrow_mut().retain(|(watch, _)| *watch != id);
+        let forgotten = self.on_stop.borrow_mut().remove(&id);
+        drop(forgotten); // outside the borrow: dropping a callback may drop what watches
     }
 }
 
