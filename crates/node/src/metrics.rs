@@ -13,73 +13,91 @@ use tracing::{debug, info};
 
 use crate::transport::{Admission, bind_tcp};
 
-/// The counters of `node`, one `name value` line each (with `# TYPE` lines).
+/// The counters of `node`, one `name{labels} value` line each, after a `# TYPE` line per name.
 pub fn render(node: &Node) -> String {
     let admission = Admission::of(node);
     let connections = admission.metrics();
     let peers = node.peer_metrics();
-    let mut text = String::new();
-    let mut line = |name: &str, kind: &str, value: u64| {
-        let _ = writeln!(text, "# TYPE {name} {kind}\n{name} {value}");
-    };
-    line(
-        "razor_connections_open",
-        "gauge",
-        connections.connections_open.get(),
-    );
-    line(
-        "razor_connections_accepted_total",
-        "counter",
-        connections.connections_accepted.get(),
-    );
-    line(
-        "razor_connections_refused_total_cap_total",
-        "counter",
-        connections.refused_total_cap.get(),
-    );
-    line(
-        "razor_connections_refused_source_cap_total",
-        "counter",
-        connections.refused_source_cap.get(),
-    );
-    line(
-        "razor_frames_throttled_total",
-        "counter",
-        connections.throttled.get(),
-    );
-    line(
-        "razor_malformed_frames_total",
-        "counter",
-        peers.malformed_frames.get(),
-    );
-    line(
-        "razor_handshakes_in_progress",
-        "gauge",
-        peers.handshakes_in_progress.get(),
-    );
-    line(
-        "razor_handshakes_refused_total",
-        "counter",
-        peers.handshakes_refused.get(),
-    );
-    line(
-        "razor_handshakes_expired_total",
-        "counter",
-        peers.handshakes_expired.get(),
-    );
-    line(
-        "razor_handshakes_failed_total",
-        "counter",
-        peers.handshakes_failed.get(),
-    );
-    line(
-        "razor_replies_dropped_total",
-        "counter",
-        peers.replies_dropped.get(),
-    );
-    line("razor_workers", "gauge", node.worker_count() as u64);
+    let mut samples: Vec<(&str, &str, &str, u64)> = vec![
+        (
+            "razor_connections_open",
+            "gauge",
+            "",
+            connections.connections_open.get(),
+        ),
+        (
+            "razor_connections_accepted_total",
+            "counter",
+            "",
+            connections.connections_accepted.get(),
+        ),
+        (
+            "razor_connections_refused_total",
+            "counter",
+            r#"{cap="total"}"#,
+            connections.refused_total_cap.get(),
+        ),
+        (
+            "razor_connections_refused_total",
+            "counter",
+            r#"{cap="source"}"#,
+            connections.refused_source_cap.get(),
+        ),
+        (
+            "razor_frames_throttled_total",
+            "counter",
+            "",
+            connections.throttled.get(),
+        ),
+        (
+            "razor_malformed_frames_total",
+            "counter",
+            "",
+            peers.malformed_frames.get(),
+        ),
+        (
+            "razor_handshakes_in_progress",
+            "gauge",
+            "",
+            peers.handshakes_in_progress.get(),
+        ),
+        (
+            "razor_handshakes_refused_total",
+            "counter",
+            "",
+            peers.handshakes_refused.get(),
+        ),
+        (
+            "razor_handshakes_expired_total",
+            "counter",
+            "",
+            peers.handshakes_expired.get(),
+        ),
+        (
+            "razor_handshakes_failed_total",
+            "counter",
+            "",
+            peers.handshakes_failed.get(),
+        ),
+        (
+            "razor_replies_dropped_total",
+            "counter",
+            "",
+            peers.replies_dropped.get(),
+        ),
+        ("razor_workers", "gauge", "", node.worker_count() as u64),
+    ];
     if let Some(bytes) = resident_bytes() {
-        line("razor_process_resident_memory_bytes", "gauge", bytes);
+        samples.push(("razor_process_resident_memory_bytes", "gauge", "", bytes));
+    }
+    let mut text = String::new();
+    let mut typed = "";
+    for (name, kind, labels, value) in samples {
+        if name != typed {
+            let _ = writeln!(text, "# TYPE {name} {kind}");
+            typed = name;
+        }
+        let _ = writeln!(text, "{name}{labels} {value}");
     }
     text
 }

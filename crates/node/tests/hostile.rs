@@ -577,11 +577,11 @@ fn slow_readers_slow_writers_and_connections_over_the_caps_only_cost_themselves(
         }
         let metrics = server
             .metrics_until(Duration::from_secs(10), |m| {
-                m["razor_connections_refused_source_cap_total"] >= 8
+                m[r#"razor_connections_refused_total{cap="source"}"#] >= 8
             })
             .await;
         assert_eq!(
-            metrics["razor_connections_refused_source_cap_total"], 8,
+            metrics[r#"razor_connections_refused_total{cap="source"}"#], 8,
             "{metrics:?}"
         );
         assert_eq!(metrics["razor_connections_open"], 40, "{metrics:?}");
