@@ -14,7 +14,11 @@ fn main() -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    // RAZOR_RAW_WT_LOCAL=1: sessions run as `spawn_local` tasks in a LocalSet, as a razor
+    // node's connections do (to tell the scheduler's share of a node's latency).
+    let local = std::env::var_os("RAZOR_RAW_WT_LOCAL").is_some();
+    let set = tokio::task::LocalSet::new();
+    set.block_on(&runtime, async move {
         let identity =
             Identity::self_signed(["localhost", "127.0.0.1"]).map_err(std::io::Error::other)?;
         let hash = identity
@@ -35,7 +39,7 @@ fn main() -> std::io::Result<()> {
         );
         loop {
             let incoming = endpoint.accept().await;
-            tokio::spawn(async move {
+            let session = async move {
                 let Ok(request) = incoming.await else { return };
                 let Ok(connection) = request.accept().await else {
                     return;
@@ -49,7 +53,12 @@ fn main() -> std::io::Result<()> {
                         break;
                     }
                 }
-            });
+            };
+            if local {
+                tokio::task::spawn_local(session);
+            } else {
+                tokio::spawn(session);
+            }
         }
     })
 }
