@@ -163,6 +163,8 @@ export interface PeerMetrics {
   readonly handshakesRefused: number;
   /** Handshakes torn down because they did not finish in time. */
   readonly handshakesExpired: number;
+  /** First handshake messages dropped: their listener held as many channels as it allows. */
+  readonly channelsRefused: number;
   /** Handshakes that failed (a forged message, an untrusted peer). */
   readonly handshakesFailed: number;
   /** Frames that did not decode; each closed its connection. */

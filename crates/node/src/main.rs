@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use razor_core::abac::Policy;
 use razor_core::channel::{
-    CipherSuite, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HANDSHAKES, SecureChannelOptions,
-    TrustPolicy,
+    CipherSuite, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_HANDSHAKES,
+    SecureChannelOptions, TrustPolicy,
 };
 use razor_core::identity::{CredentialAndPurposeKey, Identifier};
 use razor_core::runtime::Runtime;
@@ -256,6 +256,10 @@ struct LimitArgs {
     /// beyond it are dropped.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_HANDSHAKES)]
     max_handshakes: usize,
+    /// Channels each secure channel listener holds at once, established or not; first
+    /// messages beyond it are dropped until one closes.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CHANNELS)]
+    max_channels: usize,
     /// How long a handshake may take, in milliseconds; a half-open one is torn down then.
     #[arg(long, value_name = "MS", default_value_t = DEFAULT_HANDSHAKE_TIMEOUT.as_millis() as u64)]
     handshake_timeout_ms: u64,
@@ -270,6 +274,7 @@ impl Default for LimitArgs {
             max_connections_per_source: limits.max_connections_per_source,
             max_messages_per_second: limits.max_messages_per_second,
             max_handshakes: DEFAULT_MAX_HANDSHAKES,
+            max_channels: DEFAULT_MAX_CHANNELS,
             handshake_timeout_ms: DEFAULT_HANDSHAKE_TIMEOUT.as_millis() as u64,
         }
     }
@@ -437,6 +442,7 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
     }
     let mut options = SecureChannelOptions::new(trust)
         .with_max_handshakes(args.limits.max_handshakes)
+        .with_max_channels(args.limits.max_channels)
         .with_timeout(std::time::Duration::from_millis(
             args.limits.handshake_timeout_ms,
         ));

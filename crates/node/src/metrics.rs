@@ -68,6 +68,12 @@ pub fn render(node: &Node) -> String {
             peers.handshakes_refused.get(),
         ),
         (
+            "razor_channels_refused_total",
+            "counter",
+            "",
+            peers.channels_refused.get(),
+        ),
+        (
             "razor_handshakes_expired_total",
             "counter",
             "",

@@ -625,3 +625,64 @@ fn a_message_rate_paces_a_flooding_connection() {
     })
     .unwrap();
 }
+
+#[test]
+fn a_listener_holds_at_most_its_cap_of_channels_and_takes_new_ones_as_old_ones_close() {
+    run_local(async {
+        // The well-behaved client holds 3 channels; the cap leaves room for 3 more.
+        let server = Server::start(&["--max-channels", "6"]).await;
+        let client = WellBehaved::connect(&server).await;
+        let identity = client.node.create_identity().await.unwrap();
+        let route: Route = format!("tcp#{} => secure", server.tcp).parse().unwrap();
+        let options = || {
+            SecureChannelOptions::new(TrustPolicy::TrustEveryone)
+                .with_timeout(Duration::from_millis(1_500))
+        };
+        let mut extra = Vec::new();
+        for _ in 0..3 {
+            let channel = client
+                .node
+                .create_secure_channel(&identity, route.clone(), options());
+            extra.push(channel.await.expect("room for three more"));
+        }
+        let refused = client
+            .node
+            .create_secure_channel(&identity, route.clone(), options())
+            .await;
+        assert_eq!(
+            refused.err().map(|e| e.code()),
+            Some("TIMEOUT"),
+            "a seventh channel's first message is dropped"
+        );
+        let metrics = server.metrics().await;
+        assert_eq!(metrics["razor_channels_refused_total"], 1, "{metrics:?}");
+        client.check("at the channel cap").await;
+        // One closes (its Close reaches the server), and there is room again.
+        extra.pop().unwrap().close().unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let reopened = loop {
+            match client
+                .node
+                .create_secure_channel(&identity, route.clone(), options())
+                .await
+            {
+                Ok(channel) => break channel,
+                Err(error) if tokio::time::Instant::now() < deadline => {
+                    assert_eq!(error.code(), "TIMEOUT");
+                }
+                Err(error) => panic!("no room after a close: {error}"),
+            }
+        };
+        assert_eq!(
+            reopened
+                .request("echo", b"again".to_vec(), PATIENT)
+                .await
+                .unwrap()
+                .payload,
+            b"again"
+        );
+        client.finish();
+        drop(server.child);
+    })
+    .unwrap();
+}

@@ -78,6 +78,24 @@ pub(crate) struct Listener {
     accepted: Sender<SecureChannel>,
     /// Handshakes in progress (started by a first message, not finished yet).
     in_progress: Rc<Cell<usize>>,
+    /// Channels held: from their first message until their worker is gone.
+    held: Rc<Cell<usize>>,
+}
+
+/// One channel a listener holds, counted until dropped (with the channel's worker).
+pub(crate) struct ChannelSlot(Rc<Cell<usize>>);
+
+impl ChannelSlot {
+    fn take(held: &Rc<Cell<usize>>) -> Self {
+        held.set(held.get() + 1);
+        Self(held.clone())
+    }
+}
+
+impl Drop for ChannelSlot {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 /// One handshake in progress, counted by its listener and the node until dropped.
@@ -118,6 +136,7 @@ impl Listener {
             options,
             accepted,
             in_progress: Rc::default(),
+            held: Rc::default(),
         };
         node.start_worker(address.clone(), listener)?;
         Ok(SecureChannelListener {
@@ -140,7 +159,15 @@ impl Worker for Listener {
             });
             return Ok(());
         }
+        if self.held.get() >= self.options.max_channels {
+            metrics.channels_refused.increment();
+            node.log_bad_peer(|suppressed| {
+                warn!(listener = %ctx.address(), max = self.options.max_channels, suppressed, "too many channels held; dropped a first message");
+            });
+            return Ok(());
+        }
         let slot = HandshakeSlot::take(&self.in_progress, metrics);
+        let held = ChannelSlot::take(&self.held);
         let key = self.identity.secure_channel_key(node.unix_time()).await?;
         let handshake = handshake::respond(node.crypto(), self.options.suite, key.public)?;
         let config = Rc::new(ChannelConfig {
@@ -158,7 +185,7 @@ impl Worker for Listener {
             handshake,
             Some(outcome),
             life.clone(),
-            slot,
+            (slot, held),
         );
         node.start_worker(
             WorkerOptions::new(addresses.decryptor.clone()).with_alias(addresses.encryptor.clone()),

@@ -23,8 +23,8 @@ mod worker;
 pub use api::SecureChannel;
 pub use listener::SecureChannelListener;
 pub use options::{
-    ChannelEvent, ChannelObserver, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HANDSHAKES,
-    SecureChannelOptions,
+    ChannelEvent, ChannelObserver, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS,
+    DEFAULT_MAX_HANDSHAKES, SecureChannelOptions,
 };
 pub use peer::PeerInfo;
 pub use suite::CipherSuite;

@@ -11,6 +11,11 @@ pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// are dropped (each one in progress holds a few KiB until it finishes or times out).
 pub const DEFAULT_MAX_HANDSHAKES: usize = 1024;
 
+/// Default number of channels a listener holds at once, established or not; first messages
+/// beyond it are dropped (an established channel lives until closed, so without a cap peers a
+/// listener trusts could open channels until memory runs out).
+pub const DEFAULT_MAX_CHANNELS: usize = 10_000;
+
 /// What a secure channel reports while it is made, for UIs and logs
 /// ([`SecureChannelOptions::with_observer`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +59,7 @@ pub struct SecureChannelOptions {
     pub(crate) suite: CipherSuite,
     pub(crate) timeout: Duration,
     pub(crate) max_handshakes: usize,
+    pub(crate) max_channels: usize,
     pub(crate) authorities: Vec<VerifiedIdentity>,
     pub(crate) credentials: Option<Vec<CredentialAndPurposeKey>>,
     pub(crate) observer: Option<ChannelObserver>,
@@ -66,6 +72,7 @@ impl core::fmt::Debug for SecureChannelOptions {
             .field("suite", &self.suite)
             .field("timeout", &self.timeout)
             .field("max_handshakes", &self.max_handshakes)
+            .field("max_channels", &self.max_channels)
             .field("authorities", &self.authorities.len())
             .field("observed", &self.observer.is_some())
             .finish_non_exhaustive()
@@ -74,13 +81,15 @@ impl core::fmt::Debug for SecureChannelOptions {
 
 impl SecureChannelOptions {
     /// Options accepting peers that satisfy `trust`, with Ockam's cipher suite, a 30 s
-    /// handshake timeout and, for a listener, [`DEFAULT_MAX_HANDSHAKES`] in progress.
+    /// handshake timeout and, for a listener, [`DEFAULT_MAX_HANDSHAKES`] in progress and
+    /// [`DEFAULT_MAX_CHANNELS`] held.
     pub fn new(trust: TrustPolicy) -> Self {
         Self {
             trust,
             suite: CipherSuite::default(),
             timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             max_handshakes: DEFAULT_MAX_HANDSHAKES,
+            max_channels: DEFAULT_MAX_CHANNELS,
             authorities: Vec::new(),
             credentials: None,
             observer: None,
@@ -117,6 +126,14 @@ impl SecureChannelOptions {
     /// this bounds what a flood of half-open handshakes can hold.
     pub fn with_max_handshakes(mut self, max: usize) -> Self {
         self.max_handshakes = max.max(1);
+        self
+    }
+
+    /// For a listener: holds at most `max` channels at once (at least one), established or in
+    /// their handshake; first messages beyond that are dropped and counted
+    /// ([`PeerMetrics::channels_refused`](crate::runtime::PeerMetrics)) until one closes.
+    pub fn with_max_channels(mut self, max: usize) -> Self {
+        self.max_channels = max.max(1);
         self
     }
 

@@ -17,7 +17,7 @@ use tracing::{debug, info, warn};
 use super::handshake::{
     self, InitiatorAwaitingMessage2, ResponderAwaitingMessage1, ResponderAwaitingMessage3,
 };
-use super::listener::HandshakeSlot;
+use super::listener::{ChannelSlot, HandshakeSlot};
 use super::message::ChannelMessage;
 use super::session::{Decryptor, Encryptor};
 use super::verify::{verify_peer, verify_refresh};
@@ -125,6 +125,8 @@ pub(crate) struct ChannelWorker {
     /// The responder's place among its listener's handshakes in progress, given back when
     /// the handshake ends either way (it moves to the timer's task).
     slot: Option<HandshakeSlot>,
+    /// The responder's place among the channels its listener holds, for the worker's life.
+    _held: Option<ChannelSlot>,
     /// The hops of the route to the peer that run on this node (a connection, usually): when
     /// one stops, the channel can no longer reach the peer and closes.
     watched: Rc<RefCell<Vec<Address>>>,
@@ -153,6 +155,7 @@ impl ChannelWorker {
             outcome: Some(outcome),
             watchdog: None,
             slot: None,
+            _held: None,
             watched: Rc::default(),
             watches: RefCell::default(),
             life,
@@ -166,7 +169,7 @@ impl ChannelWorker {
         handshake: ResponderAwaitingMessage1,
         outcome: Option<Outcome>,
         life: ChannelLife,
-        slot: HandshakeSlot,
+        (slot, held): (HandshakeSlot, ChannelSlot),
     ) -> Self {
         Self {
             role: Role::Responder,
@@ -176,6 +179,7 @@ impl ChannelWorker {
             outcome,
             watchdog: None,
             slot: Some(slot),
+            _held: Some(held),
             watched: Rc::default(),
             watches: RefCell::default(),
             life,

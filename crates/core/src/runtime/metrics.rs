@@ -40,6 +40,9 @@ pub struct PeerMetrics {
     /// First handshake messages dropped because their listener had as many handshakes in
     /// progress as it allows.
     pub handshakes_refused: Counter,
+    /// First handshake messages dropped because their listener held as many channels as it
+    /// allows.
+    pub channels_refused: Counter,
     /// Responder handshakes torn down because they did not finish in time.
     pub handshakes_expired: Counter,
     /// Responder handshakes that failed (a forged or malformed message, an untrusted peer).

@@ -228,7 +228,7 @@ impl Node {
     }
 
     /// What peers did to this node: `{ handshakesInProgress, handshakesRefused,
-    /// handshakesExpired, handshakesFailed, malformedFrames, repliesDropped }`.
+    /// handshakesExpired, channelsRefused, handshakesFailed, malformedFrames, repliesDropped }`.
     #[wasm_bindgen(getter, js_name = peerMetrics)]
     pub fn peer_metrics(&self) -> JsValue {
         let metrics = self.node.peer_metrics();
@@ -240,6 +240,7 @@ impl Node {
             ),
             ("handshakesRefused", count(&metrics.handshakes_refused)),
             ("handshakesExpired", count(&metrics.handshakes_expired)),
+            ("channelsRefused", count(&metrics.channels_refused)),
             ("handshakesFailed", count(&metrics.handshakes_failed)),
             ("malformedFrames", count(&metrics.malformed_frames)),
             ("repliesDropped", count(&metrics.replies_dropped)),
