@@ -108,6 +108,12 @@ export interface ChannelOptions {
   suite?: Suite;
   /** Handshake timeout; default 30 000 ms. */
   timeoutMs?: number;
+  /** `createSecureChannelListener` only: handshakes in progress at once (default 1,024); first
+   * messages beyond it are dropped. */
+  maxHandshakes?: number;
+  /** `createSecureChannelListener` only: channels held at once, established or not (default
+   * 10,000); first messages beyond it are dropped until one closes. */
+  maxChannels?: number;
   /** Change histories of authorities whose credentials to verify. */
   authorities?: Uint8Array[];
   /** Called with each handshake step: messages sent and received, the peer verified, a failure. */

@@ -111,3 +111,22 @@ test("a WebCrypto node and a software node talk both ways", async () => {
   web.shutdown();
   soft.shutdown();
 });
+
+test("a listener holds at most maxChannels and takes a new one once one closes; peerMetrics counts the refusal", async () => {
+  const { alice, bob, aliceId, bobId } = await pair("software");
+  bob.createSecureChannelListener(bobId, "capped", { trust: "everyone", maxChannels: 2, maxHandshakes: 2 });
+  const open = () => alice.createSecureChannel(aliceId, "mem#bob => capped", { trust: "everyone", timeoutMs: 500 });
+  const first = await open();
+  await open();
+  await assert.rejects(open(), (error) => error.code === "TIMEOUT", "a third channel's first message is dropped");
+  assert.equal(bob.peerMetrics.channelsRefused, 1);
+  first.close();
+  let reopened;
+  for (let attempt = 0; attempt < 10 && !reopened; attempt++) {
+    reopened = await open().catch((error) => assert.equal(error.code, "TIMEOUT"));
+  }
+  assert.ok(reopened, "room again once a channel closed");
+  assert.throws(() => bob.createSecureChannelListener(bobId, "bad", { trust: "everyone", maxChannels: 0 }), ArgumentError);
+  alice.shutdown();
+  bob.shutdown();
+});

@@ -53,7 +53,7 @@ export async function snippet3(node: RazorNode, other: RazorNode, identity: Iden
       { trust: { identifier: aliceId } });
 }
 
-/** README.md:358. */
+/** README.md:360. */
 export async function snippet4(node: RazorNode, identity: Identity, authorityId: string, ockamId: string): Promise<void> {
     await node.retrieveCredential(identity, "ws#bridge:4000 => tcp#authority:4000 => secure", { issuer: authorityId });
     const channel = await node.createSecureChannel(identity, "ws#bridge:4000 => tcp#ockam:4000 => secure", {

@@ -96,8 +96,9 @@ export class EdgeNode {
     });
     node.startEcho("echo");
     if (this.identity) {
-      node.createSecureChannelListener(this.identity, "secure", { trust: "everyone" });
-      node.createSecureChannelListener(this.identity, "secure-noise", { trust: "everyone", suite: "noise-chachapoly" });
+      const caps = { maxHandshakes: port.limits.maxHandshakes, maxChannels: port.limits.maxChannels };
+      node.createSecureChannelListener(this.identity, "secure", { trust: "everyone", ...caps });
+      node.createSecureChannelListener(this.identity, "secure-noise", { trust: "everyone", suite: "noise-chachapoly", ...caps });
       node.startWorker(
         "whoami",
         (message) =>

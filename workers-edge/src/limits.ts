@@ -15,6 +15,8 @@ export interface Env {
   RAZOR_EDGE_BURST?: string;
   RAZOR_EDGE_RELAYS_PER_CONNECTION?: string;
   RAZOR_EDGE_IDLE_MS?: string;
+  RAZOR_EDGE_MAX_HANDSHAKES?: string;
+  RAZOR_EDGE_MAX_CHANNELS?: string;
   /** Razor's log filter for the console, like RUST_LOG (e.g. "info", "razor_core=debug"); default off. */
   RAZOR_EDGE_LOG?: string;
   /** "1": keep the last frames each object forwarded, for the demo's ciphertext panel and tests. */
@@ -32,6 +34,12 @@ export interface Limits {
   relaysPerConnection: number;
   /** An object with no traffic for this long unloads its Razor node (sockets stay). */
   idleMs: number;
+  /** Handshakes each of the object's secure channel listeners has in progress at once; first
+   * messages beyond it are dropped. */
+  maxHandshakes: number;
+  /** Channels each of the object's listeners holds at once (a Durable Object has 128 MB);
+   * first messages beyond it are dropped until one closes. */
+  maxChannels: number;
 }
 
 function number(value: string | undefined, fallback: number): number {
@@ -46,6 +54,8 @@ export function limits(env: Env): Limits {
     burst: number(env.RAZOR_EDGE_BURST, 400),
     relaysPerConnection: number(env.RAZOR_EDGE_RELAYS_PER_CONNECTION, 8),
     idleMs: number(env.RAZOR_EDGE_IDLE_MS, 30_000),
+    maxHandshakes: number(env.RAZOR_EDGE_MAX_HANDSHAKES, 256),
+    maxChannels: number(env.RAZOR_EDGE_MAX_CHANNELS, 2_000),
   };
 }
 

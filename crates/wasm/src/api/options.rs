@@ -86,7 +86,8 @@ fn trust_policy(trust: &JsValue) -> Result<TrustPolicy, JsValue> {
     ))
 }
 
-/// Reads `{ trust, suite?, timeoutMs?, authorities? }`; `trust` is required.
+/// Reads `{ trust, suite?, timeoutMs?, maxHandshakes?, maxChannels?, onEvent?, authorities? }`;
+/// `trust` is required.
 pub(crate) fn channel_options(options: &JsValue) -> Result<SecureChannelOptions, JsValue> {
     let trust = get(options, "trust").ok_or_else(|| {
         invalid("options.trust is required (use { trust: \"everyone\" } to accept any peer)")
@@ -107,6 +108,21 @@ pub(crate) fn channel_options(options: &JsValue) -> Result<SecureChannelOptions,
             .filter(|ms| *ms > 0.0)
             .ok_or_else(|| invalid("timeoutMs must be a positive number"))?;
         result = result.with_timeout(Duration::from_millis(ms as u64));
+    }
+    for (name, apply) in [
+        (
+            "maxHandshakes",
+            SecureChannelOptions::with_max_handshakes as fn(_, _) -> _,
+        ),
+        ("maxChannels", SecureChannelOptions::with_max_channels),
+    ] {
+        if let Some(max) = get(options, name) {
+            let max = max
+                .as_f64()
+                .filter(|n| *n >= 1.0 && n.fract() == 0.0)
+                .ok_or_else(|| invalid(format!("{name} must be a positive whole number")))?;
+            result = apply(result, max as usize);
+        }
     }
     if let Some(callback) = get(options, "onEvent") {
         let callback: js_sys::Function = callback
