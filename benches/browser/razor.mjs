@@ -115,5 +115,38 @@ export function razorBench({ RazorNode, MemoryNetwork }) {
     }
   }
 
-  return { handshakes, throughput, idleMemory };
+  /**
+   * The floor of a handshake with identity proof, both sides, with WebCrypto: what the two
+   * sides must compute and cannot skip — an ephemeral X25519 key each (2 generateKey), three
+   * Diffie-Hellmans each (6 deriveBits), and each verifying the other's change history and
+   * purpose key attestation (4 Ed25519 verify) — run one after the other, as a handshake does,
+   * `n` times; the median. Hashing and encoding are left out (microseconds).
+   */
+  async function handshakeFloor(n) {
+    const subtle = crypto.subtle;
+    const x25519 = { name: "X25519" };
+    const statics = [await subtle.generateKey(x25519, false, ["deriveBits"]), await subtle.generateKey(x25519, false, ["deriveBits"])];
+    const signer = await subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+    const data = new Uint8Array(200).fill(7);
+    const signature = await subtle.sign({ name: "Ed25519" }, signer.privateKey, data);
+    const once = async () => {
+      const [ea, eb] = [await subtle.generateKey(x25519, false, ["deriveBits"]), await subtle.generateKey(x25519, false, ["deriveBits"])];
+      for (const [mine, theirs] of [[ea, eb], [eb, ea], [ea, statics[1]], [statics[1], ea], [statics[0], eb], [eb, statics[0]]]) {
+        await subtle.deriveBits({ name: "X25519", public: theirs.publicKey }, mine.privateKey, 256);
+      }
+      for (let i = 0; i < 4; i++) {
+        if (!(await subtle.verify({ name: "Ed25519" }, signer.publicKey, signature, data))) throw new Error("verify");
+      }
+    };
+    for (let i = 0; i < 3; i++) await once();
+    const samples = [];
+    for (let i = 0; i < n; i++) {
+      const t = now();
+      await once();
+      samples.push(now() - t);
+    }
+    return { n, ...stats(samples) };
+  }
+
+  return { handshakes, throughput, idleMemory, handshakeFloor };
 }
