@@ -180,8 +180,9 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
 
   /**
    * What peers did to this node: responder handshakes in progress, refused (the listener had
-   * as many in progress as it allows), expired and failed; malformed frames (each closed its
-   * connection); echo replies dropped for a peer that was not reading.
+   * as many in progress as it allows), expired and failed; first messages refused because the
+   * listener held `maxChannels` channels; malformed frames (each closed its connection); echo
+   * replies dropped for a peer that was not reading.
    */
   get peerMetrics(): PeerMetrics {
     return this.inner.peerMetrics as PeerMetrics;

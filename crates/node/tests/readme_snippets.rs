@@ -51,7 +51,7 @@ async fn snippet_1(
     Ok(())
 }
 
-/// README.md:204.
+/// README.md:207.
 #[allow(unused, clippy::all)]
 async fn snippet_2() -> Result<(), Box<dyn std::error::Error>> {
     use razor_core::services::Echo;
