@@ -120,7 +120,6 @@ fn resident_bytes() -> Option<u64> {
 pub async fn serve_metrics(node: &Node, address: &str) -> Result<SocketAddr> {
     let (listener, bound) = bind_tcp(address).await?;
     info!(%bound, "metrics at http://{bound}/metrics");
-    let node = node.clone();
     let serving = tokio::task::spawn_local({
         let node = node.clone();
         async move {

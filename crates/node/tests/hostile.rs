@@ -4,10 +4,11 @@
 //! well-behaved client keeps a secure channel over each listener and its echo round trips
 //! keep working. What the node held and refused is read from its `--metrics` endpoint.
 
+mod support;
+
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -19,9 +20,9 @@ use razor_core::transport::framing::{OckamTcpFrames, length_prefixed};
 use razor_core::{Address, Node, NodeConfig, Route, TransportMessage};
 use razor_node::transport::{TcpTransport, WebSocketTransport, WebTransportTransport};
 use razor_node::{TokioRuntime, run_local};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio_tungstenite::tungstenite::Message;
 
 /// How long the server gives a handshake (short, so that the test sees them expire).
@@ -44,27 +45,26 @@ struct Server {
 
 impl Server {
     async fn start(extra: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_razor"))
-            .args(["node", "--name", "target", "--trust", "everyone"])
-            .args([
-                "--tcp",
-                "127.0.0.1:0",
-                "--ws",
-                "127.0.0.1:0",
-                "--wt",
-                "127.0.0.1:0",
-            ])
-            .args(["--metrics", "127.0.0.1:0"])
-            .args(["--handshake-timeout-ms", &HANDSHAKE_TIMEOUT_MS.to_string()])
-            .args(["--max-handshakes", &MAX_HANDSHAKES.to_string()])
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("razor starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let (timeout, max) = (HANDSHAKE_TIMEOUT_MS.to_string(), MAX_HANDSHAKES.to_string());
+        let mut args = vec![
+            "--name",
+            "target",
+            "--trust",
+            "everyone",
+            "--tcp",
+            "127.0.0.1:0",
+        ];
+        args.extend([
+            "--ws",
+            "127.0.0.1:0",
+            "--wt",
+            "127.0.0.1:0",
+            "--metrics",
+            "127.0.0.1:0",
+        ]);
+        args.extend(["--handshake-timeout-ms", &timeout, "--max-handshakes", &max]);
+        args.extend(extra);
+        let (child, mut lines) = support::spawn_node(&args, "warn");
         let (mut tcp, mut ws, mut wt, mut wt_hash, mut metrics) = (None, None, None, None, None);
         while metrics.is_none() || tcp.is_none() || ws.is_none() || wt.is_none() {
             let line = lines
@@ -85,8 +85,7 @@ impl Server {
                 metrics = Some(rest.trim_end_matches("/metrics").parse().unwrap());
             }
         }
-        // Keep reading stdout so that the node never blocks on a full pipe.
-        tokio::task::spawn_local(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        support::drain(lines);
         Server {
             child,
             tcp: tcp.unwrap(),
@@ -99,21 +98,7 @@ impl Server {
 
     /// The node's counters.
     async fn metrics(&self) -> HashMap<String, u64> {
-        let mut stream = TcpStream::connect(self.metrics).await.unwrap();
-        stream
-            .write_all(b"GET /metrics HTTP/1.1\r\nhost: test\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        let (_, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        body.lines()
-            .filter(|line| !line.starts_with('#'))
-            .filter_map(|line| {
-                let (name, value) = line.split_once(' ')?;
-                Some((name.to_owned(), value.parse().ok()?))
-            })
-            .collect()
+        support::scrape_metrics(self.metrics).await
     }
 
     /// Waits until `check` holds for the counters (up to `within`), and returns them.

@@ -4,6 +4,8 @@
 //! Needs `RAZOR_OCKAM_PEER` (the binary's path). `scripts/test` sets it and
 //! `RAZOR_REQUIRE_OCKAM=1`, so in CI a missing peer fails instead of skipping.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -153,19 +155,11 @@ mod live {
         [&[text.len() as u8][..], text.as_bytes()].concat()
     }
 
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    }
-
     #[test]
     fn razor_to_ockam_and_ockam_to_razor_over_tcp() {
         let Some(peer) = super::peer() else { return };
         run_local(async move {
-            let port = free_port();
+            let port = super::support::free_port();
             let mut ockam = Command::new(&peer)
                 .args(["listen", &format!("127.0.0.1:{port}")])
                 .env("OCKAM_LOG_LEVEL", "warn")

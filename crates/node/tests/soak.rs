@@ -8,32 +8,23 @@
 //! `#[ignore]`d in `cargo test`: run by `scripts/soak [SECONDS]` (default 60; scripts/test
 //! runs the default, the documented long run is 600).
 
+mod support;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use razor_core::channel::{SecureChannelOptions, TrustPolicy};
 use razor_core::{Node, NodeConfig, Route};
 use razor_node::transport::TcpTransport;
 use razor_node::{TokioRuntime, run_local};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 /// Channels open at once in a cycle.
 const CHANNELS: usize = 500;
 /// Channels whose handshakes run at once.
 const CONCURRENCY: usize = 50;
 const PATIENT: Option<Duration> = Some(Duration::from_secs(10));
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// One `razor node` process, restartable on the same ports and identity.
 struct Process {
@@ -47,18 +38,17 @@ struct Process {
 
 impl Process {
     async fn start(&mut self) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_razor"))
-            .arg("node")
-            .args(["--name", self.name, "--trust", "everyone"])
-            .args(["--metrics", &format!("127.0.0.1:{}", self.metrics_port)])
-            .args(&self.args)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("razor starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let metrics = format!("127.0.0.1:{}", self.metrics_port);
+        let mut args = vec![
+            "--name",
+            self.name,
+            "--trust",
+            "everyone",
+            "--metrics",
+            &metrics,
+        ];
+        args.extend(self.args.iter().map(String::as_str));
+        let (child, mut lines) = support::spawn_node(&args, "error");
         loop {
             let line = lines
                 .next_line()
@@ -69,7 +59,7 @@ impl Process {
                 break;
             }
         }
-        tokio::task::spawn_local(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        support::drain(lines);
         self.child = Some(child);
     }
 
@@ -81,26 +71,7 @@ impl Process {
     }
 
     async fn metrics(&self) -> HashMap<String, u64> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.metrics_port))
-            .await
-            .unwrap();
-        stream
-            .write_all(b"GET /metrics HTTP/1.1\r\n\r\n")
-            .await
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body)
-            .unwrap_or_default()
-            .lines()
-            .filter(|line| !line.starts_with('#'))
-            .filter_map(|line| {
-                let (name, value) = line.split_once(' ')?;
-                Some((name.to_owned(), value.parse().ok()?))
-            })
-            .collect()
+        support::scrape_metrics(([127, 0, 0, 1], self.metrics_port).into()).await
     }
 }
 
@@ -171,11 +142,11 @@ fn channels_open_exchange_and_close_across_restarts_with_flat_memory() {
     run_local(async {
         let state = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("soak-server");
         let _ = std::fs::remove_dir_all(&state);
-        let relay_port = free_port();
+        let relay_port = support::free_port();
         let mut relay = Process {
             name: "soak-relay",
             args: vec!["--tcp".into(), format!("127.0.0.1:{relay_port}")],
-            metrics_port: free_port(),
+            metrics_port: support::free_port(),
             child: None,
             ready: "tcp: ",
         };
@@ -189,7 +160,7 @@ fn channels_open_exchange_and_close_across_restarts_with_flat_memory() {
                 "--relay-name".into(),
                 "soak".into(),
             ],
-            metrics_port: free_port(),
+            metrics_port: support::free_port(),
             child: None,
             ready: "relay: ",
         };
