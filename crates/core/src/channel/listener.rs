@@ -82,34 +82,37 @@ pub(crate) struct Listener {
     held: Rc<Cell<usize>>,
 }
 
-/// One channel a listener holds, counted until dropped (with the channel's worker).
-pub(crate) struct ChannelSlot(Rc<Cell<usize>>);
+/// One place in a listener's count (of channels held, or of handshakes in progress), given
+/// back when dropped.
+pub(crate) struct Slot(Rc<Cell<usize>>);
 
-impl ChannelSlot {
-    fn take(held: &Rc<Cell<usize>>) -> Self {
-        held.set(held.get() + 1);
-        Self(held.clone())
+impl Slot {
+    fn take(count: &Rc<Cell<usize>>) -> Self {
+        count.set(count.get() + 1);
+        Self(count.clone())
     }
 }
 
-impl Drop for ChannelSlot {
+impl Drop for Slot {
     fn drop(&mut self) {
         self.0.set(self.0.get().saturating_sub(1));
     }
 }
 
-/// One handshake in progress, counted by its listener and the node until dropped.
+/// One channel a listener holds, for as long as the channel's worker lives.
+pub(crate) type ChannelSlot = Slot;
+
+/// One handshake in progress, counted by its listener and the node's gauge until dropped.
 pub(crate) struct HandshakeSlot {
-    in_progress: Rc<Cell<usize>>,
+    _slot: Slot,
     metrics: Rc<PeerMetrics>,
 }
 
 impl HandshakeSlot {
     fn take(in_progress: &Rc<Cell<usize>>, metrics: Rc<PeerMetrics>) -> Self {
-        in_progress.set(in_progress.get() + 1);
         metrics.handshakes_in_progress.increment();
         Self {
-            in_progress: in_progress.clone(),
+            _slot: Slot::take(in_progress),
             metrics,
         }
     }
@@ -117,8 +120,6 @@ impl HandshakeSlot {
 
 impl Drop for HandshakeSlot {
     fn drop(&mut self) {
-        self.in_progress
-            .set(self.in_progress.get().saturating_sub(1));
         self.metrics.handshakes_in_progress.decrement();
     }
 }
@@ -167,7 +168,7 @@ impl Worker for Listener {
             return Ok(());
         }
         let slot = HandshakeSlot::take(&self.in_progress, metrics);
-        let held = ChannelSlot::take(&self.held);
+        let held = Slot::take(&self.held);
         let key = self.identity.secure_channel_key(node.unix_time()).await?;
         let handshake = handshake::respond(node.crypto(), self.options.suite, key.public)?;
         let config = Rc::new(ChannelConfig {
