@@ -22,7 +22,8 @@ export function razorBench({ RazorNode, MemoryNetwork }) {
     a.attachMemory(network, "a");
     b.attachMemory(network, "b");
     const [ida, idb] = [await a.createIdentity(), await b.createIdentity()];
-    const listener = b.createSecureChannelListener(idb, "secure", { trust: { identifier: ida.identifier }, suite });
+    // The idle-memory case holds 10,000 channels and more: above the listener's default cap.
+    const listener = b.createSecureChannelListener(idb, "secure", { trust: { identifier: ida.identifier }, suite, maxChannels: 1_000_000 });
     /** One handshake; resolves when both sides have verified each other. */
     const connect = async () => {
       const [outbound, inbound] = await Promise.all([

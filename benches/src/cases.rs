@@ -15,18 +15,28 @@ pub fn razor_handshake(
     initiator: &X25519KeyPair,
     responder: &X25519KeyPair,
 ) -> [u8; 32] {
-    let (i, m1) =
-        handshake::initiate(RustCrypto::provider(), suite, initiator.public_key()).unwrap();
-    let r = handshake::respond(RustCrypto::provider(), suite, responder.public_key())
-        .unwrap()
+    let crypto = RustCrypto::provider;
+    let (e_i, e_r) = (
+        X25519KeyPair::generate().unwrap(),
+        X25519KeyPair::generate().unwrap(),
+    );
+    let (i, m1) = handshake::initiate(crypto(), suite, initiator.public_key(), e_i.public_key());
+    let r = handshake::respond(crypto(), suite, responder.public_key())
         .read_message_1(&m1)
         .unwrap();
+    let ee = e_r.diffie_hellman(r.remote_ephemeral()).unwrap();
     let es = responder.diffie_hellman(r.remote_ephemeral()).unwrap();
-    let (r, m2) = r.write_message_2(es, b"").unwrap();
-    let (i, _) = i.read_message_2(&m2).unwrap();
+    let (r, m2) = r.write_message_2(e_r.public_key(), ee, es, b"").unwrap();
+    let i = i.read_message_2(&m2).unwrap();
+    let ee = e_i.diffie_hellman(i.remote_ephemeral()).unwrap();
+    let i = i.mix_ee(ee).unwrap();
+    let es = e_i.diffie_hellman(i.remote_static()).unwrap();
+    let (i, _) = i.mix_es(es).unwrap();
     let se = initiator.diffie_hellman(i.remote_ephemeral()).unwrap();
     let (m3, keys) = i.write_message_3(se, b"").unwrap();
-    let (_, _) = r.read_message_3(&m3).unwrap();
+    let r = r.read_message_3(&m3).unwrap();
+    let se = e_r.diffie_hellman(r.remote_static()).unwrap();
+    let (_, _) = r.mix_se(se).unwrap();
     keys.handshake_hash
 }
 

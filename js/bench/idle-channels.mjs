@@ -22,7 +22,8 @@ alice.attachMemory(network, "alice");
 bob.attachMemory(network, "bob");
 const bobId = await bob.createIdentity();
 const aliceId = await alice.createIdentity();
-bob.createSecureChannelListener(bobId, "secure", { trust: "everyone", suite });
+// Above the listener's default cap of 10,000 channels held.
+bob.createSecureChannelListener(bobId, "secure", { trust: "everyone", suite, maxChannels: count + 1_000 });
 const open = () => alice.createSecureChannel(aliceId, "mem#bob => secure", { trust: "everyone", suite });
 
 const channels = [];

@@ -56,13 +56,22 @@ fn razor_initiator_with_snow_responder() {
     let mut snow = snow_builder(&snow_secret).build_responder().unwrap();
     let mut buffer = vec![0u8; 65_535];
 
-    let (razor, m1) =
-        handshake::initiate(RustCrypto::provider(), SUITE, razor_static.public_key()).unwrap();
+    let ephemeral = X25519KeyPair::generate().unwrap();
+    let (razor, m1) = handshake::initiate(
+        RustCrypto::provider(),
+        SUITE,
+        razor_static.public_key(),
+        ephemeral.public_key(),
+    );
     snow.read_message(&m1, &mut buffer).unwrap();
     let len = snow
         .write_message(b"responder payload", &mut buffer)
         .unwrap();
-    let (razor, payload) = razor.read_message_2(&buffer[..len]).unwrap();
+    let razor = razor.read_message_2(&buffer[..len]).unwrap();
+    let ee = ephemeral.diffie_hellman(razor.remote_ephemeral()).unwrap();
+    let razor = razor.mix_ee(ee).unwrap();
+    let es = ephemeral.diffie_hellman(razor.remote_static()).unwrap();
+    let (razor, payload) = razor.mix_es(es).unwrap();
     assert_eq!(payload, b"responder payload");
     assert_eq!(
         razor.remote_static(),
@@ -94,19 +103,24 @@ fn snow_initiator_with_razor_responder() {
 
     let len = snow.write_message(&[], &mut buffer).unwrap();
     let razor = handshake::respond(RustCrypto::provider(), SUITE, razor_static.public_key())
-        .unwrap()
         .read_message_1(&buffer[..len])
         .unwrap();
+    let ephemeral = X25519KeyPair::generate().unwrap();
+    let ee = ephemeral.diffie_hellman(razor.remote_ephemeral()).unwrap();
     let es = razor_static
         .diffie_hellman(razor.remote_ephemeral())
         .unwrap();
-    let (razor, m2) = razor.write_message_2(es, b"responder payload").unwrap();
+    let (razor, m2) = razor
+        .write_message_2(ephemeral.public_key(), ee, es, b"responder payload")
+        .unwrap();
     let len = snow.read_message(&m2, &mut buffer).unwrap();
     assert_eq!(&buffer[..len], b"responder payload");
     let len = snow
         .write_message(b"initiator payload", &mut buffer)
         .unwrap();
-    let (keys, payload) = razor.read_message_3(&buffer[..len]).unwrap();
+    let razor = razor.read_message_3(&buffer[..len]).unwrap();
+    let se = ephemeral.diffie_hellman(razor.remote_static()).unwrap();
+    let (keys, payload) = razor.mix_se(se).unwrap();
     assert_eq!(payload, b"initiator payload");
     assert_eq!(
         keys.remote_static,

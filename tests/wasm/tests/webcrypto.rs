@@ -197,3 +197,33 @@ async fn identities_survive_in_indexeddb() {
             .is_none()
     );
 }
+
+#[wasm_bindgen_test]
+async fn ephemeral_keys_agree_with_software_x25519_and_refuse_low_order_peers() {
+    use razor_core::vault::crypto::X25519KeyPair;
+    use razor_core::vault::{CryptoProvider, X25519PublicKey};
+    let provider = WebCryptoProvider::new(subtle());
+    let ephemeral = provider.ephemeral_key().await.unwrap();
+    let software = X25519KeyPair::generate().unwrap();
+    let ours = ephemeral
+        .diffie_hellman(&software.public_key())
+        .await
+        .unwrap();
+    let theirs = software.diffie_hellman(&ephemeral.public_key()).unwrap();
+    assert_eq!(ours.expose(), theirs.expose());
+    // Two keys are two keys.
+    let other = provider.ephemeral_key().await.unwrap();
+    assert_ne!(other.public_key(), ephemeral.public_key());
+    // A low-order point (here: zero, and one of order 8) would make the secret public.
+    for low_order in [[0u8; 32], {
+        let mut p = [0u8; 32];
+        p[0] = 1;
+        p
+    }] {
+        let refused = ephemeral.diffie_hellman(&X25519PublicKey(low_order)).await;
+        assert!(
+            matches!(refused, Err(razor_core::Error::Crypto(_))),
+            "{refused:?}"
+        );
+    }
+}

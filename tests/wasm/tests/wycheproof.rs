@@ -21,3 +21,12 @@ fn signature_and_hkdf_vectors() {
     assert!(wycheproof::ecdsa_p256() > 200);
     assert!(wycheproof::hkdf_sha256() > 50);
 }
+
+#[wasm_bindgen_test]
+async fn signature_vectors_through_webcrypto() {
+    // Handshakes check the peer's Ed25519 signatures with WebCrypto: it must agree with the
+    // vectors (valid pass, invalid fail) in every runtime the package runs in.
+    let vault = razor_wasm::vault::WebCryptoVault::open(None).await.unwrap();
+    let provider = razor_wasm::vault::WebCryptoProvider::new(vault.subtle());
+    assert!(wycheproof::signatures_through(&provider).await > 300);
+}

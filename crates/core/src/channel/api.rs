@@ -177,7 +177,13 @@ impl Node {
             return Err(Error::EmptyRoute);
         }
         let key = identity.secure_channel_key(self.unix_time()).await?;
-        let (handshake, message_1) = handshake::initiate(self.crypto(), options.suite, key.public)?;
+        let ephemeral = self.crypto().ephemeral_key().await?;
+        let (handshake, message_1) = handshake::initiate(
+            self.crypto(),
+            options.suite,
+            key.public,
+            ephemeral.public_key(),
+        );
         let limit = options.timeout;
         let observer = options.clone();
         let config = Rc::new(ChannelConfig {
@@ -189,8 +195,13 @@ impl Node {
         let addresses = ChannelAddresses::random();
         let (outcome, result) = async_channel::bounded(1);
         let life = ChannelLife::default();
-        let worker =
-            ChannelWorker::initiator(config, addresses.clone(), handshake, outcome, life.clone());
+        let worker = ChannelWorker::initiator(
+            config,
+            addresses.clone(),
+            (handshake, ephemeral),
+            outcome,
+            life.clone(),
+        );
         self.start_worker(
             WorkerOptions::new(addresses.decryptor.clone()).with_alias(addresses.encryptor.clone()),
             worker,

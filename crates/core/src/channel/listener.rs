@@ -170,7 +170,7 @@ impl Worker for Listener {
         let slot = HandshakeSlot::take(&self.in_progress, metrics);
         let held = Slot::take(&self.held);
         let key = self.identity.secure_channel_key(node.unix_time()).await?;
-        let handshake = handshake::respond(node.crypto(), self.options.suite, key.public)?;
+        let handshake = handshake::respond(node.crypto(), self.options.suite, key.public);
         let config = Rc::new(ChannelConfig {
             identity: self.identity.clone(),
             options: self.options.clone(),

@@ -6,9 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use super::{PeerInfo, SecureChannelOptions};
 use crate::error::{Error, Result};
 use crate::identity::model::ChangeHistory;
+use crate::identity::verify::{
+    SignatureChecks, change_history_checks, credential_checks, purpose_key_checks,
+};
 use crate::identity::{
     CredentialAndPurposeKey, HistoryRelation, Identifier, IdentityAndCredentials, PurposePublicKey,
-    VerifiedIdentity, verify_change_history, verify_credential, verify_purpose_key,
+    VerifiedCredential, VerifiedIdentity,
 };
 use crate::routing::{Address, Route};
 use crate::runtime::Node;
@@ -43,38 +46,71 @@ impl KnownIdentities {
     }
 }
 
-/// Verifies `credentials` for `subject` and returns the attributes, the issuers that
-/// vouched, and the errors of those that failed.
-fn check_credentials(
-    crypto: &dyn CryptoProvider,
-    subject: &Identifier,
-    authorities: &[VerifiedIdentity],
-    credentials: &[CredentialAndPurposeKey],
-    now: u64,
-) -> (BTreeMap<String, String>, Vec<Identifier>, Vec<Error>) {
-    let mut attributes = BTreeMap::new();
-    let mut issuers = Vec::new();
-    let mut errors = Vec::new();
-    for presented in credentials {
-        match verify_credential(crypto, subject, authorities, presented, now) {
-            Ok(credential) => {
-                issuers.push(credential.issuer);
-                for (name, value) in credential.attributes {
-                    if let (Ok(name), Ok(value)) =
-                        (String::from_utf8(name), String::from_utf8(value))
-                    {
-                        attributes.insert(name, value);
-                    }
-                }
-            }
-            Err(error) => errors.push(error),
-        }
-    }
-    (attributes, issuers, errors)
+/// Credentials about one subject whose structure checked, with the signatures each still
+/// needs, and the errors of those that did not.
+struct PendingCredentials {
+    checked: Vec<(VerifiedCredential, SignatureChecks)>,
+    errors: Vec<Error>,
 }
 
-/// Verifies a handshake payload from the peer whose Noise static key is `remote_static`.
-pub(crate) fn verify_peer(
+impl PendingCredentials {
+    fn new(
+        crypto: &dyn CryptoProvider,
+        subject: &Identifier,
+        authorities: &[VerifiedIdentity],
+        credentials: &[CredentialAndPurposeKey],
+        now: u64,
+    ) -> Self {
+        let mut pending = Self {
+            checked: Vec::new(),
+            errors: Vec::new(),
+        };
+        for presented in credentials {
+            let mut checks = SignatureChecks::default();
+            match credential_checks(crypto, subject, authorities, presented, now, &mut checks) {
+                Ok(credential) => pending.checked.push((credential, checks)),
+                Err(error) => pending.errors.push(error),
+            }
+        }
+        pending
+    }
+
+    /// Runs `required` (which must hold) and every credential's signatures at once; returns
+    /// the attributes, the issuers that vouched, and the errors of the credentials that
+    /// failed.
+    async fn verify(
+        self,
+        crypto: &dyn CryptoProvider,
+        required: SignatureChecks,
+    ) -> Result<(BTreeMap<String, String>, Vec<Identifier>, Vec<Error>)> {
+        let (credentials, mut sets): (Vec<_>, Vec<_>) = self.checked.into_iter().unzip();
+        sets.insert(0, required);
+        let mut outcomes = SignatureChecks::run(crypto, sets).await.into_iter();
+        outcomes
+            .next()
+            .unwrap_or(Err(Error::Crypto("no signature outcome")))?;
+        let mut attributes = BTreeMap::new();
+        let mut issuers = Vec::new();
+        let mut errors = self.errors;
+        for (credential, outcome) in credentials.into_iter().zip(outcomes) {
+            if let Err(error) = outcome {
+                errors.push(error);
+                continue;
+            }
+            issuers.push(credential.issuer);
+            for (name, value) in credential.attributes {
+                if let (Ok(name), Ok(value)) = (String::from_utf8(name), String::from_utf8(value)) {
+                    attributes.insert(name, value);
+                }
+            }
+        }
+        Ok((attributes, issuers, errors))
+    }
+}
+
+/// Verifies a handshake payload from the peer whose Noise static key is `remote_static`: the
+/// structure first, then every signature in it at once.
+pub(crate) async fn verify_peer(
     node: &Node,
     options: &SecureChannelOptions,
     payload: &[u8],
@@ -85,12 +121,14 @@ pub(crate) fn verify_peer(
     let presented = IdentityAndCredentials::decode(payload)
         .map_err(|_| Error::Handshake("malformed identity payload"))?;
     let crypto = node.crypto();
-    let identity = verify_change_history(crypto.as_ref(), presented.change_history)?;
-    let attested = verify_purpose_key(
+    let mut required = SignatureChecks::default();
+    let identity = change_history_checks(crypto.as_ref(), presented.change_history, &mut required)?;
+    let attested = purpose_key_checks(
         crypto.as_ref(),
         &identity,
         &presented.purpose_key_attestation,
         now,
+        &mut required,
     )?;
     match attested.public_key {
         PurposePublicKey::SecureChannelStatic(key)
@@ -101,15 +139,17 @@ pub(crate) fn verify_peer(
             ));
         }
     }
-    node.extension::<KnownIdentities>().observe(&identity)?;
     let authorities = options.all_authorities();
-    let (attributes, issuers, errors) = check_credentials(
+    let credentials = PendingCredentials::new(
         crypto.as_ref(),
         &identity.identifier(),
         &authorities,
         &presented.credentials,
         now,
     );
+    let (attributes, issuers, errors) = credentials.verify(crypto.as_ref(), required).await?;
+    // Only a history whose signatures held may be remembered.
+    node.extension::<KnownIdentities>().observe(&identity)?;
     let peer = PeerInfo {
         identifier: identity.identifier(),
         identity: identity.clone(),
@@ -125,7 +165,7 @@ pub(crate) fn verify_peer(
 
 /// Applies a `RefreshCredentials` message: same identity (same or newer history), new
 /// attributes from credentials that verify.
-pub(crate) fn verify_refresh(
+pub(crate) async fn verify_refresh(
     node: &Node,
     options: &SecureChannelOptions,
     peer: &PeerInfo,
@@ -133,18 +173,21 @@ pub(crate) fn verify_refresh(
     credentials: &[CredentialAndPurposeKey],
     now: u64,
 ) -> Result<PeerInfo> {
-    let identity = verify_change_history(node.crypto().as_ref(), change_history)?;
+    let crypto = node.crypto();
+    let mut required = SignatureChecks::default();
+    let identity = change_history_checks(crypto.as_ref(), change_history, &mut required)?;
     if identity.identifier() != peer.identifier {
         return Err(Error::IdentityMismatch);
     }
-    node.extension::<KnownIdentities>().observe(&identity)?;
-    let (attributes, issuers, _) = check_credentials(
-        node.crypto().as_ref(),
+    let credentials = PendingCredentials::new(
+        crypto.as_ref(),
         &peer.identifier,
         &options.all_authorities(),
         credentials,
         now,
     );
+    let (attributes, issuers, _) = credentials.verify(crypto.as_ref(), required).await?;
+    node.extension::<KnownIdentities>().observe(&identity)?;
     Ok(PeerInfo {
         attributes,
         has_credential: !issuers.is_empty(),

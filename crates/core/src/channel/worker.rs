@@ -12,10 +12,12 @@ use core::mem;
 use std::rc::Rc;
 
 use async_channel::Sender;
+use futures_lite::future::zip;
 use tracing::{debug, info, warn};
 
 use super::handshake::{
-    self, InitiatorAwaitingMessage2, ResponderAwaitingMessage1, ResponderAwaitingMessage3,
+    HandshakeResult, InitiatorAwaitingMessage2, ResponderAwaitingMessage1,
+    ResponderAwaitingMessage3,
 };
 use super::listener::{ChannelSlot, HandshakeSlot};
 use super::message::ChannelMessage;
@@ -30,7 +32,7 @@ use crate::runtime::LocalMessage;
 use crate::runtime::{
     CloseCause, Context, Ending, NodeEvent, SecureChannelOrigin, StopWatch, TrafficCounter, Worker,
 };
-use crate::vault::CryptoProvider;
+use crate::vault::{CryptoProvider, EphemeralKey, SharedSecret, X25519PublicKey};
 
 /// Everything a channel worker needs to know about its own side.
 pub(crate) struct ChannelConfig {
@@ -102,12 +104,17 @@ struct Session {
     notices: NoticeBudget,
 }
 
+// A channel spends its life `Established`: boxing that state would only add an allocation and
+// a pointer to every idle channel.
+#[allow(clippy::large_enum_variant)]
 enum State {
     /// Between states, or after a failure.
     Done,
-    InitiatorAwaiting2(InitiatorAwaitingMessage2),
+    /// The initiator's state and its ephemeral key.
+    InitiatorAwaiting2(InitiatorAwaitingMessage2, Box<dyn EphemeralKey>),
     ResponderAwaiting1(ResponderAwaitingMessage1),
-    ResponderAwaiting3(ResponderAwaitingMessage3, Route),
+    /// The responder's state, its ephemeral key and the route back to the initiator.
+    ResponderAwaiting3(ResponderAwaitingMessage3, Box<dyn EphemeralKey>, Route),
     Established(Session),
 }
 
@@ -143,7 +150,7 @@ impl ChannelWorker {
     pub(crate) fn initiator(
         config: Rc<ChannelConfig>,
         addresses: ChannelAddresses,
-        handshake: InitiatorAwaitingMessage2,
+        (handshake, ephemeral): (InitiatorAwaitingMessage2, Box<dyn EphemeralKey>),
         outcome: Outcome,
         life: ChannelLife,
     ) -> Self {
@@ -151,7 +158,7 @@ impl ChannelWorker {
             role: Role::Initiator,
             config,
             addresses,
-            state: State::InitiatorAwaiting2(handshake),
+            state: State::InitiatorAwaiting2(handshake, ephemeral),
             outcome: Some(outcome),
             watchdog: None,
             slot: None,
@@ -215,7 +222,7 @@ impl ChannelWorker {
     fn establish(
         &mut self,
         remote_route: Route,
-        keys: handshake::HandshakeResult,
+        keys: HandshakeResult,
         mut peer: PeerInfo,
     ) -> Session {
         peer.node_route = remote_route.clone();
@@ -314,10 +321,7 @@ impl ChannelWorker {
         });
     }
 
-    async fn static_dh(
-        &self,
-        remote_ephemeral: &crate::vault::X25519PublicKey,
-    ) -> Result<crate::vault::SharedSecret> {
+    async fn static_dh(&self, remote_ephemeral: &X25519PublicKey) -> Result<SharedSecret> {
         self.config
             .identity
             .vault()
@@ -325,6 +329,7 @@ impl ChannelWorker {
             .await
     }
 
+    /// Message 1: makes this side's ephemeral key beside `es`, then `ee`, and answers.
     async fn on_message_1(
         &self,
         ctx: &Context,
@@ -333,23 +338,39 @@ impl ChannelWorker {
     ) -> Result<State> {
         let next = handshake.read_message_1(&message.payload)?;
         self.notify_received(1, &message);
-        let es = self.static_dh(next.remote_ephemeral()).await?;
-        let (next, message_2) = next.write_message_2(es, &self.config.own_payload())?;
+        let re = *next.remote_ephemeral();
+        let (ephemeral, es) = zip(self.config.crypto.ephemeral_key(), self.static_dh(&re)).await;
+        let ephemeral = ephemeral?;
+        let ee = ephemeral.diffie_hellman(&re).await?;
+        let (next, message_2) =
+            next.write_message_2(ephemeral.public_key(), ee, es?, &self.config.own_payload())?;
         let bytes = message_2.len();
         ctx.send(message.return_route.clone(), message_2).await?;
         self.config
             .options
             .notify(ChannelEvent::HandshakeSent { number: 2, bytes });
-        Ok(State::ResponderAwaiting3(next, message.return_route))
+        Ok(State::ResponderAwaiting3(
+            next,
+            ephemeral,
+            message.return_route,
+        ))
     }
 
+    /// Message 2: `ee` beside `se` (both with the responder's ephemeral key), then `es`;
+    /// verifies the responder and answers with message 3.
     async fn on_message_2(
         &mut self,
         ctx: &Context,
-        handshake: InitiatorAwaitingMessage2,
+        (handshake, ephemeral): (InitiatorAwaitingMessage2, Box<dyn EphemeralKey>),
         message: LocalMessage,
     ) -> Result<Session> {
-        let (next, payload) = handshake.read_message_2(&message.payload)?;
+        let next = handshake.read_message_2(&message.payload)?;
+        let re = *next.remote_ephemeral();
+        let (ee, se) = zip(ephemeral.diffie_hellman(&re), self.static_dh(&re)).await;
+        let next = next.mix_ee(ee?)?;
+        let es = ephemeral.diffie_hellman(next.remote_static()).await?;
+        drop(ephemeral);
+        let (next, payload) = next.mix_es(es)?;
         self.notify_received(2, &message);
         let peer = verify_peer(
             ctx.node(),
@@ -357,10 +378,10 @@ impl ChannelWorker {
             &payload,
             next.remote_static(),
             &self.addresses.encryptor,
-        )?;
+        )
+        .await?;
         self.notify_verified(&peer);
-        let se = self.static_dh(next.remote_ephemeral()).await?;
-        let (message_3, keys) = next.write_message_3(se, &self.config.own_payload())?;
+        let (message_3, keys) = next.write_message_3(se?, &self.config.own_payload())?;
         let bytes = message_3.len();
         ctx.send(message.return_route.clone(), message_3).await?;
         self.config
@@ -369,14 +390,18 @@ impl ChannelWorker {
         Ok(self.establish(message.return_route, keys, peer))
     }
 
-    fn on_message_3(
+    /// Message 3: `se`, then verifies the initiator.
+    async fn on_message_3(
         &mut self,
         ctx: &Context,
-        handshake: ResponderAwaitingMessage3,
+        (handshake, ephemeral): (ResponderAwaitingMessage3, Box<dyn EphemeralKey>),
         remote_route: Route,
         message: LocalMessage,
     ) -> Result<Session> {
-        let (keys, payload) = handshake.read_message_3(&message.payload)?;
+        let next = handshake.read_message_3(&message.payload)?;
+        let se = ephemeral.diffie_hellman(next.remote_static()).await?;
+        drop(ephemeral);
+        let (keys, payload) = next.mix_se(se)?;
         self.notify_received(3, &message);
         let peer = verify_peer(
             ctx.node(),
@@ -384,7 +409,8 @@ impl ChannelWorker {
             &payload,
             &keys.remote_static,
             &self.addresses.encryptor,
-        )?;
+        )
+        .await?;
         self.notify_verified(&peer);
         Ok(self.establish(remote_route, keys, peer))
     }
@@ -495,7 +521,8 @@ impl ChannelWorker {
                     change_history,
                     &credentials,
                     now,
-                )?;
+                )
+                .await?;
                 session.origin = Rc::new(peer.origin());
                 session.peer = Rc::new(peer);
                 Ok(())
@@ -551,7 +578,7 @@ impl Worker for ChannelWorker {
         let to_encryptor = message.onward_route.next() == Some(&self.addresses.encryptor);
         if !to_encryptor && let Some(notice) = &message.local_info.notice {
             // Another node could not deliver our handshake: the route leads nowhere.
-            if let State::InitiatorAwaiting2(_) = self.state {
+            if let State::InitiatorAwaiting2(..) = self.state {
                 self.state = State::Done;
                 return self.fail(ctx, Error::from_notice(notice));
             }
@@ -576,9 +603,12 @@ impl Worker for ChannelWorker {
                 self.state = state;
                 Err(Error::Handshake("channel not established yet"))
             }
-            (State::InitiatorAwaiting2(handshake), false) => {
+            (State::InitiatorAwaiting2(handshake, ephemeral), false) => {
                 let via = message.local_info.arrived_via.clone();
-                match self.on_message_2(ctx, handshake, message).await {
+                match self
+                    .on_message_2(ctx, (handshake, ephemeral), message)
+                    .await
+                {
                     Ok(session) => {
                         self.established(ctx, session, via);
                         Ok(())
@@ -595,9 +625,12 @@ impl Worker for ChannelWorker {
                     Err(error) => self.fail(ctx, error),
                 }
             }
-            (State::ResponderAwaiting3(handshake, remote_route), false) => {
+            (State::ResponderAwaiting3(handshake, ephemeral, remote_route), false) => {
                 let via = message.local_info.arrived_via.clone();
-                match self.on_message_3(ctx, handshake, remote_route, message) {
+                match self
+                    .on_message_3(ctx, (handshake, ephemeral), remote_route, message)
+                    .await
+                {
                     Ok(session) => {
                         self.established(ctx, session, via);
                         Ok(())

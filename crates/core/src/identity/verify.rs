@@ -1,4 +1,9 @@
 //! Verification of identities, purpose keys and credentials (pure functions; `now` comes in).
+//!
+//! Each check comes in two halves: the structure (decoding, hash chains, validity windows),
+//! checked at once, and the signatures, collected as [`SignatureChecks`] so that a handshake
+//! can run all of the peer's at once — natively and in parallel where the provider can
+//! ([`CryptoProvider::verify_signatures`]). The public functions do both halves synchronously.
 
 use std::collections::BTreeMap;
 
@@ -9,8 +14,62 @@ use super::model::{
 };
 use super::{ChangeHash, Identifier};
 use crate::error::{Error, Result};
-use crate::vault::CryptoProvider;
-use crate::vault::VerifyingKey;
+use crate::vault::{CryptoProvider, Signature, SignatureCheck, VerifyingKey};
+
+/// Signatures a verification depends on, each with the error to fail with if it does not hold.
+/// What a verification returned only counts once its checks [`run`](Self::run) clean.
+#[derive(Debug, Default)]
+pub(crate) struct SignatureChecks {
+    checks: Vec<SignatureCheck>,
+    errors: Vec<Error>,
+}
+
+impl SignatureChecks {
+    fn require(
+        &mut self,
+        key: &VerifyingKey,
+        digest: [u8; 32],
+        signature: &Signature,
+        error: Error,
+    ) {
+        self.checks.push(SignatureCheck {
+            key: key.clone(),
+            message: digest.to_vec(),
+            signature: signature.clone(),
+        });
+        self.errors.push(error);
+    }
+
+    /// Runs the checks one by one, synchronously: the error of the first that fails.
+    pub(crate) fn run_now(self, crypto: &dyn CryptoProvider) -> Result<()> {
+        for (check, error) in self.checks.iter().zip(self.errors) {
+            if !crypto.verify_signature(&check.key, &check.message, &check.signature) {
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the checks of each of `sets` at once through
+    /// [`CryptoProvider::verify_signatures`]: for each set, the error of its first check that
+    /// fails.
+    pub(crate) async fn run(crypto: &dyn CryptoProvider, sets: Vec<Self>) -> Vec<Result<()>> {
+        let all: Vec<SignatureCheck> = sets.iter().flat_map(|set| set.checks.clone()).collect();
+        let mut held = crypto.verify_signatures(&all).await.into_iter();
+        sets.into_iter()
+            .map(|set| {
+                let mut outcome = Ok(());
+                for error in set.errors {
+                    // A provider that answers short fails the missing checks.
+                    if !held.next().unwrap_or(false) && outcome.is_ok() {
+                        outcome = Err(error);
+                    }
+                }
+                outcome
+            })
+            .collect()
+    }
+}
 
 /// How far in the future a `created_at` may be (clock skew between peers), as Ockam allows.
 pub const MAX_CLOCK_DRIFT_SECS: u64 = 60;
@@ -90,6 +149,18 @@ pub fn verify_change_history(
     crypto: &dyn CryptoProvider,
     history: ChangeHistory,
 ) -> Result<VerifiedIdentity> {
+    let mut checks = SignatureChecks::default();
+    let identity = change_history_checks(crypto, history, &mut checks)?;
+    checks.run_now(crypto)?;
+    Ok(identity)
+}
+
+/// [`verify_change_history`]'s structure; its signatures go into `checks`.
+pub(crate) fn change_history_checks(
+    crypto: &dyn CryptoProvider,
+    history: ChangeHistory,
+    checks: &mut SignatureChecks,
+) -> Result<VerifiedIdentity> {
     let mut previous: Option<(ChangeHash, ChangeData)> = None;
     let mut identifier = None;
     for change in &history.0 {
@@ -118,24 +189,24 @@ pub fn verify_change_history(
                 if data.attestations_valid_from < previous_data.attestations_valid_from {
                     return Err(Error::InvalidIdentity("change goes back in time"));
                 }
-                let signed_by_previous =
-                    change.previous_signature.as_ref().is_some_and(|signature| {
-                        crypto.verify_signature(
-                            &previous_data.primary_public_key,
-                            &hash.0,
-                            signature,
-                        )
-                    });
-                if !signed_by_previous {
-                    return Err(Error::InvalidIdentity(
-                        "rotation not signed by the previous key",
-                    ));
-                }
+                let unsigned = Error::InvalidIdentity("rotation not signed by the previous key");
+                let Some(signature) = &change.previous_signature else {
+                    return Err(unsigned);
+                };
+                checks.require(
+                    &previous_data.primary_public_key,
+                    hash.0,
+                    signature,
+                    unsigned,
+                );
             }
         }
-        if !crypto.verify_signature(&data.primary_public_key, &hash.0, &change.signature) {
-            return Err(Error::InvalidIdentity("change not signed by its key"));
-        }
+        checks.require(
+            &data.primary_public_key,
+            hash.0,
+            &change.signature,
+            Error::InvalidIdentity("change not signed by its key"),
+        );
         previous = Some((hash, data));
     }
     let (Some(identifier), Some((latest_change_hash, latest))) = (identifier, previous) else {
@@ -153,6 +224,37 @@ pub fn verify_change_history(
 /// valid at `now`. Returns the attested content.
 pub fn verify_purpose_key(
     crypto: &dyn CryptoProvider,
+    identity: &VerifiedIdentity,
+    attestation: &PurposeKeyAttestation,
+    now: u64,
+) -> Result<PurposeKeyAttestationData> {
+    let mut checks = SignatureChecks::default();
+    let data = purpose_key_checks(crypto, identity, attestation, now, &mut checks)?;
+    checks.run_now(crypto)?;
+    Ok(data)
+}
+
+/// [`verify_purpose_key`]'s structure; its signature goes into `checks`.
+pub(crate) fn purpose_key_checks(
+    crypto: &dyn CryptoProvider,
+    identity: &VerifiedIdentity,
+    attestation: &PurposeKeyAttestation,
+    now: u64,
+    checks: &mut SignatureChecks,
+) -> Result<PurposeKeyAttestationData> {
+    let data = purpose_key_structure(identity, attestation, now)?;
+    checks.require(
+        &identity.latest.primary_public_key,
+        crypto.sha256(&[&attestation.data]),
+        &attestation.signature,
+        Error::InvalidPurposeKey("bad attestation signature"),
+    );
+    Ok(data)
+}
+
+/// The attestation's content, if it is `identity`'s, made with its latest key and valid at
+/// `now` (its signature aside).
+fn purpose_key_structure(
     identity: &VerifiedIdentity,
     attestation: &PurposeKeyAttestation,
     now: u64,
@@ -184,13 +286,6 @@ pub fn verify_purpose_key(
     if data.expires_at < now {
         return Err(invalid("attestation expired"));
     }
-    if !crypto.verify_signature(
-        &latest.primary_public_key,
-        &crypto.sha256(&[&attestation.data]),
-        &attestation.signature,
-    ) {
-        return Err(invalid("bad attestation signature"));
-    }
     Ok(data)
 }
 
@@ -215,6 +310,22 @@ pub fn verify_credential(
     presented: &CredentialAndPurposeKey,
     now: u64,
 ) -> Result<VerifiedCredential> {
+    let mut checks = SignatureChecks::default();
+    let credential = credential_checks(crypto, subject, authorities, presented, now, &mut checks)?;
+    checks.run_now(crypto)?;
+    Ok(credential)
+}
+
+/// [`verify_credential`]'s structure; its signatures (the issuer's purpose key attestation
+/// and the credential's) go into `checks`.
+pub(crate) fn credential_checks(
+    crypto: &dyn CryptoProvider,
+    subject: &Identifier,
+    authorities: &[VerifiedIdentity],
+    presented: &CredentialAndPurposeKey,
+    now: u64,
+    checks: &mut SignatureChecks,
+) -> Result<VerifiedCredential> {
     let invalid = Error::InvalidCredential;
     let issuer_key_data = PurposeKeyAttestationData::decode(
         decode_versioned(
@@ -228,25 +339,30 @@ pub fn verify_credential(
         .iter()
         .find(|authority| authority.identifier == issuer_key_data.subject)
         .ok_or(Error::UntrustedIssuer)?;
-    let key_data = match verify_purpose_key(crypto, issuer, &presented.purpose_key_attestation, now)
-    {
+    let attestation = &presented.purpose_key_attestation;
+    let key_data = match purpose_key_structure(issuer, attestation, now) {
         Ok(data) => data,
         Err(Error::InvalidPurposeKey("attestation expired")) => {
             return Err(Error::CredentialExpired);
         }
         Err(_) => return Err(invalid("issuer key attestation does not verify")),
     };
+    checks.require(
+        &issuer.latest.primary_public_key,
+        crypto.sha256(&[&attestation.data]),
+        &attestation.signature,
+        invalid("issuer key attestation does not verify"),
+    );
     let PurposePublicKey::CredentialSigning(signing_key) = &key_data.public_key else {
         return Err(invalid("issuer key is not a credential-signing key"));
     };
     let credential = &presented.credential;
-    if !crypto.verify_signature(
+    checks.require(
         signing_key,
-        &crypto.sha256(&[&credential.data]),
+        crypto.sha256(&[&credential.data]),
         &credential.signature,
-    ) {
-        return Err(invalid("bad credential signature"));
-    }
+        invalid("bad credential signature"),
+    );
     let data = CredentialData::decode(
         decode_versioned(&credential.data, CREDENTIAL_DATA_TYPE)
             .map_err(|_| invalid("unknown credential version or type"))?,

@@ -221,14 +221,17 @@ pub async fn handshake_failures_are_typed_and_leave_nothing<R: Runtime + Clone>(
 
     // The initiator vanishes after message 1: Bob's half-open handshake is torn down.
     let client = pair.alice.client().unwrap();
+    let key = || {
+        crate::vault::crypto::X25519KeyPair::generate()
+            .unwrap()
+            .public_key()
+    };
     let (_, message_1) = crate::channel::handshake::initiate(
         pair.alice.crypto(),
         CipherSuite::default(),
-        crate::vault::crypto::X25519KeyPair::generate()
-            .unwrap()
-            .public_key(),
-    )
-    .unwrap();
+        key(),
+        key(),
+    );
     client
         .send("mem#bob => listener".parse::<Route>().unwrap(), message_1)
         .await

@@ -6,7 +6,10 @@ use crate::vault::provider::Aead as _;
 use serde_json::Value;
 
 use crate::vault::crypto::{self, AeadAlgorithm, AeadKey};
-use crate::vault::{KeyAgreementVault, Signature, SoftwareVault, VerifyingKey, X25519PublicKey};
+use crate::vault::{
+    CryptoProvider, KeyAgreementVault, Signature, SignatureCheck, SoftwareVault, VerifyingKey,
+    X25519PublicKey,
+};
 
 fn unhex(value: &Value) -> Vec<u8> {
     super::unhex(value.as_str().unwrap_or_default())
@@ -116,6 +119,56 @@ pub fn ed25519() -> usize {
         }
     }
     count
+}
+
+/// The Ed25519 and ECDSA P-256 verification vectors as one batch through `crypto`'s
+/// [`verify_signatures`](CryptoProvider::verify_signatures) (a platform's native verifier,
+/// where it has one, must agree with them).
+pub async fn signatures_through(crypto: &dyn CryptoProvider) -> usize {
+    let mut checks = Vec::new();
+    let mut tests = Vec::new();
+    for group in groups(include_str!(
+        "../../tests/vectors/wycheproof/ed25519_test.json"
+    )) {
+        let key = VerifyingKey::Ed25519(unhex(&group["publicKey"]["pk"]).try_into().unwrap());
+        for test in group["tests"].as_array().unwrap() {
+            // A signature of the wrong length cannot be put to a verifier: it fails to parse.
+            let Ok(signature) = <[u8; 64]>::try_from(unhex(&test["sig"])) else {
+                check("ed25519", test, false);
+                continue;
+            };
+            checks.push(SignatureCheck {
+                key: key.clone(),
+                message: unhex(&test["msg"]),
+                signature: Signature::Ed25519(signature),
+            });
+            tests.push(("ed25519", test.clone()));
+        }
+    }
+    let json =
+        include_str!("../../tests/vectors/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json");
+    for group in groups(json) {
+        let Ok(point) = <[u8; 65]>::try_from(unhex(&group["publicKey"]["uncompressed"])) else {
+            continue;
+        };
+        for test in group["tests"].as_array().unwrap() {
+            let Ok(signature) = <[u8; 64]>::try_from(unhex(&test["sig"])) else {
+                continue;
+            };
+            checks.push(SignatureCheck {
+                key: VerifyingKey::EcdsaP256(point),
+                message: unhex(&test["msg"]),
+                signature: Signature::EcdsaP256(signature),
+            });
+            tests.push(("ecdsa-p256", test.clone()));
+        }
+    }
+    let outcomes = crypto.verify_signatures(&checks).await;
+    assert_eq!(outcomes.len(), checks.len(), "one outcome per check");
+    for ((name, test), verified) in tests.iter().zip(outcomes) {
+        check(name, test, verified);
+    }
+    checks.len()
 }
 
 /// ECDSA P-256 / SHA-256 verification vectors in the `r || s` (P1363) form Razor uses.

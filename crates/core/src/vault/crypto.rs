@@ -53,22 +53,19 @@ impl CryptoProvider for RustCrypto {
         Box::new(AeadKey::new(algorithm, key))
     }
 
-    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey {
-        let secret = x25519_dalek::StaticSecret::from(*secret);
-        X25519PublicKey(x25519_dalek::PublicKey::from(&secret).to_bytes())
-    }
-
-    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
-        x25519(secret, peer)
-    }
-
     fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
         verify_signature(key, message, signature)
     }
 }
 
+/// The X25519 public key of `secret`.
+pub(crate) fn x25519_public(secret: &[u8; 32]) -> X25519PublicKey {
+    let secret = x25519_dalek::StaticSecret::from(*secret);
+    X25519PublicKey(x25519_dalek::PublicKey::from(&secret).to_bytes())
+}
+
 /// X25519, refusing an all-zero result (a low-order peer key).
-fn x25519(secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
+pub(crate) fn x25519(secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
     let secret = SharedSecret(x25519_dalek::x25519(*secret, peer.0));
     if constant_time_eq(&secret.0, &[0u8; 32]) {
         return Err(Error::Crypto("low-order X25519 public key"));

@@ -6,9 +6,11 @@
 //! object-safe (`Rc<dyn Vault>`): they are called a few times per handshake, not per message.
 //!
 //! Per-message and per-handshake work (AEAD, HKDF, SHA-256, ephemeral X25519, signature
-//! verification, randomness) goes through a [`CryptoProvider`] ([`provider`]), synchronous so
-//! that the secure channel's state machines stay free of async and IO; [`crypto`] is its
-//! RustCrypto implementation and the only module that names a crypto crate.
+//! verification, randomness) goes through a [`CryptoProvider`] ([`provider`]): synchronous per
+//! message, asynchronous for the handshake's ephemeral key and signature checks (which a
+//! platform may run natively, in parallel). The secure channel's state machines stay free of
+//! async and IO: every Diffie-Hellman result is handed to them. [`crypto`] is the RustCrypto
+//! implementation and the only module that names a crypto crate.
 
 pub mod crypto;
 mod keys;
@@ -16,7 +18,9 @@ pub mod provider;
 mod software;
 
 pub use keys::{KeyId, SharedSecret, Signature, SigningKeyKind, VerifyingKey, X25519PublicKey};
-pub use provider::{Aead, AeadAlgorithm, BulkCipher, BulkKey, CryptoProvider};
+pub use provider::{
+    Aead, AeadAlgorithm, BulkCipher, BulkKey, CryptoProvider, EphemeralKey, SignatureCheck,
+};
 pub use software::SoftwareVault;
 
 use zeroize::Zeroizing;
@@ -99,5 +103,7 @@ mod tests {
         assert!(wycheproof::ed25519() > 100);
         assert!(wycheproof::ecdsa_p256() > 200);
         assert!(wycheproof::hkdf_sha256() > 50);
+        let batch = wycheproof::signatures_through(&crate::vault::crypto::RustCrypto);
+        assert!(futures_lite::future::block_on(batch) > 300);
     }
 }

@@ -6,7 +6,9 @@
 //! ([`Node::crypto`](crate::runtime::Node::crypto)).
 //!
 //! Long-term keys are not here: they live in a [`Vault`](super::Vault), by handle.
-//! Everything here is synchronous (it runs per message), except the optional bulk cipher.
+//! What runs per message is synchronous; what a handshake needs a few times — its ephemeral
+//! key, its Diffie-Hellmans and the signature checks of the peer's identity — is asynchronous,
+//! so that a platform can hand it to its native crypto (WebCrypto) and run it in parallel.
 
 use core::fmt;
 use std::cell::RefCell;
@@ -84,14 +86,30 @@ pub trait CryptoProvider {
     fn pbkdf2_sha256(&self, passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]);
     /// A cipher for `algorithm` keyed with `key`.
     fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead>;
-    /// The X25519 public key of `secret`.
-    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey;
-    /// X25519(`secret`, `peer`). Fails on an all-zero result (a low-order `peer`), so that a
-    /// peer cannot force a known shared secret.
-    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret>;
+    /// A fresh X25519 key for one handshake (Noise's `e`). The default draws the secret from
+    /// [`fill_random`](Self::fill_random) and runs X25519 in RustCrypto.
+    fn ephemeral_key(&self) -> LocalBoxFuture<'_, Result<Box<dyn EphemeralKey>>> {
+        Box::pin(async move {
+            let secret = random::<32>(self)?;
+            Ok(Box::new(SoftwareEphemeralKey::new(secret)) as Box<dyn EphemeralKey>)
+        })
+    }
     /// Whether `signature` is `key`'s signature of `message` (Ed25519; ECDSA P-256 with
     /// SHA-256, `r || s`). Mismatched or malformed inputs are `false`.
     fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool;
+    /// Runs `checks` — all of them, in parallel where the platform can — and says for each
+    /// whether it holds. The default runs [`verify_signature`](Self::verify_signature) on each.
+    fn verify_signatures<'a>(
+        &'a self,
+        checks: &'a [SignatureCheck],
+    ) -> LocalBoxFuture<'a, Vec<bool>> {
+        Box::pin(async move {
+            checks
+                .iter()
+                .map(|check| self.verify_signature(&check.key, &check.message, &check.signature))
+                .collect()
+        })
+    }
     /// A platform cipher that beats [`aead`](Self::aead) for some messages (WebCrypto's
     /// hardware AES-GCM for large ones), if this provider has one.
     fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
@@ -105,8 +123,61 @@ impl fmt::Debug for dyn CryptoProvider {
     }
 }
 
+/// One signature to check: `signature` by `key` over `message` (for identities, purpose keys
+/// and credentials: a SHA-256 digest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    /// The key that must have signed.
+    pub key: VerifyingKey,
+    /// What was signed.
+    pub message: Vec<u8>,
+    /// The signature presented.
+    pub signature: Signature,
+}
+
+/// An X25519 key that lives for one handshake: its public half goes to the peer, its secret
+/// never leaves it (a non-extractable WebCrypto key, or wasm memory zeroized on drop).
+pub trait EphemeralKey {
+    /// The public key.
+    fn public_key(&self) -> X25519PublicKey;
+    /// X25519 with `peer`. Fails on an all-zero result (a low-order `peer`), so that a peer
+    /// cannot force a known shared secret.
+    fn diffie_hellman<'a>(
+        &'a self,
+        peer: &'a X25519PublicKey,
+    ) -> LocalBoxFuture<'a, Result<SharedSecret>>;
+}
+
+/// The default [`EphemeralKey`]: RustCrypto's X25519 on a secret zeroized when dropped.
+struct SoftwareEphemeralKey {
+    secret: Zeroizing<[u8; 32]>,
+    public: X25519PublicKey,
+}
+
+impl SoftwareEphemeralKey {
+    fn new(secret: Zeroizing<[u8; 32]>) -> Self {
+        let public = super::crypto::x25519_public(&secret);
+        Self { secret, public }
+    }
+}
+
+impl EphemeralKey for SoftwareEphemeralKey {
+    fn public_key(&self) -> X25519PublicKey {
+        self.public
+    }
+
+    fn diffie_hellman<'a>(
+        &'a self,
+        peer: &'a X25519PublicKey,
+    ) -> LocalBoxFuture<'a, Result<SharedSecret>> {
+        Box::pin(async move { super::crypto::x25519(&self.secret, peer) })
+    }
+}
+
 /// `N` unpredictable bytes from `crypto`.
-pub fn random<const N: usize>(crypto: &dyn CryptoProvider) -> Result<Zeroizing<[u8; N]>> {
+pub fn random<const N: usize>(
+    crypto: &(impl CryptoProvider + ?Sized),
+) -> Result<Zeroizing<[u8; N]>> {
     let mut bytes = Zeroizing::new([0u8; N]);
     crypto.fill_random(bytes.as_mut_slice())?;
     Ok(bytes)
@@ -185,14 +256,6 @@ impl CryptoProvider for ScriptedRandomForTestingOnly {
 
     fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead> {
         self.inner.aead(algorithm, key)
-    }
-
-    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey {
-        self.inner.x25519_public(secret)
-    }
-
-    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
-        self.inner.x25519(secret, peer)
     }
 
     fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {

@@ -1,7 +1,8 @@
 //! The WebCrypto provider: RustCrypto for everything per message except what the platform does
 //! better — WebCrypto's AES-GCM (hardware AES) for Ockam-suite messages of
-//! [`WEBCRYPTO_AES_MIN_LEN`] bytes and more, as the provider's bulk cipher. Keys are imported
-//! once per channel epoch, non-extractable.
+//! [`WEBCRYPTO_AES_MIN_LEN`] bytes and more, as the provider's bulk cipher (keys imported once
+//! per channel epoch, non-extractable) — and, for handshakes, WebCrypto's X25519 for ephemeral
+//! keys (non-extractable) and its Ed25519 for the peer's signatures, all checked at once.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -10,13 +11,15 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use razor_core::runtime::LocalBoxFuture;
 use razor_core::vault::crypto::RustCrypto;
 use razor_core::vault::{
-    Aead, AeadAlgorithm, BulkCipher, BulkKey, CryptoProvider, SharedSecret, Signature,
-    VerifyingKey, X25519PublicKey,
+    Aead, AeadAlgorithm, BulkCipher, BulkKey, CryptoProvider, EphemeralKey, SharedSecret,
+    Signature, SignatureCheck, VerifyingKey, X25519PublicKey,
 };
 use razor_core::{Error, Result};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
+
+use super::webcrypto::{generate_x25519, x25519};
 
 /// Messages from this size up go through WebCrypto's AES-GCM (hardware AES); smaller ones
 /// stay in wasm, where a Promise per message costs more than the cipher. Measured crossover
@@ -24,9 +27,11 @@ use web_sys::{CryptoKey, SubtleCrypto};
 /// 1.3× (Node) to 3× (Chromium).
 pub const WEBCRYPTO_AES_MIN_LEN: usize = 8 * 1024;
 
-/// RustCrypto, with WebCrypto's AES-GCM as the bulk cipher.
+/// RustCrypto, with WebCrypto's AES-GCM as the bulk cipher and WebCrypto's X25519 and Ed25519
+/// for handshakes.
 pub struct WebCryptoProvider {
     aes: WebCryptoAes,
+    subtle: SubtleCrypto,
 }
 
 impl WebCryptoProvider {
@@ -34,9 +39,10 @@ impl WebCryptoProvider {
     pub fn new(subtle: SubtleCrypto) -> Self {
         Self {
             aes: WebCryptoAes {
-                subtle,
+                subtle: subtle.clone(),
                 operations: Rc::default(),
             },
+            subtle,
         }
     }
 
@@ -48,7 +54,7 @@ impl WebCryptoProvider {
 
 impl CryptoProvider for WebCryptoProvider {
     fn name(&self) -> &'static str {
-        "rustcrypto+webcrypto-aes"
+        "rustcrypto+webcrypto"
     }
 
     fn fill_random(&self, out: &mut [u8]) -> Result<()> {
@@ -71,21 +77,101 @@ impl CryptoProvider for WebCryptoProvider {
         RustCrypto.aead(algorithm, key)
     }
 
-    fn x25519_public(&self, secret: &[u8; 32]) -> X25519PublicKey {
-        RustCrypto.x25519_public(secret)
-    }
-
-    fn x25519(&self, secret: &[u8; 32], peer: &X25519PublicKey) -> Result<SharedSecret> {
-        RustCrypto.x25519(secret, peer)
+    fn ephemeral_key(&self) -> LocalBoxFuture<'_, Result<Box<dyn EphemeralKey>>> {
+        Box::pin(async move {
+            let (private, public) = generate_x25519(&self.subtle).await?;
+            Ok(Box::new(WebCryptoEphemeral {
+                subtle: self.subtle.clone(),
+                private,
+                public: X25519PublicKey(public),
+            }) as Box<dyn EphemeralKey>)
+        })
     }
 
     fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
         RustCrypto.verify_signature(key, message, signature)
     }
 
+    fn verify_signatures<'a>(
+        &'a self,
+        checks: &'a [SignatureCheck],
+    ) -> LocalBoxFuture<'a, Vec<bool>> {
+        Box::pin(verify_all(&self.subtle, checks))
+    }
+
     fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
         Some(&self.aes)
     }
+}
+
+/// A handshake's ephemeral key inside WebCrypto (non-extractable).
+struct WebCryptoEphemeral {
+    subtle: SubtleCrypto,
+    private: CryptoKey,
+    public: X25519PublicKey,
+}
+
+impl EphemeralKey for WebCryptoEphemeral {
+    fn public_key(&self) -> X25519PublicKey {
+        self.public
+    }
+
+    fn diffie_hellman<'a>(
+        &'a self,
+        peer: &'a X25519PublicKey,
+    ) -> LocalBoxFuture<'a, Result<SharedSecret>> {
+        Box::pin(x25519(&self.subtle, &self.private, peer))
+    }
+}
+
+fn ed25519() -> Object {
+    let algorithm = Object::new();
+    let _ = Reflect::set(&algorithm, &"name".into(), &"Ed25519".into());
+    algorithm
+}
+
+/// Checks `checks` at once: every Ed25519 key is imported, then every signature verified, by
+/// WebCrypto, all in flight together (two promise round trips for the lot); ECDSA P-256 is
+/// checked in wasm. A key or signature WebCrypto refuses fails its check.
+async fn verify_all(subtle: &SubtleCrypto, checks: &[SignatureCheck]) -> Vec<bool> {
+    let mut outcomes: Vec<bool> = Vec::with_capacity(checks.len());
+    let mut imports = Vec::new();
+    for (at, check) in checks.iter().enumerate() {
+        match (&check.key, &check.signature) {
+            (VerifyingKey::Ed25519(key), Signature::Ed25519(_)) => {
+                let usages = Array::of1(&"verify".into());
+                let raw = Uint8Array::from(&key[..]);
+                if let Ok(promise) =
+                    subtle.import_key_with_object("raw", &raw, &ed25519(), true, &usages)
+                {
+                    imports.push((at, JsFuture::from(promise)));
+                }
+                outcomes.push(false);
+            }
+            (key, signature) => {
+                outcomes.push(RustCrypto.verify_signature(key, &check.message, signature));
+            }
+        }
+    }
+    let mut verifications = Vec::with_capacity(imports.len());
+    for (at, import) in imports {
+        let (Ok(key), Signature::Ed25519(signature)) = (import.await, &checks[at].signature) else {
+            continue;
+        };
+        let verify = subtle.verify_with_object_and_u8_array_and_u8_array(
+            &ed25519(),
+            &key.unchecked_into(),
+            &signature[..],
+            &checks[at].message,
+        );
+        if let Ok(promise) = verify {
+            verifications.push((at, JsFuture::from(promise)));
+        }
+    }
+    for (at, verification) in verifications {
+        outcomes[at] = verification.await.is_ok_and(|v| v.as_bool() == Some(true));
+    }
+    outcomes
 }
 
 /// WebCrypto's AES-GCM.

@@ -66,11 +66,6 @@ impl SymmetricState {
         Ok(())
     }
 
-    /// The provider the handshake runs on.
-    pub(super) fn crypto(&self) -> &Rc<dyn CryptoProvider> {
-        &self.crypto
-    }
-
     /// Appends `EncryptAndHash(plaintext)` to `out` (the plaintext itself before any key).
     pub(super) fn encrypt_and_hash(&mut self, plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
         let start = out.len();

@@ -1,6 +1,5 @@
 use super::*;
 use crate::vault::crypto::{RustCrypto, X25519KeyPair};
-use crate::vault::provider::ScriptedRandomForTestingOnly;
 
 use crate::testing::unhex;
 
@@ -12,9 +11,46 @@ fn crypto() -> Rc<dyn CryptoProvider> {
     RustCrypto::provider()
 }
 
-/// A provider whose next random 32 bytes are `secret`: the handshake's ephemeral key.
-fn ephemeral(secret: &str) -> Rc<dyn CryptoProvider> {
-    Rc::new(ScriptedRandomForTestingOnly::new(crypto(), [unhex(secret)]))
+fn generate() -> X25519KeyPair {
+    X25519KeyPair::generate().unwrap()
+}
+
+/// The initiator's side of message 2: `ee`, then `es`.
+fn initiator_reads_2(
+    state: InitiatorAwaitingMessage2,
+    e: &X25519KeyPair,
+    m2: &[u8],
+) -> Result<(InitiatorNeedsSe, Vec<u8>)> {
+    let state = state.read_message_2(m2)?;
+    let ee = e.diffie_hellman(state.remote_ephemeral())?;
+    let state = state.mix_ee(ee)?;
+    let es = e.diffie_hellman(state.remote_static())?;
+    state.mix_es(es)
+}
+
+/// The responder's side of message 1 and 2.
+fn responder_writes_2(
+    s: &X25519KeyPair,
+    e: &X25519KeyPair,
+    suite: CipherSuite,
+    m1: &[u8],
+    payload: &[u8],
+) -> Result<(ResponderAwaitingMessage3, Vec<u8>)> {
+    let state = respond(crypto(), suite, s.public_key()).read_message_1(m1)?;
+    let ee = e.diffie_hellman(state.remote_ephemeral())?;
+    let es = s.diffie_hellman(state.remote_ephemeral())?;
+    state.write_message_2(e.public_key(), ee, es, payload)
+}
+
+/// The responder's side of message 3.
+fn responder_reads_3(
+    state: ResponderAwaitingMessage3,
+    e: &X25519KeyPair,
+    m3: &[u8],
+) -> Result<(HandshakeResult, Vec<u8>)> {
+    let state = state.read_message_3(m3)?;
+    let se = e.diffie_hellman(state.remote_static())?;
+    state.mix_se(se)
 }
 
 /// Runs a whole handshake in memory with fixed keys and payloads.
@@ -23,23 +59,18 @@ fn run(
     payloads: [&[u8]; 2],
 ) -> (Vec<u8>, Vec<u8>, Vec<u8>, HandshakeResult, HandshakeResult) {
     let s_i = key("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-    let e_i = ephemeral("202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f");
+    let e_i = key("202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f");
     let s_r = key("0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
-    let e_r = ephemeral("4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60");
+    let e_r = key("4142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f60");
 
-    let (initiator, m1) = initiate(e_i, suite, s_i.public_key()).unwrap();
-    let responder = respond(e_r, suite, s_r.public_key())
-        .unwrap()
-        .read_message_1(&m1)
-        .unwrap();
-    let es = s_r.diffie_hellman(responder.remote_ephemeral()).unwrap();
-    let (responder, m2) = responder.write_message_2(es, payloads[0]).unwrap();
-    let (initiator, p2) = initiator.read_message_2(&m2).unwrap();
+    let (initiator, m1) = initiate(crypto(), suite, s_i.public_key(), e_i.public_key());
+    let (responder, m2) = responder_writes_2(&s_r, &e_r, suite, &m1, payloads[0]).unwrap();
+    let (initiator, p2) = initiator_reads_2(initiator, &e_i, &m2).unwrap();
     assert_eq!(p2, payloads[0]);
     assert_eq!(initiator.remote_static(), &s_r.public_key());
     let se = s_i.diffie_hellman(initiator.remote_ephemeral()).unwrap();
     let (m3, initiator_result) = initiator.write_message_3(se, payloads[1]).unwrap();
-    let (responder_result, p3) = responder.read_message_3(&m3).unwrap();
+    let (responder_result, p3) = responder_reads_3(responder, &e_r, &m3).unwrap();
     assert_eq!(p3, payloads[1]);
     assert_eq!(responder_result.remote_static, s_i.public_key());
     (m1, m2, m3, initiator_result, responder_result)
@@ -112,56 +143,50 @@ fn noise_suite_completes_with_payloads_and_standard_split() {
 #[test]
 fn any_flipped_bit_in_messages_2_or_3_fails_the_handshake() {
     for suite in [CipherSuite::OckamAes256Gcm, CipherSuite::NoiseChaChaPoly] {
-        let s_r = X25519KeyPair::generate().unwrap();
-        let s_i = X25519KeyPair::generate().unwrap();
-        let (initiator_start, m1) = initiate(crypto(), suite, s_i.public_key()).unwrap();
-        let responder = respond(crypto(), suite, s_r.public_key())
-            .unwrap()
-            .read_message_1(&m1)
-            .unwrap();
-        let es = s_r.diffie_hellman(responder.remote_ephemeral()).unwrap();
-        let (responder, m2) = responder.write_message_2(es, b"payload").unwrap();
+        let (s_r, e_r, s_i, e_i) = (generate(), generate(), generate(), generate());
+        let (initiator_start, m1) = initiate(crypto(), suite, s_i.public_key(), e_i.public_key());
+        let (responder, m2) = responder_writes_2(&s_r, &e_r, suite, &m1, b"payload").unwrap();
         // Flipping any byte after the (unauthenticated) ephemeral key breaks authentication.
         for at in [32, 40, 79, 80, m2.len() - 1] {
             let mut bad = m2.clone();
             bad[at] ^= 1;
-            let (fresh, _) = initiate(crypto(), suite, s_i.public_key()).unwrap();
-            assert!(fresh.read_message_2(&bad).is_err());
+            let (fresh, _) = initiate(crypto(), suite, s_i.public_key(), e_i.public_key());
+            assert!(initiator_reads_2(fresh, &e_i, &bad).is_err());
         }
-        let (initiator, _) = initiator_start.read_message_2(&m2).unwrap();
+        let (initiator, _) = initiator_reads_2(initiator_start, &e_i, &m2).unwrap();
         let se = s_i.diffie_hellman(initiator.remote_ephemeral()).unwrap();
         let (m3, _) = initiator.write_message_3(se, b"payload").unwrap();
-        let mut bad = m3.clone();
-        bad[10] ^= 0x80;
-        assert!(matches!(
-            responder.read_message_3(&bad),
-            Err(Error::Handshake(_))
-        ));
+        // The static key's ciphertext and the payload's are both authenticated.
+        for at in [10, m3.len() - 1] {
+            let mut bad = m3.clone();
+            bad[at] ^= 0x80;
+            let (fresh, _) = responder_writes_2(&s_r, &e_r, suite, &m1, b"payload").unwrap();
+            assert!(matches!(
+                responder_reads_3(fresh, &e_r, &bad),
+                Err(Error::Handshake(_))
+            ));
+        }
+        assert!(responder_reads_3(responder, &e_r, &m3).is_ok());
     }
 }
 
 #[test]
 fn short_long_and_low_order_messages_are_errors() {
-    let s = X25519KeyPair::generate().unwrap();
+    let (s, e) = (generate(), generate());
     let suite = CipherSuite::OckamAes256Gcm;
+    let responder = || respond(crypto(), suite, s.public_key());
+    assert!(responder().read_message_1(&[0; 31]).is_err());
     assert!(
-        respond(crypto(), suite, s.public_key())
-            .unwrap()
-            .read_message_1(&[0; 31])
-            .is_err()
-    );
-    assert!(
-        respond(crypto(), suite, s.public_key())
-            .unwrap()
+        responder()
             .read_message_1(&vec![0; MAX_HANDSHAKE_MESSAGE_LEN + 1])
             .is_err()
     );
-    let (initiator, _) = initiate(crypto(), suite, s.public_key()).unwrap();
-    assert!(initiator.read_message_2(&[0; 95]).is_err());
-    // An all-zero (low-order) ephemeral key would make ee known to everyone.
-    let (initiator, _) = initiate(crypto(), suite, s.public_key()).unwrap();
+    let initiator = || initiate(crypto(), suite, s.public_key(), e.public_key()).0;
+    assert!(initiator().read_message_2(&[0; 95]).is_err());
+    // An all-zero (low-order) ephemeral key would make ee known to everyone: the
+    // Diffie-Hellman refuses it.
     assert!(matches!(
-        initiator.read_message_2(&[0; 200]),
+        initiator_reads_2(initiator(), &e, &[0; 200]),
         Err(Error::Crypto(_))
     ));
 }

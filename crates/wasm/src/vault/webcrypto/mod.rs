@@ -3,7 +3,8 @@
 //! script — not even Razor — can read them. Identity keys can be persisted in IndexedDB;
 //! channel static keys live for the session.
 //!
-//! Ephemeral Noise keys and per-message AEAD stay in wasm (see docs/BENCHMARKS.md): WebCrypto
+//! Handshakes' ephemeral keys are WebCrypto keys too (the [`WebCryptoProvider`](super::WebCryptoProvider)
+//! makes them); per-message AEAD stays in wasm below 8 KiB (see docs/BENCHMARKS.md): WebCrypto
 //! lacks ChaCha20-Poly1305 in Node and workerd, and a Promise per message costs latency.
 
 use std::cell::RefCell;
@@ -154,29 +155,7 @@ impl WebCryptoVault {
             Kind::EcdsaP256 => "WebCrypto cannot generate P-256 keys here",
             Kind::X25519 => "WebCrypto cannot generate X25519 keys here",
         };
-        let pair = JsFuture::from(
-            self.inner
-                .subtle
-                .generate_key_with_object(&kind.algorithm(), false, &kind.usages())
-                .map_err(crypto_error(what))?,
-        )
-        .await
-        .map_err(crypto_error(what))?;
-        let private: CryptoKey = Reflect::get(&pair, &"privateKey".into())
-            .map_err(crypto_error(what))?
-            .unchecked_into();
-        let public: CryptoKey = Reflect::get(&pair, &"publicKey".into())
-            .map_err(crypto_error(what))?
-            .unchecked_into();
-        let raw = JsFuture::from(
-            self.inner
-                .subtle
-                .export_key("raw", &public)
-                .map_err(crypto_error(what))?,
-        )
-        .await
-        .map_err(crypto_error(what))?;
-        Ok((private, bytes(&raw)))
+        generate_pair(&self.inner.subtle, kind, what).await
     }
 
     async fn generate(&self, kind: Kind) -> Result<KeyId> {
@@ -437,45 +416,88 @@ impl KeyAgreementVault for WebCryptoVault {
     ) -> LocalBoxFuture<'a, Result<SharedSecret>> {
         Box::pin(async move {
             let (_, private, _) = self.key(key, &[Kind::X25519])?;
-            let peer_data = Uint8Array::from(&peer.0[..]);
-            let import = self
-                .inner
-                .subtle
-                .import_key_with_object(
-                    "raw",
-                    &peer_data,
-                    &Kind::X25519.algorithm(),
-                    true,
-                    &Array::new(),
-                )
-                .map_err(crypto_error("bad X25519 public key"))?;
-            let peer_key = JsFuture::from(import)
-                .await
-                .map_err(|_| Error::Crypto("bad X25519 public key"))?;
-            let algorithm = Kind::X25519.algorithm();
-            let _ = Reflect::set(&algorithm, &"public".into(), &peer_key);
-            let derive = self
-                .inner
-                .subtle
-                .derive_bits_with_object(&algorithm, &private, 256)
-                .map_err(crypto_error("X25519 failed"))?;
-            // WebCrypto rejects low-order points itself; an all-zero result is refused too.
-            let shared = JsFuture::from(derive)
-                .await
-                .map_err(|_| Error::Crypto("low-order X25519 public key"))?;
-            let shared: [u8; 32] = bytes(&shared)
-                .try_into()
-                .map_err(|_| Error::Crypto("bad X25519 output"))?;
-            if constant_time_eq(&shared, &[0u8; 32]) {
-                return Err(Error::Crypto("low-order X25519 public key"));
-            }
-            Ok(SharedSecret::from_bytes(shared))
+            x25519(&self.inner.subtle, &private, peer).await
         })
     }
 
     fn delete_x25519_key<'a>(&'a self, key: &'a KeyId) -> LocalBoxFuture<'a, Result<bool>> {
         Box::pin(self.delete(key))
     }
+}
+
+/// X25519 of a private key inside WebCrypto with `peer`: imports `peer`, derives 256 bits.
+/// Low-order peers are refused (WebCrypto rejects them itself; an all-zero result too).
+pub(crate) async fn x25519(
+    subtle: &SubtleCrypto,
+    private: &CryptoKey,
+    peer: &X25519PublicKey,
+) -> Result<SharedSecret> {
+    let peer_data = Uint8Array::from(&peer.0[..]);
+    let import = subtle
+        .import_key_with_object(
+            "raw",
+            &peer_data,
+            &Kind::X25519.algorithm(),
+            true,
+            &Array::new(),
+        )
+        .map_err(crypto_error("bad X25519 public key"))?;
+    let peer_key = JsFuture::from(import)
+        .await
+        .map_err(|_| Error::Crypto("bad X25519 public key"))?;
+    let algorithm = Kind::X25519.algorithm();
+    let _ = Reflect::set(&algorithm, &"public".into(), &peer_key);
+    let derive = subtle
+        .derive_bits_with_object(&algorithm, private, 256)
+        .map_err(crypto_error("X25519 failed"))?;
+    let shared = JsFuture::from(derive)
+        .await
+        .map_err(|_| Error::Crypto("low-order X25519 public key"))?;
+    let shared: [u8; 32] = bytes(&shared)
+        .try_into()
+        .map_err(|_| Error::Crypto("bad X25519 output"))?;
+    if constant_time_eq(&shared, &[0u8; 32]) {
+        return Err(Error::Crypto("low-order X25519 public key"));
+    }
+    Ok(SharedSecret::from_bytes(shared))
+}
+
+/// A fresh non-extractable X25519 key pair: the private key and the raw public key.
+pub(crate) async fn generate_x25519(subtle: &SubtleCrypto) -> Result<(CryptoKey, [u8; 32])> {
+    let what = "WebCrypto cannot generate X25519 keys here";
+    let (private, public) = generate_pair(subtle, Kind::X25519, what).await?;
+    let public = public
+        .try_into()
+        .map_err(|_| Error::Crypto("bad X25519 key"))?;
+    Ok((private, public))
+}
+
+async fn generate_pair(
+    subtle: &SubtleCrypto,
+    kind: Kind,
+    what: &'static str,
+) -> Result<(CryptoKey, Vec<u8>)> {
+    let pair = JsFuture::from(
+        subtle
+            .generate_key_with_object(&kind.algorithm(), false, &kind.usages())
+            .map_err(crypto_error(what))?,
+    )
+    .await
+    .map_err(crypto_error(what))?;
+    let private: CryptoKey = Reflect::get(&pair, &"privateKey".into())
+        .map_err(crypto_error(what))?
+        .unchecked_into();
+    let public: CryptoKey = Reflect::get(&pair, &"publicKey".into())
+        .map_err(crypto_error(what))?
+        .unchecked_into();
+    let raw = JsFuture::from(
+        subtle
+            .export_key("raw", &public)
+            .map_err(crypto_error(what))?,
+    )
+    .await
+    .map_err(crypto_error(what))?;
+    Ok((private, bytes(&raw)))
 }
 
 impl Vault for WebCryptoVault {
