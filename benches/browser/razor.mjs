@@ -123,20 +123,33 @@ export function razorBench({ RazorNode, MemoryNetwork }) {
    * purpose key attestation (4 Ed25519 verify) — run one after the other, as a handshake does,
    * `n` times; the median. Hashing and encoding are left out (microseconds).
    */
-  async function handshakeFloor(n) {
+  async function handshakeFloor(n, { asBytes = false } = {}) {
     const subtle = crypto.subtle;
     const x25519 = { name: "X25519" };
     const statics = [await subtle.generateKey(x25519, false, ["deriveBits"]), await subtle.generateKey(x25519, false, ["deriveBits"])];
     const signer = await subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+    const signerRaw = new Uint8Array(await subtle.exportKey("raw", signer.publicKey));
     const data = new Uint8Array(200).fill(7);
     const signature = await subtle.sign({ name: "Ed25519" }, signer.privateKey, data);
+    // With `asBytes`, keys cross between the sides as bytes, as on the wire: each new key's
+    // public half is exported, each peer key imported before use.
+    const publicOf = async (pair) => (asBytes ? new Uint8Array(await subtle.exportKey("raw", pair.publicKey)) : pair.publicKey);
+    const peerKey = async (key, algorithm, usages) => (asBytes ? subtle.importKey("raw", key, algorithm, true, usages) : key);
+    const staticPublics = [await publicOf(statics[0]), await publicOf(statics[1])];
+    const verifier = asBytes ? signerRaw : signer.publicKey;
     const once = async () => {
-      const [ea, eb] = [await subtle.generateKey(x25519, false, ["deriveBits"]), await subtle.generateKey(x25519, false, ["deriveBits"])];
-      for (const [mine, theirs] of [[ea, eb], [eb, ea], [ea, statics[1]], [statics[1], ea], [statics[0], eb], [eb, statics[0]]]) {
-        await subtle.deriveBits({ name: "X25519", public: theirs.publicKey }, mine.privateKey, 256);
+      const ea = await subtle.generateKey(x25519, false, ["deriveBits"]);
+      const eaPublic = await publicOf(ea);
+      const eb = await subtle.generateKey(x25519, false, ["deriveBits"]);
+      const ebPublic = await publicOf(eb);
+      const pairs = [[ea, ebPublic], [eb, eaPublic], [ea, staticPublics[1]], [statics[1], eaPublic], [statics[0], ebPublic], [eb, staticPublics[0]]];
+      for (const [mine, theirs] of pairs) {
+        const key = await peerKey(theirs, x25519, []);
+        await subtle.deriveBits({ name: "X25519", public: key }, mine.privateKey, 256);
       }
       for (let i = 0; i < 4; i++) {
-        if (!(await subtle.verify({ name: "Ed25519" }, signer.publicKey, signature, data))) throw new Error("verify");
+        const key = await peerKey(verifier, { name: "Ed25519" }, ["verify"]);
+        if (!(await subtle.verify({ name: "Ed25519" }, key, signature, data))) throw new Error("verify");
       }
     };
     for (let i = 0; i < 3; i++) await once();

@@ -93,15 +93,17 @@ impl Node {
         name: String,
         vault: Rc<dyn Vault>,
         webcrypto: Option<WebCryptoVault>,
+        subtle: Option<web_sys::SubtleCrypto>,
         mailbox: Option<usize>,
     ) -> Result<Node, JsValue> {
         let mut config = NodeConfig::new(name);
         if let Some(capacity) = mailbox {
             config = config.with_mailbox_capacity(capacity);
         }
-        // With WebCrypto at hand, large Ockam-suite messages use its hardware AES.
-        if let Some(vault) = &webcrypto {
-            config = config.with_crypto(Rc::new(WebCryptoProvider::new(vault.subtle())));
+        // With WebCrypto at hand, handshakes run their X25519 and Ed25519 there and large
+        // Ockam-suite messages use its hardware AES (whichever vault holds the keys).
+        if let Some(subtle) = subtle {
+            config = config.with_crypto(Rc::new(WebCryptoProvider::new(subtle)));
         }
         let node = razor_core::Node::with_vault(WasmRuntime, config, vault);
         let websocket = WebSocketTransport::create(&node, WebSocketDriver).map_err(to_js_error)?;
@@ -126,6 +128,7 @@ impl Node {
         Self::build(
             name.unwrap_or_else(|| "razor".into()),
             Rc::new(SoftwareVault::new()),
+            None,
             None,
             None,
         )
@@ -189,11 +192,16 @@ impl Node {
                     )));
                 }
             };
-            let vault: Rc<dyn Vault> = match &webcrypto {
-                Some(vault) => Rc::new(vault.clone()),
-                None => Rc::new(SoftwareVault::new()),
+            let (vault, subtle): (Rc<dyn Vault>, _) = match &webcrypto {
+                Some(vault) => (Rc::new(vault.clone()), Some(vault.subtle())),
+                // Keys in wasm memory; the handshake's own crypto still goes to WebCrypto
+                // where the runtime has its X25519 and Ed25519 (probed once per realm).
+                None => (
+                    Rc::new(SoftwareVault::new()),
+                    WebCryptoVault::open(None).await.ok().map(|v| v.subtle()),
+                ),
             };
-            Ok(Self::build(name, vault, webcrypto, mailbox)?.into())
+            Ok(Self::build(name, vault, webcrypto, subtle, mailbox)?.into())
         })
     }
 

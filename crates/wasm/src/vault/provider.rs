@@ -4,7 +4,8 @@
 //! per channel epoch, non-extractable) — and, for handshakes, WebCrypto's X25519 for ephemeral
 //! keys (non-extractable) and its Ed25519 for the peer's signatures, all checked at once.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -32,6 +33,7 @@ pub const WEBCRYPTO_AES_MIN_LEN: usize = 8 * 1024;
 pub struct WebCryptoProvider {
     aes: WebCryptoAes,
     subtle: SubtleCrypto,
+    imported: ImportedKeys,
 }
 
 impl WebCryptoProvider {
@@ -43,6 +45,7 @@ impl WebCryptoProvider {
                 operations: Rc::default(),
             },
             subtle,
+            imported: ImportedKeys::default(),
         }
     }
 
@@ -96,7 +99,7 @@ impl CryptoProvider for WebCryptoProvider {
         &'a self,
         checks: &'a [SignatureCheck],
     ) -> LocalBoxFuture<'a, Vec<bool>> {
-        Box::pin(verify_all(&self.subtle, checks))
+        Box::pin(verify_all(&self.subtle, &self.imported, checks))
     }
 
     fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
@@ -130,37 +133,80 @@ fn ed25519() -> Object {
     algorithm
 }
 
-/// Checks `checks` at once: every Ed25519 key is imported, then every signature verified, by
-/// WebCrypto, all in flight together (two promise round trips for the lot); ECDSA P-256 is
-/// checked in wasm. A key or signature WebCrypto refuses fails its check.
-async fn verify_all(subtle: &SubtleCrypto, checks: &[SignatureCheck]) -> Vec<bool> {
+/// How many Ed25519 public keys a provider keeps imported (peers met again — a reconnecting
+/// app, a rotating history's earlier keys — skip the import).
+const IMPORTED_KEYS: usize = 64;
+
+/// Ed25519 public keys imported into WebCrypto, newest last.
+#[derive(Default)]
+struct ImportedKeys(RefCell<VecDeque<([u8; 32], CryptoKey)>>);
+
+impl ImportedKeys {
+    fn get(&self, key: &[u8; 32]) -> Option<CryptoKey> {
+        let keys = self.0.borrow();
+        keys.iter().find(|(k, _)| k == key).map(|(_, c)| c.clone())
+    }
+
+    fn keep(&self, key: [u8; 32], imported: CryptoKey) {
+        let mut keys = self.0.borrow_mut();
+        if keys.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        if keys.len() == IMPORTED_KEYS {
+            keys.pop_front();
+        }
+        keys.push_back((key, imported));
+    }
+}
+
+/// Checks `checks` at once: the Ed25519 keys not imported yet are imported, then every
+/// signature verified, by WebCrypto, each step's promises all in flight together; ECDSA P-256
+/// is checked in wasm. A key or signature WebCrypto refuses fails its check.
+async fn verify_all(
+    subtle: &SubtleCrypto,
+    imported: &ImportedKeys,
+    checks: &[SignatureCheck],
+) -> Vec<bool> {
     let mut outcomes: Vec<bool> = Vec::with_capacity(checks.len());
+    let mut keys: Vec<Option<CryptoKey>> = Vec::with_capacity(checks.len());
     let mut imports = Vec::new();
     for (at, check) in checks.iter().enumerate() {
+        outcomes.push(false);
+        keys.push(None);
         match (&check.key, &check.signature) {
             (VerifyingKey::Ed25519(key), Signature::Ed25519(_)) => {
+                if let Some(known) = imported.get(key) {
+                    keys[at] = Some(known);
+                    continue;
+                }
                 let usages = Array::of1(&"verify".into());
                 let raw = Uint8Array::from(&key[..]);
                 if let Ok(promise) =
                     subtle.import_key_with_object("raw", &raw, &ed25519(), true, &usages)
                 {
-                    imports.push((at, JsFuture::from(promise)));
+                    imports.push((at, *key, JsFuture::from(promise)));
                 }
-                outcomes.push(false);
             }
             (key, signature) => {
-                outcomes.push(RustCrypto.verify_signature(key, &check.message, signature));
+                outcomes[at] = RustCrypto.verify_signature(key, &check.message, signature);
             }
         }
     }
-    let mut verifications = Vec::with_capacity(imports.len());
-    for (at, import) in imports {
-        let (Ok(key), Signature::Ed25519(signature)) = (import.await, &checks[at].signature) else {
+    for (at, key, import) in imports {
+        if let Ok(crypto_key) = import.await {
+            let crypto_key: CryptoKey = crypto_key.unchecked_into();
+            imported.keep(key, crypto_key.clone());
+            keys[at] = Some(crypto_key);
+        }
+    }
+    let mut verifications = Vec::with_capacity(checks.len());
+    for (at, key) in keys.iter().enumerate() {
+        let (Some(key), Signature::Ed25519(signature)) = (key, &checks[at].signature) else {
             continue;
         };
         let verify = subtle.verify_with_object_and_u8_array_and_u8_array(
             &ed25519(),
-            &key.unchecked_into(),
+            key,
             &signature[..],
             &checks[at].message,
         );
