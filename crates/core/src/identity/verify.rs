@@ -1,7 +1,7 @@
 //! Verification of identities, purpose keys and credentials (pure functions; `now` comes in).
 //!
 //! Each check comes in two halves: the structure (decoding, hash chains, validity windows),
-//! checked at once, and the signatures, collected as [`SignatureChecks`] so that a handshake
+//! checked at once, and the signatures, collected as `SignatureChecks` so that a handshake
 //! can run all of the peer's at once — natively and in parallel where the provider can
 //! ([`CryptoProvider::verify_signatures`]). The public functions do both halves synchronously.
 
