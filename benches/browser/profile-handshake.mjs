@@ -1,0 +1,57 @@
+// Where a handshake's time goes in headless Chromium: runs N Razor handshakes (WebCrypto vault,
+// Ockam suite, both sides in the page) under the DevTools CPU profiler and prints the functions
+// with the most self time (wasm functions by name when the wasm keeps its name section:
+// RAZOR_WASM_NAMES=1 scripts/build-wasm). Usage: node profile-handshake.mjs [N]
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const root = join(here, "..", "..");
+const n = Number(process.argv[2] ?? 300);
+const types = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm" };
+const server = createServer(async (request, response) => {
+  const path = new URL(request.url, "http://x").pathname;
+  const file = normalize(join(root, path));
+  if (!file.startsWith(root) || !/^\/(js\/dist|js\/pkg|benches\/browser)\//.test(path)) return response.writeHead(404).end();
+  try {
+    response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream", "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }).end(await readFile(file));
+  } catch {
+    response.writeHead(404).end();
+  }
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/index.html`);
+  await page.waitForFunction(() => window.razor, null, { timeout: 30_000 });
+  const opts = { vault: "webcrypto", suite: process.env.SUITE ?? "ockam-aes-gcm", warmup: 5 };
+  await page.evaluate((o) => window.razor.handshakes(20, o), opts);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
+  await cdp.send("Profiler.start");
+  const result = await page.evaluate(([count, o]) => window.razor.handshakes(count, o), [n, opts]);
+  const { profile } = await cdp.send("Profiler.stop");
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const f = node.callFrame;
+    const url = f.url.split("/").pop();
+    const key = `${f.functionName || "(anonymous)"} ${url}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`handshake median ${result.medianMs.toFixed(3)} ms over ${n}; profile ${(total / 1000).toFixed(0)} ms`);
+  for (const [key, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) {
+    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / n).toFixed(1).padStart(7)} µs/handshake  ${key.slice(0, 150)}`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
