@@ -37,6 +37,11 @@ try {
   const result = await page.evaluate(([count, o]) => window.razor.handshakes(count, o), [n, opts]);
   const { profile } = await cdp.send("Profiler.stop");
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+  // PARENTS=decode,getRandomValues: who calls these (self time by caller chain of 3).
+  const watched = (process.env.PARENTS ?? "").split(",").filter(Boolean);
+  const callers = new Map();
   const self = new Map();
   const dt = profile.timeDeltas;
   profile.samples.forEach((id, i) => {
@@ -45,11 +50,20 @@ try {
     const url = f.url.split("/").pop();
     const key = `${f.functionName || "(anonymous)"} ${url}`;
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+    if (watched.includes(f.functionName)) {
+      const chain = [];
+      for (let p = parentOf.get(node.id); p && chain.length < 4; p = parentOf.get(p.id)) chain.push(p.callFrame.functionName.slice(0, 70) || "(anonymous)");
+      const k = `${f.functionName} <- ${chain.join(" <- ")}`;
+      callers.set(k, (callers.get(k) ?? 0) + (dt[i] ?? 0));
+    }
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   console.log(`handshake median ${result.medianMs.toFixed(3)} ms over ${n}; profile ${(total / 1000).toFixed(0)} ms`);
   for (const [key, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) {
     console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / n).toFixed(1).padStart(7)} µs/handshake  ${key.slice(0, 150)}`);
+  }
+  for (const [key, us] of [...callers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    console.log(`${(us / n).toFixed(1).padStart(7)} µs/handshake  ${key}`);
   }
 } finally {
   await browser.close();

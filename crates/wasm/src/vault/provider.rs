@@ -39,6 +39,25 @@ pub struct WebCryptoProvider {
 impl WebCryptoProvider {
     /// The provider on this realm's `crypto.subtle`.
     pub fn new(subtle: SubtleCrypto) -> Self {
+        // Each `&str` that crosses into JS is decoded from UTF-8 there; these go with every
+        // WebCrypto call of a handshake, so JS keeps them (`wasm_bindgen::intern`).
+        for name in [
+            "name",
+            "X25519",
+            "Ed25519",
+            "public",
+            "raw",
+            "verify",
+            "deriveBits",
+            "privateKey",
+            "publicKey",
+            "AES-GCM",
+            "iv",
+            "encrypt",
+            "decrypt",
+        ] {
+            wasm_bindgen::intern(name);
+        }
         Self {
             aes: WebCryptoAes {
                 subtle: subtle.clone(),
