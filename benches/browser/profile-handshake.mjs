@@ -29,12 +29,15 @@ try {
   await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/index.html`);
   await page.waitForFunction(() => window.razor, null, { timeout: 30_000 });
   const opts = { vault: "webcrypto", suite: process.env.SUITE ?? "ockam-aes-gcm", warmup: 5 };
-  await page.evaluate((o) => window.razor.handshakes(20, o), opts);
+  // MODE=bulk profiles 16 KiB one-way throughput instead (N messages).
+  const bulk = process.env.MODE === "bulk";
+  const work = ([count, o, isBulk]) => (isBulk ? window.razor.throughput(16384, count, o) : window.razor.handshakes(count, o));
+  await page.evaluate(work, [20, opts, bulk]);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
   await cdp.send("Profiler.start");
-  const result = await page.evaluate(([count, o]) => window.razor.handshakes(count, o), [n, opts]);
+  const result = await page.evaluate(work, [n, opts, bulk]);
   const { profile } = await cdp.send("Profiler.stop");
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map();
@@ -58,12 +61,12 @@ try {
     }
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  console.log(`handshake median ${result.medianMs.toFixed(3)} ms over ${n}; profile ${(total / 1000).toFixed(0)} ms`);
+  console.log(bulk ? `16 KiB: ${result.MBps.toFixed(1)} MB/s over ${n}; profile ${(total / 1000).toFixed(0)} ms` : `handshake median ${result.medianMs.toFixed(3)} ms over ${n}; profile ${(total / 1000).toFixed(0)} ms`);
   for (const [key, us] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.TOP ?? 45))) {
-    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / n).toFixed(1).padStart(7)} µs/handshake  ${key.slice(0, 150)}`);
+    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / n).toFixed(1).padStart(7)} µs/unit  ${key.slice(0, 150)}`);
   }
   for (const [key, us] of [...callers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
-    console.log(`${(us / n).toFixed(1).padStart(7)} µs/handshake  ${key}`);
+    console.log(`${(us / n).toFixed(1).padStart(7)} µs/unit  ${key}`);
   }
 } finally {
   await browser.close();

@@ -296,13 +296,14 @@ impl AesKey {
         self.operations.set(self.operations.get() + 1);
         let params = algorithm();
         let _ = Reflect::set(&params, &"iv".into(), &Uint8Array::from(&nonce[..]));
-        let data = Uint8Array::from(input.as_slice());
+        // A view of wasm memory, not a copy: WebCrypto copies its input before it returns
+        // the promise.
         let promise = if encrypt {
             self.subtle
-                .encrypt_with_object_and_buffer_source(&params, &self.key, &data)
+                .encrypt_with_object_and_u8_array(&params, &self.key, &input)
         } else {
             self.subtle
-                .decrypt_with_object_and_buffer_source(&params, &self.key, &data)
+                .decrypt_with_object_and_u8_array(&params, &self.key, &input)
         };
         let output = match promise {
             Ok(promise) => JsFuture::from(promise).await,
