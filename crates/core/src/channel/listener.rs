@@ -80,6 +80,9 @@ pub(crate) struct Listener {
     in_progress: Rc<Cell<usize>>,
     /// Channels held: from their first message until their worker is gone.
     held: Rc<Cell<usize>>,
+    /// What every responder of this listener knows about its side, shared until the
+    /// identity's channel key changes (one copy per listener, not per channel).
+    config: Option<Rc<ChannelConfig>>,
 }
 
 /// One place in a listener's count (of channels held, or of handshakes in progress), given
@@ -138,6 +141,7 @@ impl Listener {
             accepted,
             in_progress: Rc::default(),
             held: Rc::default(),
+            config: None,
         };
         node.start_worker(address.clone(), listener)?;
         Ok(SecureChannelListener {
@@ -171,12 +175,19 @@ impl Worker for Listener {
         let held = Slot::take(&self.held);
         let key = self.identity.secure_channel_key(node.unix_time()).await?;
         let handshake = handshake::respond(node.crypto(), self.options.suite, key.public);
-        let config = Rc::new(ChannelConfig {
-            identity: self.identity.clone(),
-            options: self.options.clone(),
-            key,
-            crypto: node.crypto(),
-        });
+        let config = match &self.config {
+            Some(config) if config.key.public == key.public => config.clone(),
+            _ => {
+                let config = Rc::new(ChannelConfig {
+                    identity: self.identity.clone(),
+                    options: self.options.clone(),
+                    key,
+                    crypto: node.crypto(),
+                });
+                self.config = Some(config.clone());
+                config
+            }
+        };
         let addresses = ChannelAddresses::random();
         let (outcome, result) = async_channel::bounded::<Result<PeerInfo>>(1);
         let life = ChannelLife::default();

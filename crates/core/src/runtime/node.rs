@@ -571,13 +571,18 @@ impl Drop for TaskGuard {
 }
 
 /// The task of one worker: initialize, then one message at a time until stopped.
+///
+/// The handler's futures are boxed, each for the time it runs: inline, the largest of them
+/// (a secure channel's, ~5 KB with routing inlined) would size the task of every idle worker
+/// for its whole life. One allocation per message buys 7.5 KB less per idle channel
+/// (docs/BENCHMARKS.md).
 async fn run_worker<W: Worker>(
     mut worker: W,
     mut ctx: Context,
     mailbox: Rc<Mailbox>,
     receiver: QueueReceiver,
 ) {
-    if let Err(error) = worker.initialize(&mut ctx).await {
+    if let Err(error) = Box::pin(worker.initialize(&mut ctx)).await {
         warn!(%error, "worker failed to initialize; stopping it");
         let _ = ctx.node().stop_worker(&mailbox.primary);
         return;
@@ -589,11 +594,12 @@ async fn run_worker<W: Worker>(
         trace!(onward = %message.onward_route, back = %message.return_route, "handle");
         // A worker that is stopped while it handles a message does not finish it: a handler
         // that never returns cannot keep a stopped worker (or a shut-down node) alive.
-        let handled = futures_lite::future::or(worker.handle_message(&mut ctx, message), async {
-            mailbox.halted().await;
-            Err(Error::WorkerStopped(mailbox.primary.clone()))
-        })
-        .await;
+        let handled =
+            futures_lite::future::or(Box::pin(worker.handle_message(&mut ctx, message)), async {
+                mailbox.halted().await;
+                Err(Error::WorkerStopped(mailbox.primary.clone()))
+            })
+            .await;
         if let Err(error) = handled {
             debug!(%error, "worker could not handle a message");
         }
@@ -601,7 +607,7 @@ async fn run_worker<W: Worker>(
             break;
         }
     }
-    worker.shutdown(&mut ctx).await;
+    Box::pin(worker.shutdown(&mut ctx)).await;
     trace!("worker stopped");
 }
 
