@@ -7,7 +7,7 @@ use core::cell::{Cell, RefCell};
 use core::time::Duration;
 use std::rc::Rc;
 
-use async_channel::{Receiver, Sender};
+use super::signal::Signal;
 
 use crate::error::Error;
 use crate::identity::Identifier;
@@ -97,35 +97,20 @@ pub enum NodeEvent {
 
 /// The end of something that runs (a connection, a channel): set once with its cause, awaited
 /// by anyone. Cheap to clone.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Ending {
     inner: Rc<EndingInner>,
 }
 
+#[derive(Default)]
 struct EndingInner {
     cause: RefCell<Option<CloseCause>>,
-    /// Closed (dropped) when the end comes: wakes every waiter.
-    signal: RefCell<Option<Sender<()>>>,
-    waiters: Receiver<()>,
+    /// Fired when the end comes: wakes every waiter.
+    ended: Signal,
     /// Set by whoever knows the end is coming and why, before the owner ends.
     expected: RefCell<Option<CloseCause>>,
-    ended: Cell<bool>,
 }
 
-impl Default for Ending {
-    fn default() -> Self {
-        let (signal, waiters) = async_channel::bounded(1);
-        Self {
-            inner: Rc::new(EndingInner {
-                cause: RefCell::default(),
-                signal: RefCell::new(Some(signal)),
-                waiters,
-                expected: RefCell::default(),
-                ended: Cell::new(false),
-            }),
-        }
-    }
-}
 
 impl Ending {
     /// Records why the end is about to come (the first reason given wins), for the owner to
@@ -144,16 +129,16 @@ impl Ending {
 
     /// Ends it with `cause` (only the first call counts) and wakes every waiter.
     pub fn end(&self, cause: CloseCause) {
-        if self.inner.ended.replace(true) {
+        if self.inner.ended.is_fired() {
             return;
         }
         *self.inner.cause.borrow_mut() = Some(cause);
-        self.inner.signal.borrow_mut().take();
+        self.inner.ended.fire();
     }
 
     /// Whether it has ended.
     pub fn has_ended(&self) -> bool {
-        self.inner.ended.get()
+        self.inner.ended.is_fired()
     }
 
     /// The cause, once ended.
@@ -163,7 +148,7 @@ impl Ending {
 
     /// Waits for the end and returns its cause.
     pub async fn ended(&self) -> CloseCause {
-        let _ = self.inner.waiters.recv().await;
+        self.inner.ended.wait().await;
         self.cause().unwrap_or(CloseCause::Local)
     }
 }

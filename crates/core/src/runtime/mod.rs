@@ -21,6 +21,7 @@ mod metrics;
 mod node;
 mod queue;
 mod registry;
+mod signal;
 mod transport_port;
 mod worker;
 

@@ -224,13 +224,7 @@ impl Node {
         let span = tracing::debug_span!("worker", node = %self.name(), address = %mailbox.primary);
         let ctx = Context::new(self.clone(), mailbox.clone());
         let task = self.task();
-        self.spawn(
-            async move {
-                run_worker(worker, ctx, mailbox, receiver).await;
-                drop(task);
-            }
-            .instrument(span),
-        );
+        self.spawn(run_worker(worker, ctx, mailbox, receiver, task).instrument(span));
         Ok(())
     }
 
@@ -576,39 +570,51 @@ impl Drop for TaskGuard {
 /// (a secure channel's, ~5 KB with routing inlined) would size the task of every idle worker
 /// for its whole life. One allocation per message buys 7.5 KB less per idle channel
 /// (docs/BENCHMARKS.md).
-async fn run_worker<W: Worker>(
+///
+/// A plain function returning an `async move` block, not an `async fn`, and the task itself
+/// (not wrapped in another block): an `async fn` keeps its arguments apart from the locals they
+/// move into, and so does a block around it, so the worker would take its room twice or
+/// three times in a task that lives as long as the worker. `task` counts it among the node's.
+#[allow(clippy::manual_async_fn)]
+fn run_worker<W: Worker>(
     mut worker: W,
     mut ctx: Context,
     mailbox: Rc<Mailbox>,
     receiver: QueueReceiver,
-) {
-    if let Err(error) = Box::pin(worker.initialize(&mut ctx)).await {
-        warn!(%error, "worker failed to initialize; stopping it");
-        let _ = ctx.node().stop_worker(&mailbox.primary);
-        return;
-    }
-    while let Ok(message) = receiver.recv().await {
-        if mailbox.is_stopped() {
-            break;
+    task: TaskGuard,
+) -> impl core::future::Future<Output = ()> {
+    async move {
+        let _task = task;
+        if let Err(error) = Box::pin(worker.initialize(&mut ctx)).await {
+            warn!(%error, "worker failed to initialize; stopping it");
+            let _ = ctx.node().stop_worker(&mailbox.primary);
+            return;
         }
-        trace!(onward = %message.onward_route, back = %message.return_route, "handle");
-        // A worker that is stopped while it handles a message does not finish it: a handler
-        // that never returns cannot keep a stopped worker (or a shut-down node) alive.
-        let handled =
-            futures_lite::future::or(Box::pin(worker.handle_message(&mut ctx, message)), async {
-                mailbox.halted().await;
-                Err(Error::WorkerStopped(mailbox.primary.clone()))
-            })
+        while let Ok(message) = receiver.recv().await {
+            if mailbox.is_stopped() {
+                break;
+            }
+            trace!(onward = %message.onward_route, back = %message.return_route, "handle");
+            // A worker that is stopped while it handles a message does not finish it: a handler
+            // that never returns cannot keep a stopped worker (or a shut-down node) alive.
+            let handled = futures_lite::future::or(
+                Box::pin(worker.handle_message(&mut ctx, message)),
+                async {
+                    mailbox.halted().await;
+                    Err(Error::WorkerStopped(mailbox.primary.clone()))
+                },
+            )
             .await;
-        if let Err(error) = handled {
-            debug!(%error, "worker could not handle a message");
+            if let Err(error) = handled {
+                debug!(%error, "worker could not handle a message");
+            }
+            if mailbox.is_stopped() {
+                break;
+            }
         }
-        if mailbox.is_stopped() {
-            break;
-        }
+        Box::pin(worker.shutdown(&mut ctx)).await;
+        trace!("worker stopped");
     }
-    Box::pin(worker.shutdown(&mut ctx)).await;
-    trace!("worker stopped");
 }
 
 impl core::fmt::Debug for Node {

@@ -64,7 +64,14 @@ impl Shared {
     }
 
     fn push(&self, message: LocalMessage) {
-        self.items.borrow_mut().push_back(message);
+        let mut items = self.items.borrow_mut();
+        // One slot, not the four a first push would reserve: an idle worker keeps what its
+        // queue last held, and most hold one message at a time.
+        if items.capacity() == 0 {
+            items.reserve_exact(1);
+        }
+        items.push_back(message);
+        drop(items);
         self.wake_receiver();
     }
 

@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use async_channel::{Receiver, Sender};
+use super::signal::Signal;
 
 use super::IncomingAccessControl;
 use super::queue::{QueueReceiver, QueueSender, Rejected, queue};
@@ -35,9 +35,8 @@ pub(crate) struct Mailbox {
     /// they run in the order they were added).
     on_stop: RefCell<BTreeMap<u64, StopCallback>>,
     next_watch: Cell<u64>,
-    /// Closed when the mailbox stops: wakes whoever waits in [`halted`](Self::halted).
-    halt: Sender<()>,
-    halted_signal: Receiver<()>,
+    /// Fired when the mailbox stops: wakes whoever waits in [`halted`](Self::halted).
+    halt: Signal,
 }
 
 /// Runs once when a mailbox stops.
@@ -65,10 +64,8 @@ impl Mailbox {
             )));
         }
         let (sender, receiver) = queue(capacity);
-        let (halt, halted_signal) = async_channel::bounded(1);
         let mailbox = Rc::new(Self {
-            halt,
-            halted_signal,
+            halt: Signal::default(),
             kind,
             primary,
             addresses,
@@ -140,7 +137,7 @@ impl Mailbox {
             return;
         }
         self.sender.close();
-        self.halt.close();
+        self.halt.fire();
         let callbacks = core::mem::take(&mut *self.on_stop.borrow_mut());
         for callback in callbacks.into_values() {
             callback();
@@ -149,7 +146,7 @@ impl Mailbox {
 
     /// Completes once the mailbox has stopped.
     pub(crate) async fn halted(&self) {
-        let _ = self.halted_signal.recv().await;
+        self.halt.wait().await;
     }
 
     /// Runs `callback` once when the mailbox stops, unless [`forget_on_stop`](Self::forget_on_stop)
