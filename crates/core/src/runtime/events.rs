@@ -111,7 +111,6 @@ struct EndingInner {
     expected: RefCell<Option<CloseCause>>,
 }
 
-
 impl Ending {
     /// Records why the end is about to come (the first reason given wins), for the owner to
     /// use when it ends.
