@@ -1,7 +1,9 @@
-// Where a handshake's time goes in headless Chromium: runs N Razor handshakes (WebCrypto vault,
-// Ockam suite, both sides in the page) under the DevTools CPU profiler and prints the functions
-// with the most self time (wasm functions by name when the wasm keeps its name section:
-// RAZOR_WASM_NAMES=1 scripts/build-wasm). Usage: node profile-handshake.mjs [N]
+// Where the time goes in headless Chromium: runs N Razor handshakes (WebCrypto vault, both sides
+// in the page; or, with MODE=bulk, N one-way 16 KiB messages) under the DevTools CPU profiler
+// and prints the functions with the most self time, per handshake or message (wasm functions by
+// name when the wasm keeps its name section: RAZOR_WASM_NAMES=1 scripts/build-wasm).
+// Usage: [MODE=bulk] [SUITE=noise-chachapoly] [TOP=45] [PARENTS=fn,fn] node profile.mjs [N]
+// (PARENTS: also who calls these functions, by caller chain.) Needs js/ built.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
