@@ -93,6 +93,14 @@ mod channels {
     }
 
     #[test]
+    fn forged_rotation_is_refused_and_not_remembered() {
+        run_local(channels::forged_rotation_is_refused_and_not_remembered(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
     fn nested_channels() {
         run_local(channels::nested_channels(
             TokioRuntime,

@@ -611,3 +611,103 @@ pub async fn tampered_and_replayed_frames_are_dropped<R: Runtime + Clone>(runtim
     assert_eq!(reply.payload, b"still fine");
     pair.shutdown();
 }
+
+/// A forged rotation of a trusted identity — a new key the identity's own key never signed
+/// for — is refused, and the listener does not remember the forged history: had it, the
+/// genuine (shorter) history would look older and be refused from then on.
+pub async fn forged_rotation_is_refused_and_not_remembered<R: Runtime + Clone>(runtime: R) {
+    use crate::channel::handshake;
+    use crate::identity::{IdentityAndCredentials, Protection};
+    use crate::vault::Signature;
+    use crate::vault::crypto::X25519KeyPair;
+
+    let pair = Pair::new(&runtime).await;
+    pair.bob
+        .create_secure_channel_listener(&pair.bob_id, "listener", trust(&pair.alice_id))
+        .unwrap();
+    pair.bob.start_worker("echo", Echo).unwrap();
+    // A copy of Alice's identity, rotated to a new key; the rotation's signature by Alice's
+    // first key is then spoiled, as a forger without that key would have to present it.
+    let secret = [7u8; 32];
+    let exported = pair
+        .alice_id
+        .export(Protection::Key(&secret))
+        .await
+        .unwrap();
+    // In a vault of its own: rotating deletes the previous key, which is Alice's too.
+    let vault: Rc<dyn crate::vault::Vault> = Rc::new(crate::vault::SoftwareVault::new());
+    let forged = Identity::import_export(vault, &exported, Protection::Key(&secret))
+        .await
+        .unwrap();
+    forged
+        .rotate(SigningKeyKind::Ed25519, pair.alice.unix_time())
+        .await
+        .unwrap();
+    let mut history = forged.change_history();
+    match history
+        .0
+        .last_mut()
+        .and_then(|change| change.previous_signature.as_mut())
+    {
+        Some(Signature::Ed25519(bytes) | Signature::EcdsaP256(bytes)) => bytes[0] ^= 1,
+        None => panic!("a rotation carries the previous key's signature"),
+    }
+    let key = forged
+        .secure_channel_key(pair.alice.unix_time())
+        .await
+        .unwrap();
+    let payload = IdentityAndCredentials {
+        change_history: history,
+        purpose_key_attestation: key.attestation.clone(),
+        credentials: vec![],
+    }
+    .encode();
+    // The initiator's side of the handshake, by hand, presenting that history.
+    let ephemeral = X25519KeyPair::generate().unwrap();
+    let (initiator, message_1) = handshake::initiate(
+        pair.alice.crypto(),
+        CipherSuite::default(),
+        key.public,
+        ephemeral.public_key(),
+    );
+    let client = pair.alice.client().unwrap();
+    client
+        .send("mem#bob => listener".parse::<Route>().unwrap(), message_1)
+        .await
+        .unwrap();
+    let message_2 = client.receive_timeout(PATIENT).await.unwrap();
+    let state = initiator.read_message_2(&message_2.payload).unwrap();
+    let ee = ephemeral.diffie_hellman(state.remote_ephemeral()).unwrap();
+    let state = state.mix_ee(ee).unwrap();
+    let es = ephemeral.diffie_hellman(state.remote_static()).unwrap();
+    let (state, _) = state.mix_es(es).unwrap();
+    let se = forged
+        .vault()
+        .x25519(&key.key, state.remote_ephemeral())
+        .await
+        .unwrap();
+    let (message_3, _) = state.write_message_3(se, &payload).unwrap();
+    let failed = pair.bob.peer_metrics().handshakes_failed.get();
+    client
+        .send(message_2.return_route.clone(), message_3)
+        .await
+        .unwrap();
+    wait_until(&pair.bob, PATIENT, || {
+        pair.bob.peer_metrics().handshakes_failed.get() > failed
+    })
+    .await;
+    assert!(
+        pair.bob.peer_metrics().handshakes_failed.get() > failed,
+        "the forged rotation was refused"
+    );
+    let genuine = pair.connect(trust(&pair.bob_id)).await.unwrap();
+    assert_eq!(
+        genuine
+            .request("echo", b"ok".to_vec(), Some(PATIENT))
+            .await
+            .unwrap()
+            .payload,
+        b"ok"
+    );
+    pair.shutdown();
+}
