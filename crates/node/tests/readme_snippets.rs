@@ -51,7 +51,7 @@ async fn snippet_1(
     Ok(())
 }
 
-/// README.md:209.
+/// README.md:210.
 #[allow(unused, clippy::all)]
 async fn snippet_2() -> Result<(), Box<dyn std::error::Error>> {
     use razor_core::services::Echo;
