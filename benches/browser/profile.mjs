@@ -4,31 +4,15 @@
 // name when the wasm keeps its name section: RAZOR_WASM_NAMES=1 scripts/build-wasm).
 // Usage: [MODE=bulk] [SUITE=noise-chachapoly] [TOP=45] [PARENTS=fn,fn] node profile.mjs [N]
 // (PARENTS: also who calls these functions, by caller chain.) Needs js/ built.
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { servePage } from "./page.mjs";
 
-const here = fileURLToPath(new URL(".", import.meta.url));
-const root = join(here, "..", "..");
 const n = Number(process.argv[2] ?? 300);
-const types = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm" };
-const server = createServer(async (request, response) => {
-  const path = new URL(request.url, "http://x").pathname;
-  const file = normalize(join(root, path));
-  if (!file.startsWith(root) || !/^\/(js\/dist|js\/pkg|benches\/browser)\//.test(path)) return response.writeHead(404).end();
-  try {
-    response.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream", "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" }).end(await readFile(file));
-  } catch {
-    response.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const server = await servePage();
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
 try {
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/index.html`);
+  await page.goto(server.url);
   await page.waitForFunction(() => window.razor, null, { timeout: 30_000 });
   const opts = { vault: "webcrypto", suite: process.env.SUITE ?? "ockam-aes-gcm", warmup: 5 };
   // MODE=bulk profiles 16 KiB one-way throughput instead (N messages).

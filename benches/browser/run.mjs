@@ -3,14 +3,13 @@
 // interleaved, medians; then the gzip size of each one's minimal browser bundle built the
 // same way (esbuild, minified ESM; Razor's wasm beside its JS). Prints markdown tables.
 // RAZOR_BENCH_SCALE=0.05 makes it a smoke run. Needs js/ built (scripts/build-js).
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { constants, gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import { chromium } from "playwright-core";
+import { servePage } from "./page.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "..", "..");
@@ -24,23 +23,7 @@ await esbuild.build({ ...common, entryPoints: ["libp2p-minimal.mjs"], outfile: "
 await esbuild.build({ ...common, entryPoints: ["razor-minimal.mjs"], outfile: "dist/razor-minimal.js", external: ["*.wasm"] });
 const gz = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
 
-const types = { ".html": "text/html", ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm" };
-const server = createServer(async (request, response) => {
-  const path = new URL(request.url, "http://x").pathname;
-  const file = normalize(join(root, path));
-  if (!file.startsWith(root) || !/^\/(js\/dist|js\/pkg|benches\/browser)\//.test(path)) return response.writeHead(404).end();
-  try {
-    // Cross-origin isolated: precise timers for both sides.
-    response.writeHead(200, {
-      "content-type": types[extname(file)] ?? "application/octet-stream",
-      "cross-origin-opener-policy": "same-origin",
-      "cross-origin-embedder-policy": "require-corp",
-    }).end(await readFile(file));
-  } catch {
-    response.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const server = await servePage();
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
@@ -57,7 +40,7 @@ const impls = [
 try {
   const page = await browser.newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`http://127.0.0.1:${server.address().port}/benches/browser/index.html`);
+  await page.goto(server.url);
   await page.waitForFunction(() => window.razor && window.libp2pNoise, null, { timeout: 30_000 });
   const version = await browser.version();
   for (let round = 0; round < rounds; round++) {
@@ -119,7 +102,7 @@ try {
   for (const [, which, opts] of impls.filter(([, w]) => w === "razor")) {
     // A fresh page each: wasm memory never shrinks, and freed memory would be reused.
     const fresh = await browser.newPage();
-    await fresh.goto(`http://127.0.0.1:${server.address().port}/benches/browser/index.html`);
+    await fresh.goto(server.url);
     await fresh.waitForFunction(() => window.razor, null, { timeout: 30_000 });
     const result = await fresh.evaluate(([n, o]) => window.razor.idleMemory(n, o), [idle, opts]);
     await fresh.close();
