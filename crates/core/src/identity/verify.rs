@@ -54,12 +54,18 @@ impl SignatureChecks {
     /// [`CryptoProvider::verify_signatures`]: for each set, the error of its first check that
     /// fails.
     pub(crate) async fn run(crypto: &dyn CryptoProvider, sets: Vec<Self>) -> Vec<Result<()>> {
-        let all: Vec<SignatureCheck> = sets.iter().flat_map(|set| set.checks.clone()).collect();
+        let mut all = Vec::new();
+        let mut errors = Vec::with_capacity(sets.len());
+        for set in sets {
+            all.extend(set.checks);
+            errors.push(set.errors);
+        }
         let mut held = crypto.verify_signatures(&all).await.into_iter();
-        sets.into_iter()
+        errors
+            .into_iter()
             .map(|set| {
                 let mut outcome = Ok(());
-                for error in set.errors {
+                for error in set {
                     // A provider that answers short fails the missing checks.
                     if !held.next().unwrap_or(false) && outcome.is_ok() {
                         outcome = Err(error);
