@@ -1,8 +1,7 @@
 //! The RustCrypto provider ([`RustCrypto`]): the [`CryptoProvider`] on RustCrypto and dalek,
-//! and the primitives the software vault signs and agrees keys with. The only module that
-//! names a crypto crate. Secrets are zeroized when dropped.
+//! and the primitives the software vault signs and agrees keys with. The only module (with its
+//! AES schedule cache) that names a crypto crate. Secrets are zeroized when dropped.
 
-use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::ChaCha20Poly1305;
 use sha2::{Digest, Sha256};
@@ -15,6 +14,8 @@ use super::provider::{Aead, CryptoProvider};
 pub use super::provider::{AeadAlgorithm, TAG_LEN};
 use super::{SharedSecret, Signature, VerifyingKey, X25519PublicKey};
 use crate::error::{Error, Result};
+
+mod schedules;
 
 /// The default provider: RustCrypto's AES-GCM, ChaCha20-Poly1305, SHA-256, HKDF, and dalek's
 /// X25519 and Ed25519, with the platform's CSPRNG (`getrandom`).
@@ -111,34 +112,50 @@ pub fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
     Ok(bytes)
 }
 
-/// A keyed AEAD cipher: the key schedule is computed once per key (and zeroized on drop by
-/// the cipher crates).
+/// A keyed AEAD cipher. A ChaCha20-Poly1305 key is its 32 bytes; an AES-256-GCM key keeps its
+/// 32 bytes too and borrows its expanded schedule from this thread's most recently used ones
+/// ([`schedules`]), so an idle channel does not hold 1,104 bytes of round keys per key. Key
+/// bytes and schedules are zeroized when dropped.
 pub struct AeadKey {
-    algorithm: AeadAlgorithm,
     cipher: Cipher,
 }
 
 enum Cipher {
-    // The aes and chacha20 crates zeroize their own key schedules on drop.
-    Aes(Box<Aes256Gcm>),
-    ChaCha(Box<ChaCha20Poly1305>),
+    Aes {
+        key_id: u64,
+        key: Zeroizing<[u8; 32]>,
+    },
+    // The chacha20poly1305 crate zeroizes its key on drop.
+    ChaCha(ChaCha20Poly1305),
 }
 
 impl AeadKey {
     /// A cipher for `algorithm` keyed with `key`.
     pub fn new(algorithm: AeadAlgorithm, key: &[u8; 32]) -> Self {
         let cipher = match algorithm {
-            AeadAlgorithm::Aes256Gcm => Cipher::Aes(Box::new(Aes256Gcm::new(key.into()))),
-            AeadAlgorithm::ChaCha20Poly1305 => {
-                Cipher::ChaCha(Box::new(ChaCha20Poly1305::new(key.into())))
-            }
+            AeadAlgorithm::Aes256Gcm => Cipher::Aes {
+                key_id: schedules::new_key_id(),
+                key: Zeroizing::new(*key),
+            },
+            AeadAlgorithm::ChaCha20Poly1305 => Cipher::ChaCha(ChaCha20Poly1305::new(key.into())),
         };
-        Self { algorithm, cipher }
+        Self { cipher }
     }
 
     /// The algorithm.
     pub fn algorithm(&self) -> AeadAlgorithm {
-        self.algorithm
+        match self.cipher {
+            Cipher::Aes { .. } => AeadAlgorithm::Aes256Gcm,
+            Cipher::ChaCha(_) => AeadAlgorithm::ChaCha20Poly1305,
+        }
+    }
+}
+
+impl Drop for AeadKey {
+    fn drop(&mut self) {
+        if let Cipher::Aes { key_id, .. } = self.cipher {
+            schedules::forget(key_id);
+        }
     }
 }
 
@@ -150,7 +167,9 @@ impl Aead for AeadKey {
         buffer: &mut [u8],
     ) -> Result<[u8; TAG_LEN]> {
         let tag = match &self.cipher {
-            Cipher::Aes(c) => c.encrypt_inout_detached(nonce.into(), ad, buffer.into()),
+            Cipher::Aes { key_id, key } => schedules::with_schedule(*key_id, key, |c| {
+                c.encrypt_inout_detached(nonce.into(), ad, buffer.into())
+            }),
             Cipher::ChaCha(c) => c.encrypt_inout_detached(nonce.into(), ad, buffer.into()),
         }
         .map_err(|_| Error::Crypto("message too long to encrypt"))?;
@@ -165,7 +184,9 @@ impl Aead for AeadKey {
         tag: &[u8; TAG_LEN],
     ) -> Result<()> {
         match &self.cipher {
-            Cipher::Aes(c) => c.decrypt_inout_detached(nonce.into(), ad, buffer.into(), tag.into()),
+            Cipher::Aes { key_id, key } => schedules::with_schedule(*key_id, key, |c| {
+                c.decrypt_inout_detached(nonce.into(), ad, buffer.into(), tag.into())
+            }),
             Cipher::ChaCha(c) => {
                 c.decrypt_inout_detached(nonce.into(), ad, buffer.into(), tag.into())
             }
@@ -176,7 +197,7 @@ impl Aead for AeadKey {
 
 impl core::fmt::Debug for AeadKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "AeadKey({:?}, ..)", self.algorithm)
+        write!(f, "AeadKey({:?}, ..)", self.algorithm())
     }
 }
 

@@ -33,7 +33,7 @@ pub enum AeadAlgorithm {
 /// Length of an AEAD tag for both ciphers.
 pub const TAG_LEN: usize = 16;
 
-/// A keyed AEAD cipher: the key schedule is computed once, the key is zeroized when dropped.
+/// A keyed AEAD cipher; its key is zeroized when dropped.
 pub trait Aead {
     /// Encrypts `buffer` in place and returns the tag.
     fn seal_detached(
