@@ -590,22 +590,17 @@ fn run_worker<W: Worker>(
             let _ = ctx.node().stop_worker(&mailbox.primary);
             return;
         }
-        while let Ok(message) = receiver.recv().await {
-            if mailbox.is_stopped() {
-                break;
-            }
-            trace!(onward = %message.onward_route, back = %message.return_route, "handle");
-            // A worker that is stopped while it handles a message does not finish it: a handler
-            // that never returns cannot keep a stopped worker (or a shut-down node) alive.
-            let handled = futures_lite::future::or(
-                Box::pin(worker.handle_message(&mut ctx, message)),
-                async {
-                    mailbox.halted().await;
-                    Err(Error::WorkerStopped(mailbox.primary.clone()))
-                },
-            )
-            .await;
-            if let Err(error) = handled {
+        loop {
+            // The message is handed over before the next await, so the task never holds one
+            // (it would be the size of a message larger while idle).
+            let handling = match receiver.recv().await {
+                Ok(message) if !mailbox.is_stopped() => {
+                    trace!(onward = %message.onward_route, back = %message.return_route, "handle");
+                    handle_or_halt(&mut worker, &mut ctx, &mailbox, message)
+                }
+                _ => break,
+            };
+            if let Err(error) = handling.await {
                 debug!(%error, "worker could not handle a message");
             }
             if mailbox.is_stopped() {
@@ -615,6 +610,25 @@ fn run_worker<W: Worker>(
         Box::pin(worker.shutdown(&mut ctx)).await;
         trace!("worker stopped");
     }
+}
+
+/// `worker` handling `message`, or [`Error::WorkerStopped`] as soon as the worker is stopped: a
+/// worker stopped while it handles a message does not finish it, so a handler that never returns
+/// cannot keep a stopped worker (or a shut-down node) alive. Boxed, with the wait for the halt
+/// inside: a worker's task is as large as its largest state, and it spends its life idle.
+fn handle_or_halt<'a, W: Worker>(
+    worker: &'a mut W,
+    ctx: &'a mut Context,
+    mailbox: &'a Mailbox,
+    message: LocalMessage,
+) -> LocalBoxFuture<'a, Result<()>> {
+    Box::pin(futures_lite::future::or(
+        worker.handle_message(ctx, message),
+        async move {
+            mailbox.halted().await;
+            Err(Error::WorkerStopped(mailbox.primary.clone()))
+        },
+    ))
 }
 
 impl core::fmt::Debug for Node {
