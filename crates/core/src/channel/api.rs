@@ -20,7 +20,7 @@ use crate::vault::SigningKeyKind;
 pub struct SecureChannel {
     node: Node,
     address: Address,
-    peer: PeerInfo,
+    peer: Rc<PeerInfo>,
     life: ChannelLife,
 }
 
@@ -34,7 +34,7 @@ impl core::fmt::Debug for SecureChannel {
 }
 
 impl SecureChannel {
-    pub(crate) fn new(node: Node, address: Address, peer: PeerInfo, life: ChannelLife) -> Self {
+    pub(crate) fn new(node: Node, address: Address, peer: Rc<PeerInfo>, life: ChannelLife) -> Self {
         Self {
             node,
             address,

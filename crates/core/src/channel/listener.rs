@@ -189,7 +189,7 @@ impl Worker for Listener {
             }
         };
         let addresses = ChannelAddresses::random();
-        let (outcome, result) = async_channel::bounded::<Result<PeerInfo>>(1);
+        let (outcome, result) = async_channel::bounded::<Result<Rc<PeerInfo>>>(1);
         let life = ChannelLife::default();
         let worker = ChannelWorker::responder(
             config,

@@ -119,7 +119,7 @@ enum State {
 }
 
 /// Reported once: the established peer or why the handshake failed.
-pub(crate) type Outcome = Sender<Result<PeerInfo>>;
+pub(crate) type Outcome = Sender<Result<Rc<PeerInfo>>>;
 
 pub(crate) struct ChannelWorker {
     role: Role,
@@ -194,7 +194,7 @@ impl ChannelWorker {
         }
     }
 
-    fn report(&mut self, outcome: Result<PeerInfo>) {
+    fn report(&mut self, outcome: Result<Rc<PeerInfo>>) {
         if let Some(sender) = self.outcome.take() {
             let _ = sender.try_send(outcome);
         }
@@ -230,6 +230,8 @@ impl ChannelWorker {
         let suite = self.config.options.suite;
         info!(peer = %peer.identifier, role = ?self.role, suite = suite.name(), "secure channel established");
         self.watchdog = None;
+        // The channel's handle shares the peer with the session.
+        let peer = Rc::new(peer);
         self.report(Ok(peer.clone()));
         Session {
             encryptor: Encryptor::new(self.config.crypto.clone(), suite, &keys.send_key),
@@ -237,7 +239,7 @@ impl ChannelWorker {
             remote_route,
             last_nonce: 0,
             origin: Rc::new(peer.origin()),
-            peer: Rc::new(peer),
+            peer,
             closed_by_peer: false,
             notices: NoticeBudget::default(),
         }
