@@ -21,6 +21,8 @@ const common = { bundle: true, format: "esm", platform: "browser", minify: true,
 await esbuild.build({ ...common, entryPoints: ["entry.mjs"], outfile: "dist/libp2p.js" });
 await esbuild.build({ ...common, entryPoints: ["libp2p-minimal.mjs"], outfile: "dist/libp2p-minimal.js" });
 await esbuild.build({ ...common, entryPoints: ["razor-minimal.mjs"], outfile: "dist/razor-minimal.js", external: ["*.wasm"] });
+// Razor's protocol alone (needs dist/minimal, built by scripts/build-wasm from benches/minimal).
+await esbuild.build({ ...common, entryPoints: ["razor-protocol.mjs"], outfile: "dist/razor-protocol.js", external: ["*.wasm"] });
 const gz = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
 
 const server = await servePage();
@@ -119,6 +121,21 @@ try {
   console.log(`| Razor: the package's JS for one channel | ${razorJs.length.toLocaleString("en")} | ${gz(razorJs).toLocaleString("en")} |`);
   console.log(`| Razor: its wasm | ${razorWasm.length.toLocaleString("en")} | ${gz(razorWasm).toLocaleString("en")} |`);
   console.log(`| Razor: JS + wasm | ${(razorJs.length + razorWasm.length).toLocaleString("en")} | ${(gz(razorJs) + gz(razorWasm)).toLocaleString("en")} |`);
+  // The protocol alone, weighed only once it has shown it works: a handshake with identity
+  // proof in each suite and a message through it.
+  const protocolJs = readFileSync(join(here, "dist", "razor-protocol.js"));
+  const protocolWasm = readFileSync(join(here, "dist", "minimal", "razor_minimal_bg.wasm"));
+  const { initSync, MinimalChannel } = await import("./dist/minimal/razor_minimal.js");
+  initSync({ module: protocolWasm });
+  for (const suite of [0, 1]) {
+    const channel = MinimalChannel.handshake(suite, Date.now() / 1000);
+    const echoed = new TextDecoder().decode(channel.decrypt(channel.encrypt(new TextEncoder().encode("probe"))));
+    if (echoed !== "probe" || channel.initiator === channel.responder) throw new Error(`the protocol-only build failed (suite ${suite})`);
+    channel.free();
+  }
+  console.log(`| Razor's protocol alone (benches/minimal): its JS | ${protocolJs.length.toLocaleString("en")} | ${gz(protocolJs).toLocaleString("en")} |`);
+  console.log(`| Razor's protocol alone: its wasm | ${protocolWasm.length.toLocaleString("en")} | ${gz(protocolWasm).toLocaleString("en")} |`);
+  console.log(`| Razor's protocol alone: JS + wasm | ${(protocolJs.length + protocolWasm.length).toLocaleString("en")} | ${(gz(protocolJs) + gz(protocolWasm)).toLocaleString("en")} |`);
 } finally {
   await browser.close();
   server.close();

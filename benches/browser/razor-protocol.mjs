@@ -1,0 +1,16 @@
+// Razor's protocol alone, for the size comparison with libp2p-minimal.mjs: identity keys, an XX
+// handshake with identity proof both ways and the transport cipher, and nothing else (no actor
+// runtime, transports, routing, credentials or JS API). Built from benches/minimal by
+// `scripts/build-wasm` (RAZOR_WASM_CRATE=razor-minimal); its wasm is counted beside the JS.
+import init, { MinimalChannel } from "./dist/minimal/razor_minimal.js";
+
+export { init };
+
+export function roundTrip(message, suite = 0) {
+  const channel = MinimalChannel.handshake(suite, Date.now() / 1000);
+  try {
+    return channel.decrypt(channel.encrypt(message));
+  } finally {
+    channel.free();
+  }
+}
