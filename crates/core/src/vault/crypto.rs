@@ -113,9 +113,9 @@ pub fn random_bytes<const N: usize>() -> Result<Zeroizing<[u8; N]>> {
 }
 
 /// A keyed AEAD cipher. A ChaCha20-Poly1305 key is its 32 bytes; an AES-256-GCM key keeps its
-/// 32 bytes too and borrows its expanded schedule from this thread's most recently used ones
-/// ([`schedules`]), so an idle channel does not hold 1,104 bytes of round keys per key. Key
-/// bytes and schedules are zeroized when dropped.
+/// 32 bytes too and borrows its expanded schedule from those this thread used last
+/// (`vault/crypto/schedules.rs`), so an idle channel holds no 1,104-byte round keys. Key bytes
+/// and schedules are zeroized when dropped.
 pub struct AeadKey {
     cipher: Cipher,
 }
