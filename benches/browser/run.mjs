@@ -49,6 +49,9 @@ try {
     for (const [name, which, opts] of impls) {
       const run = (expr, args) => page.evaluate(([w, e, a, o]) => {
         const bench = w === "libp2p" ? window.libp2pNoise : window.razor;
+        // Each case starts on a collected heap: without this, the case after js-libp2p's paid
+        // for its garbage (the Ockam suite at 16 KiB: 184-237 MB/s right after it, 272-279 later).
+        window.gc();
         return e === "handshakes" ? bench.handshakes(a[0], { ...o, warmup: 2 }) : bench.throughput(a[0], a[1], o);
       }, [which, expr, args, opts]);
       const record = (key, value) => (results[`${key}|${name}`] ??= []).push(value);
