@@ -6,7 +6,7 @@ export async function snippet0(node: RazorNode, identity: Identity, route: strin
     const channel = await node.createSecureChannel(identity, route, options);
 }
 
-/** README.md:132. */
+/** README.md:137. */
 export async function snippet1(serverId: string): Promise<void> {
 
     await using node = await RazorNode.create({ persist: "my-app" });     // browsers: WebCrypto keys in IndexedDB
@@ -26,7 +26,7 @@ export async function snippet1(serverId: string): Promise<void> {
     node.startWorker("greeter", (message) => `hello ${message.peerIdentifier}`); // answers are returned
 }
 
-/** README.md:236. */
+/** README.md:241. */
 export async function snippet2(): Promise<void> {
     await initLogging("warn");                 // optional: Razor's logs to the console
     const network = await MemoryNetwork.create();
@@ -40,7 +40,7 @@ export async function snippet2(): Promise<void> {
     await Promise.all([alice.shutdown(), bob.shutdown()]);
 }
 
-/** README.md:324. */
+/** README.md:329. */
 export async function snippet3(node: RazorNode, other: RazorNode, identity: Identity, id2: Identity, aliceId: string): Promise<void> {
     // A browser tab (or a Worker, Deno, Node) registers a name and accepts channels through the edge:
     const edgeId = (await (await fetch("http://127.0.0.1:8787/identity")).json()).identifier;
@@ -53,7 +53,7 @@ export async function snippet3(node: RazorNode, other: RazorNode, identity: Iden
       { trust: { identifier: aliceId } });
 }
 
-/** README.md:366. */
+/** README.md:371. */
 export async function snippet4(node: RazorNode, identity: Identity, authorityId: string, ockamId: string): Promise<void> {
     await node.retrieveCredential(identity, "ws#bridge:4000 => tcp#authority:4000 => secure", { issuer: authorityId });
     const channel = await node.createSecureChannel(identity, "ws#bridge:4000 => tcp#ockam:4000 => secure", {

@@ -19,7 +19,7 @@ async fn snippet_0(
     Ok(())
 }
 
-/// README.md:81.
+/// README.md:86.
 #[allow(unused, clippy::all)]
 async fn snippet_1(
     server: &Node,
@@ -51,7 +51,7 @@ async fn snippet_1(
     Ok(())
 }
 
-/// README.md:210.
+/// README.md:215.
 #[allow(unused, clippy::all)]
 async fn snippet_2() -> Result<(), Box<dyn std::error::Error>> {
     use razor_core::services::Echo;
