@@ -55,7 +55,9 @@ pub type ChannelObserver = Rc<dyn Fn(&ChannelEvent)>;
 /// no default trust.
 #[derive(Clone)]
 pub struct SecureChannelOptions {
-    pub(crate) trust: TrustPolicy,
+    /// Shared by the options' clones (each initiated channel keeps its options): a policy is
+    /// ~200 bytes before what it holds.
+    pub(crate) trust: Rc<TrustPolicy>,
     pub(crate) suite: CipherSuite,
     pub(crate) timeout: Duration,
     pub(crate) max_handshakes: usize,
@@ -85,7 +87,7 @@ impl SecureChannelOptions {
     /// [`DEFAULT_MAX_CHANNELS`] held.
     pub fn new(trust: TrustPolicy) -> Self {
         Self {
-            trust,
+            trust: Rc::new(trust),
             suite: CipherSuite::default(),
             timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             max_handshakes: DEFAULT_MAX_HANDSHAKES,

@@ -26,7 +26,8 @@ pub(crate) enum MailboxKind {
 pub(crate) struct Mailbox {
     pub(crate) kind: MailboxKind,
     pub(crate) primary: Address,
-    pub(crate) addresses: Vec<Address>,
+    /// Exactly as long as it needs to be: a mailbox lives as long as its worker.
+    pub(crate) addresses: Box<[Address]>,
     sender: QueueSender,
     access: Rc<dyn IncomingAccessControl>,
     accepts_notices: bool,
@@ -68,7 +69,7 @@ impl Mailbox {
             halt: Signal::default(),
             kind,
             primary,
-            addresses,
+            addresses: addresses.into_boxed_slice(),
             sender,
             access,
             accepts_notices,
