@@ -6,7 +6,9 @@
 //! but ~1.4 µs in wasm (software AES), ~10% of a small message's path. So each key keeps its 32
 //! bytes and an id, and this thread keeps the schedules of the [`CAPACITY`] keys it used last:
 //! busy channels find theirs, an idle channel costs its raw keys. A schedule is wiped (the
-//! `aes` crate zeroizes on drop) when it is evicted or its key is dropped.
+//! `aes` crate zeroizes on drop) when it is evicted or its key is dropped on this thread (a node
+//! and its keys live on one thread; a schedule another thread kept goes when that thread evicts
+//! it).
 
 use core::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
