@@ -93,6 +93,14 @@ mod channels {
     }
 
     #[test]
+    fn more_busy_channels_than_kept_schedules() {
+        run_local(channels::more_busy_channels_than_kept_schedules(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
     fn forged_rotation_is_refused_and_not_remembered() {
         run_local(channels::forged_rotation_is_refused_and_not_remembered(
             TokioRuntime,

@@ -32,6 +32,11 @@ async fn rotated_identity_still_connects() {
 }
 
 #[wasm_bindgen_test]
+async fn more_busy_channels_than_kept_schedules() {
+    channels::more_busy_channels_than_kept_schedules(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
 async fn forged_rotation_is_refused_and_not_remembered() {
     channels::forged_rotation_is_refused_and_not_remembered(WasmRuntime).await;
 }

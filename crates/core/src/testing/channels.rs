@@ -612,6 +612,37 @@ pub async fn tampered_and_replayed_frames_are_dropped<R: Runtime + Clone>(runtim
     pair.shutdown();
 }
 
+/// More busy AES-GCM channels than a thread keeps expanded key schedules (four keys a channel,
+/// both ends on this thread, against 16 schedules): requests go round-robin across them, so
+/// schedules are evicted and expanded again all the time, and every reply still arrives intact
+/// from the right peer. (Both ends share the thread's schedules here, so the unit tests of
+/// `vault/crypto/schedules.rs` are what check each schedule against a fresh expansion.)
+pub async fn more_busy_channels_than_kept_schedules<R: Runtime + Clone>(runtime: R) {
+    let pair = Pair::new(&runtime).await;
+    let options = |identity: &Identity| trust(identity).with_suite(CipherSuite::OckamAes256Gcm);
+    pair.bob
+        .create_secure_channel_listener(&pair.bob_id, "listener", options(&pair.alice_id))
+        .unwrap();
+    pair.bob.start_worker("echo", Echo).unwrap();
+    let mut channels = Vec::new();
+    for _ in 0..12 {
+        channels.push(pair.connect(options(&pair.bob_id)).await.unwrap());
+    }
+    for round in 0..5u8 {
+        for (index, channel) in channels.iter().enumerate() {
+            let payload = vec![round ^ index as u8; 64 + index];
+            let reply = channel
+                .request("echo", payload.clone(), Some(PATIENT))
+                .await
+                .unwrap();
+            assert_eq!(reply.payload, payload, "round {round}, channel {index}");
+            let origin = reply.local_info.secure_channel.as_ref().unwrap();
+            assert_eq!(origin.identifier, pair.bob_id.identifier());
+        }
+    }
+    pair.shutdown();
+}
+
 /// A forged rotation of a trusted identity — a new key the identity's own key never signed
 /// for — is refused, and the listener does not remember the forged history: had it, the
 /// genuine (shorter) history would look older and be refused from then on.

@@ -97,15 +97,24 @@ mod tests {
 
     use super::*;
 
-    fn seal(key_id: u64, key: &[u8; 32]) -> Vec<u8> {
+    fn seal_with(cipher: &Aes256Gcm) -> Vec<u8> {
         let mut buffer = b"a message".to_vec();
-        let tag = with_schedule(key_id, key, |cipher| {
-            cipher
-                .encrypt_inout_detached(&[0; 12].into(), b"ad", buffer.as_mut_slice().into())
-                .unwrap()
-        });
+        let tag = cipher
+            .encrypt_inout_detached(&[0; 12].into(), b"ad", buffer.as_mut_slice().into())
+            .unwrap();
         buffer.extend_from_slice(&tag);
         buffer
+    }
+
+    /// Seals through the cache, and checks against a schedule expanded just for this.
+    fn seal(key_id: u64, key: &[u8; 32]) -> Vec<u8> {
+        let sealed = with_schedule(key_id, key, seal_with);
+        assert_eq!(
+            sealed,
+            seal_with(&Aes256Gcm::new(key.into())),
+            "key {key_id}"
+        );
+        sealed
     }
 
     fn kept() -> Vec<u64> {
