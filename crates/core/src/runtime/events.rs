@@ -104,26 +104,36 @@ pub struct Ending {
 
 #[derive(Default)]
 struct EndingInner {
-    cause: RefCell<Option<CloseCause>>,
+    /// Boxed once there is a cause to keep: what runs for long (an idle channel, a connection)
+    /// has none, and a cause is the size of an error.
+    causes: RefCell<Option<Box<Causes>>>,
     /// Fired when the end comes: wakes every waiter.
     ended: Signal,
+}
+
+#[derive(Default)]
+struct Causes {
+    /// Why it ended.
+    cause: Option<CloseCause>,
     /// Set by whoever knows the end is coming and why, before the owner ends.
-    expected: RefCell<Option<CloseCause>>,
+    expected: Option<CloseCause>,
 }
 
 impl Ending {
     /// Records why the end is about to come (the first reason given wins), for the owner to
     /// use when it ends.
     pub fn expect(&self, cause: CloseCause) {
-        let mut expected = self.inner.expected.borrow_mut();
-        if expected.is_none() {
-            *expected = Some(cause);
+        let mut causes = self.inner.causes.borrow_mut();
+        let causes = causes.get_or_insert_with(Box::default);
+        if causes.expected.is_none() {
+            causes.expected = Some(cause);
         }
     }
 
     /// The cause recorded with [`expect`](Self::expect), if any.
     pub fn expected(&self) -> Option<CloseCause> {
-        self.inner.expected.borrow().clone()
+        let causes = self.inner.causes.borrow();
+        causes.as_ref().and_then(|causes| causes.expected.clone())
     }
 
     /// Ends it with `cause` (only the first call counts) and wakes every waiter.
@@ -131,7 +141,11 @@ impl Ending {
         if self.inner.ended.is_fired() {
             return;
         }
-        *self.inner.cause.borrow_mut() = Some(cause);
+        self.inner
+            .causes
+            .borrow_mut()
+            .get_or_insert_with(Box::default)
+            .cause = Some(cause);
         self.inner.ended.fire();
     }
 
@@ -142,7 +156,8 @@ impl Ending {
 
     /// The cause, once ended.
     pub fn cause(&self) -> Option<CloseCause> {
-        self.inner.cause.borrow().clone()
+        let causes = self.inner.causes.borrow();
+        causes.as_ref().and_then(|causes| causes.cause.clone())
     }
 
     /// Waits for the end and returns its cause.
