@@ -42,20 +42,30 @@ impl Schedules {
     /// not kept.
     fn get(&mut self, key_id: u64, key: &[u8; 32]) -> Option<&Aes256Gcm> {
         self.clock += 1;
-        if !self.slots.iter().any(|slot| slot.key_id == key_id) {
-            if self.slots.len() < CAPACITY {
+        // One scan when the schedule is kept, as it is for every message of a busy channel.
+        let index = match self.slots.iter().position(|slot| slot.key_id == key_id) {
+            Some(index) => index,
+            None if self.slots.len() < CAPACITY => {
                 self.slots.push(Slot {
                     key_id,
                     last_used: 0,
                     schedule: Box::new(Aes256Gcm::new(key.into())),
                 });
-            } else if let Some(evicted) = self.slots.iter_mut().min_by_key(|slot| slot.last_used) {
+                self.slots.len() - 1
+            }
+            None => {
+                let (index, evicted) = self
+                    .slots
+                    .iter_mut()
+                    .enumerate()
+                    .min_by_key(|(_, slot)| slot.last_used)?;
                 evicted.key_id = key_id;
                 // Dropping the evicted schedule wipes it.
                 *evicted.schedule = Aes256Gcm::new(key.into());
+                index
             }
-        }
-        let slot = self.slots.iter_mut().find(|slot| slot.key_id == key_id)?;
+        };
+        let slot = self.slots.get_mut(index)?;
         slot.last_used = self.clock;
         Some(&slot.schedule)
     }
