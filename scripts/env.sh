@@ -23,3 +23,10 @@ step() {
     RAZOR_STEP_STARTED=$now
     printf '\n==> %s\n' "$*"
 }
+
+# Builds the size probe benches/minimal (Razor's protocol alone) for the js-libp2p comparison
+# (benches/browser/run.mjs weighs and runs it).
+build_protocol_probe() {
+    RAZOR_WASM_CRATE=razor-minimal RAZOR_WASM_OUT=benches/browser/dist/minimal RAZOR_WASM_NAME=razor_minimal \
+        "$ROOT/scripts/build-wasm" >/dev/null
+}

@@ -6,10 +6,11 @@ import init, { MinimalChannel } from "./dist/minimal/razor_minimal.js";
 
 export { init };
 
+/** A handshake in `suite` (0: Ockam's, 1: Noise ChaChaPoly), then `message` through it. */
 export function roundTrip(message, suite = 0) {
   const channel = MinimalChannel.handshake(suite, Date.now() / 1000);
   try {
-    return channel.decrypt(channel.encrypt(message));
+    return { plaintext: channel.decrypt(channel.encrypt(message)), initiator: channel.initiator, responder: channel.responder };
   } finally {
     channel.free();
   }

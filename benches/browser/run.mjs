@@ -124,17 +124,15 @@ try {
   console.log(`| Razor: the package's JS for one channel | ${razorJs.length.toLocaleString("en")} | ${gz(razorJs).toLocaleString("en")} |`);
   console.log(`| Razor: its wasm | ${razorWasm.length.toLocaleString("en")} | ${gz(razorWasm).toLocaleString("en")} |`);
   console.log(`| Razor: JS + wasm | ${(razorJs.length + razorWasm.length).toLocaleString("en")} | ${(gz(razorJs) + gz(razorWasm)).toLocaleString("en")} |`);
-  // The protocol alone, weighed only once it has shown it works: a handshake with identity
-  // proof in each suite and a message through it.
+  // The protocol alone, weighed only once the very bundle weighed has shown it works: a
+  // handshake with identity proof in each suite and a message through it.
   const protocolJs = readFileSync(join(here, "dist", "razor-protocol.js"));
   const protocolWasm = readFileSync(join(here, "dist", "minimal", "razor_minimal_bg.wasm"));
-  const { initSync, MinimalChannel } = await import("./dist/minimal/razor_minimal.js");
-  initSync({ module: protocolWasm });
+  const protocol = await import("./dist/razor-protocol.js");
+  await protocol.init({ module_or_path: protocolWasm });
   for (const suite of [0, 1]) {
-    const channel = MinimalChannel.handshake(suite, Date.now() / 1000);
-    const echoed = new TextDecoder().decode(channel.decrypt(channel.encrypt(new TextEncoder().encode("probe"))));
-    if (echoed !== "probe" || channel.initiator === channel.responder) throw new Error(`the protocol-only build failed (suite ${suite})`);
-    channel.free();
+    const { plaintext, initiator, responder } = protocol.roundTrip(new TextEncoder().encode("probe"), suite);
+    if (new TextDecoder().decode(plaintext) !== "probe" || initiator === responder) throw new Error(`the protocol-only build failed (suite ${suite})`);
   }
   console.log(`| Razor's protocol alone (benches/minimal): its JS | ${protocolJs.length.toLocaleString("en")} | ${gz(protocolJs).toLocaleString("en")} |`);
   console.log(`| Razor's protocol alone: its wasm | ${protocolWasm.length.toLocaleString("en")} | ${gz(protocolWasm).toLocaleString("en")} |`);
