@@ -14,6 +14,7 @@
 //! mailbox, or two workers that wait on each other's, deadlock; use `try_send` in such loops.
 
 mod access;
+mod activation;
 mod context;
 mod events;
 mod message;

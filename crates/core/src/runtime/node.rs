@@ -4,13 +4,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::queue::QueueReceiver;
-use tracing::{Instrument, debug, trace, warn};
+use tracing::{debug, trace};
 
 use super::Transport;
 use super::registry::{Mailbox, MailboxKind, Registry};
 use super::{
-    Client, CloseCause, Context, Ending, LocalBoxFuture, NodeEvent, Runtime, Worker, WorkerOptions,
+    Client, CloseCause, Ending, LocalBoxFuture, NodeEvent, Runtime, Worker, WorkerOptions,
 };
 use crate::error::{Error, Result};
 use crate::routing::NoticeBudget;
@@ -221,11 +220,13 @@ impl Node {
             W::ACCEPTS_NOTICES,
         )?;
         self.inner.registry.insert(mailbox.clone())?;
-        let span = tracing::debug_span!("worker", node = %self.name(), address = %mailbox.primary);
-        let ctx = Context::new(self.clone(), mailbox.clone());
-        let task = self.task();
-        self.spawn(run_worker(worker, ctx, mailbox, receiver, task).instrument(span));
+        super::activation::start(self, mailbox, receiver, worker);
         Ok(())
+    }
+
+    /// This node, held weakly.
+    pub(crate) fn downgrade(&self) -> WeakNode {
+        WeakNode(Rc::downgrade(&self.inner))
     }
 
     /// Marks a task as the node's until the guard is dropped: [`closed`](Self::closed) waits
@@ -546,6 +547,16 @@ impl StopWatch {
     }
 }
 
+/// A [`Node`] held without keeping it alive (what a parked worker holds).
+pub(crate) struct WeakNode(std::rc::Weak<NodeInner>);
+
+impl WeakNode {
+    /// The node, unless it is gone.
+    pub(crate) fn upgrade(&self) -> Option<Node> {
+        self.0.upgrade().map(|inner| Node { inner })
+    }
+}
+
 /// Counts one of the node's tasks while it lives (see [`Node::task`]).
 pub struct TaskGuard {
     node: std::rc::Weak<NodeInner>,
@@ -562,73 +573,6 @@ impl Drop for TaskGuard {
             node.drained.end(CloseCause::NodeShutDown);
         }
     }
-}
-
-/// The task of one worker: initialize, then one message at a time until stopped.
-///
-/// The handler's futures are boxed, each for the time it runs: inline, the largest of them
-/// (a secure channel's, ~5 KB with routing inlined) would size the task of every idle worker
-/// for its whole life. One allocation per message buys 7.5 KB less per idle channel
-/// (docs/BENCHMARKS.md).
-///
-/// A plain function returning an `async move` block, not an `async fn`, and the task itself
-/// (not wrapped in another block): an `async fn` keeps its arguments apart from the locals they
-/// move into, and so does a block around it, so the worker would take its room twice or
-/// three times in a task that lives as long as the worker. `task` counts it among the node's.
-#[allow(clippy::manual_async_fn)]
-fn run_worker<W: Worker>(
-    mut worker: W,
-    mut ctx: Context,
-    mailbox: Rc<Mailbox>,
-    receiver: QueueReceiver,
-    task: TaskGuard,
-) -> impl core::future::Future<Output = ()> {
-    async move {
-        let _task = task;
-        if let Err(error) = Box::pin(worker.initialize(&mut ctx)).await {
-            warn!(%error, "worker failed to initialize; stopping it");
-            let _ = ctx.node().stop_worker(&mailbox.primary);
-            return;
-        }
-        loop {
-            // The message is handed over before the next await, so the task never holds one
-            // (it would be the size of a message larger while idle).
-            let handling = match receiver.recv().await {
-                Ok(message) if !mailbox.is_stopped() => {
-                    trace!(onward = %message.onward_route, back = %message.return_route, "handle");
-                    handle_or_halt(&mut worker, &mut ctx, &mailbox, message)
-                }
-                _ => break,
-            };
-            if let Err(error) = handling.await {
-                debug!(%error, "worker could not handle a message");
-            }
-            if mailbox.is_stopped() {
-                break;
-            }
-        }
-        Box::pin(worker.shutdown(&mut ctx)).await;
-        trace!("worker stopped");
-    }
-}
-
-/// `worker` handling `message`, or [`Error::WorkerStopped`] as soon as the worker is stopped: a
-/// worker stopped while it handles a message does not finish it, so a handler that never returns
-/// cannot keep a stopped worker (or a shut-down node) alive. Boxed, with the wait for the halt
-/// inside: a worker's task is as large as its largest state, and it spends its life idle.
-fn handle_or_halt<'a, W: Worker>(
-    worker: &'a mut W,
-    ctx: &'a mut Context,
-    mailbox: &'a Mailbox,
-    message: LocalMessage,
-) -> LocalBoxFuture<'a, Result<()>> {
-    Box::pin(futures_lite::future::or(
-        worker.handle_message(ctx, message),
-        async move {
-            mailbox.halted().await;
-            Err(Error::WorkerStopped(mailbox.primary.clone()))
-        },
-    ))
 }
 
 impl core::fmt::Debug for Node {

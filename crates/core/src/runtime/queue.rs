@@ -2,6 +2,10 @@
 //! full; `try_send` says so), but its memory grows with what is queued. A preallocated bounded
 //! channel costs `capacity` message slots per mailbox (some 40 KiB at the default 256), idle or
 //! not; an idle worker here costs a few words.
+//!
+//! The queue tells its reader when a message arrives (or it closes): a task waiting in
+//! [`QueueReceiver::recv`] (a client) is woken; a parked worker
+//! ([`QueueReceiver::park`], see `activation.rs`) is handed the receiver back.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -30,30 +34,53 @@ pub(crate) enum Ended {
 /// Above this many slots, an emptied queue gives its memory back.
 const KEEP_SLOTS: usize = 8;
 
+/// Who is told when a message arrives or the queue closes.
+enum Wakeup {
+    /// A task waiting in [`QueueReceiver::recv`].
+    Task(Waker),
+    /// A parked reader, given its receiver back.
+    Parked(Box<dyn Parked>),
+}
+
+/// A reader that gave its receiver up until there is something to read (a parked worker:
+/// `activation.rs`). The queue holds it as it is: parking allocates nothing.
+pub(crate) trait Parked {
+    /// Called once, when a message arrives or the queue closes.
+    fn wake(self: Box<Self>, receiver: QueueReceiver);
+}
+
 /// The queue both halves share (a node is single-threaded: no locks).
 struct Shared {
     capacity: usize,
     items: RefCell<VecDeque<LocalMessage>>,
     closed: Cell<bool>,
     /// The receiver, waiting for a message.
-    receiver: RefCell<Option<Waker>>,
+    receiver: RefCell<Option<Wakeup>>,
     /// Senders waiting for room; all are woken whenever a message leaves or the queue closes.
     room: RefCell<Vec<Waker>>,
 }
 
 impl Shared {
-    fn close(&self) {
+    fn close(self: &Rc<Self>) {
         self.closed.set(true);
         self.wake_receiver();
         self.wake_senders();
     }
 
     // Wakers are taken out before they are woken: no borrow is held while one runs.
-    fn wake_receiver(&self) {
-        let waker = self.receiver.borrow_mut().take();
-        if let Some(waker) = waker {
-            waker.wake();
+    fn wake_receiver(self: &Rc<Self>) {
+        let wakeup = self.receiver.borrow_mut().take();
+        match wakeup {
+            Some(Wakeup::Task(waker)) => waker.wake(),
+            Some(Wakeup::Parked(parked)) => parked.wake(QueueReceiver {
+                shared: self.clone(),
+            }),
+            None => {}
         }
+    }
+
+    fn is_parked(&self) -> bool {
+        matches!(*self.receiver.borrow(), Some(Wakeup::Parked(_)))
     }
 
     fn wake_senders(&self) {
@@ -63,10 +90,10 @@ impl Shared {
         }
     }
 
-    fn push(&self, message: LocalMessage) {
+    fn push(self: &Rc<Self>, message: LocalMessage) {
         let mut items = self.items.borrow_mut();
-        // One slot, not the four a first push would reserve: an idle worker keeps what its
-        // queue last held, and most hold one message at a time.
+        // One slot, not the four a first push would reserve: most readers take one message at
+        // a time (a client keeps that slot while it waits; a parked worker gives it back).
         if items.capacity() == 0 {
             items.reserve_exact(1);
         }
@@ -182,7 +209,7 @@ impl QueueReceiver {
             if self.shared.closed.get() {
                 return Poll::Ready(Err(Ended::Closed));
             }
-            *self.shared.receiver.borrow_mut() = Some(cx.waker().clone());
+            *self.shared.receiver.borrow_mut() = Some(Wakeup::Task(cx.waker().clone()));
             Poll::Pending
         })
         .await
@@ -196,10 +223,27 @@ impl QueueReceiver {
             None => Err(Ended::Empty),
         }
     }
+
+    /// Gives the receiver up until a message arrives or the queue closes: then `parked` runs,
+    /// with the receiver back (at once if either happened already). Until then the queue holds
+    /// `parked` and nothing else waits.
+    pub(crate) fn park(self, parked: Box<dyn Parked>) {
+        if self.shared.closed.get() || !self.shared.items.borrow().is_empty() {
+            return parked.wake(self);
+        }
+        // A parked reader keeps no slot: an idle worker's queue holds nothing.
+        self.shared.items.borrow_mut().shrink_to(0);
+        *self.shared.receiver.borrow_mut() = Some(Wakeup::Parked(parked));
+        // `self` is dropped here without closing the queue (see Drop).
+    }
 }
 
 impl Drop for QueueReceiver {
     fn drop(&mut self) {
+        if self.shared.is_parked() {
+            // Given up by `park`: the reader comes back with the next message.
+            return;
+        }
         // Nobody will make room again: waiting senders must see the queue closed.
         self.shared.close();
         self.shared.items.borrow_mut().clear();

@@ -4,7 +4,7 @@
 use core::cell::Cell;
 use std::rc::Rc;
 
-use tracing::{Instrument, debug, warn};
+use tracing::{debug, warn};
 
 use crate::codec::DecodeError;
 use crate::error::{Error, Result, TransportError};
@@ -175,72 +175,73 @@ pub fn start_connection(
         address: address.clone(),
         peer: label.to_owned(),
     });
+    #[cfg(feature = "spans")]
     let span = tracing::debug_span!("connection", node = %node.name(), peer = %label, %address);
     let reader_node = node.clone();
     let reader = handle.clone();
     let task = node.task();
-    node.spawn(
-        async move {
-            let _task = task;
-            let reader_address = reader.address.clone();
-            let mut notices = NoticeBudget::default();
-            let cause = loop {
-                let frame = match source.next().await {
-                    None => {
-                        debug!("peer closed the connection");
-                        break CloseCause::Peer;
-                    }
-                    Some(Err(error)) => {
-                        debug!(%error, "connection broke");
-                        break CloseCause::Failed(error);
-                    }
-                    Some(Ok(frame)) => frame,
-                };
-                reader.traffic.received(frame.len());
-                let message = match codec.decode(&frame) {
-                    Ok(message) => message,
-                    Err(error) => {
-                        reader_node.peer_metrics().malformed_frames.increment();
-                        reader_node.log_bad_peer(|suppressed| {
+    let reading = async move {
+        let _task = task;
+        let reader_address = reader.address.clone();
+        let mut notices = NoticeBudget::default();
+        let cause = loop {
+            let frame = match source.next().await {
+                None => {
+                    debug!("peer closed the connection");
+                    break CloseCause::Peer;
+                }
+                Some(Err(error)) => {
+                    debug!(%error, "connection broke");
+                    break CloseCause::Failed(error);
+                }
+                Some(Ok(frame)) => frame,
+            };
+            reader.traffic.received(frame.len());
+            let message = match codec.decode(&frame) {
+                Ok(message) => message,
+                Err(error) => {
+                    reader_node.peer_metrics().malformed_frames.increment();
+                    reader_node.log_bad_peer(|suppressed| {
                             warn!(%error, len = frame.len(), suppressed, "malformed frame; closing the connection");
                         });
-                        reason.set(CloseReason::MalformedFrame);
-                        tracing::trace!(start = ?frame.get(..32), "malformed frame");
-                        break CloseCause::Failed(TransportError::MalformedFrame(error).into());
-                    }
-                };
-                if message.is_heartbeat() {
-                    continue;
-                }
-                let mut local = LocalMessage::from_transport(message);
-                if !local.is_notice() {
-                    local.return_route.push_front(reader_address.clone());
-                }
-                local.local_info.arrived_via = Some(reader_address.clone());
-                if let Err(error) = reader_node.route_or_notify(local, &mut notices).await {
-                    debug!(%error, "could not route an incoming message");
-                    if matches!(error, Error::NodeShutDown) {
-                        break CloseCause::NodeShutDown;
-                    }
+                    reason.set(CloseReason::MalformedFrame);
+                    tracing::trace!(start = ?frame.get(..32), "malformed frame");
+                    break CloseCause::Failed(TransportError::MalformedFrame(error).into());
                 }
             };
-            // A close this side started (or a failed write) was recorded first and wins.
-            reader.ending.expect(cause);
-            let cause = if reader_node.is_shut_down() {
-                CloseCause::NodeShutDown
-            } else {
-                reader.ending.expected().unwrap_or(CloseCause::Local)
-            };
-            let _ = reader_node.stop_worker(&reader_address);
-            on_closed();
-            reader.ending.end(cause.clone());
-            reader_node.emit(NodeEvent::ConnectionClosed {
-                address: reader_address,
-                cause,
-            });
-        }
-        .instrument(span),
-    );
+            if message.is_heartbeat() {
+                continue;
+            }
+            let mut local = LocalMessage::from_transport(message);
+            if !local.is_notice() {
+                local.return_route.push_front(reader_address.clone());
+            }
+            local.local_info.arrived_via = Some(reader_address.clone());
+            if let Err(error) = reader_node.route_or_notify(local, &mut notices).await {
+                debug!(%error, "could not route an incoming message");
+                if matches!(error, Error::NodeShutDown) {
+                    break CloseCause::NodeShutDown;
+                }
+            }
+        };
+        // A close this side started (or a failed write) was recorded first and wins.
+        reader.ending.expect(cause);
+        let cause = if reader_node.is_shut_down() {
+            CloseCause::NodeShutDown
+        } else {
+            reader.ending.expected().unwrap_or(CloseCause::Local)
+        };
+        let _ = reader_node.stop_worker(&reader_address);
+        on_closed();
+        reader.ending.end(cause.clone());
+        reader_node.emit(NodeEvent::ConnectionClosed {
+            address: reader_address,
+            cause,
+        });
+    };
+    #[cfg(feature = "spans")]
+    let reading = tracing::Instrument::instrument(reading, span);
+    node.spawn(reading);
     Ok(handle)
 }
 
