@@ -1,10 +1,10 @@
 use std::rc::Rc;
 
+use super::promise::promise;
 use js_sys::{Object, Promise, Reflect};
 use razor_core::Client;
 use razor_core::channel::{SecureChannel as CoreChannel, SecureChannelListener as CoreListener};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::Message;
 use super::lifecycle::{self, abortable, close_info, traffic};
@@ -66,7 +66,7 @@ impl SecureChannel {
         let (channel, inbox) = (self.inner.clone(), self.inbox.clone());
         let route = route_of(route);
         let signal = lifecycle::signal(&signal);
-        future_to_promise(async move {
+        promise(async move {
             let (route, signal) = (route?, signal?);
             channel.check_open().map_err(to_js_error)?;
             abortable(signal, inbox.send(channel.route(route), payload))
@@ -83,7 +83,7 @@ impl SecureChannel {
     pub fn receive(&self, timeout_ms: Option<u32>, signal: JsValue) -> Promise {
         let (channel, inbox) = (self.inner.clone(), self.inbox.clone());
         let signal = lifecycle::signal(&signal);
-        future_to_promise(async move {
+        promise(async move {
             let signal = signal?;
             let next = async {
                 futures_lite::future::or(inbox.receive(), async {
@@ -123,7 +123,7 @@ impl SecureChannel {
         let channel = self.inner.clone();
         let route = route_of(route);
         let signal = lifecycle::signal(&signal);
-        future_to_promise(async move {
+        promise(async move {
             let (route, signal) = (route?, signal?);
             let request = futures_lite::future::or(
                 channel.request(route, payload, timeout(timeout_ms)),
@@ -145,7 +145,7 @@ impl SecureChannel {
     pub fn open_portal(&self, outlet: String, timeout_ms: Option<u32>, signal: JsValue) -> Promise {
         let channel = self.inner.clone();
         let signal = lifecycle::signal(&signal);
-        future_to_promise(async move {
+        promise(async move {
             let duration = timeout(timeout_ms).unwrap_or(super::portal::DEFAULT_PORTAL_TIMEOUT);
             let portal = abortable(
                 signal?,
@@ -162,7 +162,7 @@ impl SecureChannel {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let channel = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             channel.close().map_err(to_js_error)?;
             channel.closed().await;
             Ok(JsValue::UNDEFINED)
@@ -174,7 +174,7 @@ impl SecureChannel {
     #[wasm_bindgen(unchecked_return_type = "Promise<{ reason: string; error?: Error }>")]
     pub fn closed(&self) -> Promise {
         let channel = self.inner.clone();
-        future_to_promise(async move { Ok(close_info(&channel.closed().await)) })
+        promise(async move { Ok(close_info(&channel.closed().await)) })
     }
 
     /// Messages and payload bytes each way so far:
@@ -216,7 +216,7 @@ impl SecureChannelListener {
     pub fn accept(&self, signal: JsValue) -> Promise {
         let (listener, node) = (self.inner.clone(), self.node.clone());
         let signal = lifecycle::signal(&signal);
-        future_to_promise(async move {
+        promise(async move {
             let channel = abortable(signal?, listener.accept())
                 .await
                 .map_err(to_js_error)?;
@@ -230,7 +230,7 @@ impl SecureChannelListener {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn stop(&self) -> Promise {
         let listener = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             listener.stop().map_err(to_js_error)?;
             listener.closed().await;
             Ok(JsValue::UNDEFINED)
@@ -241,7 +241,7 @@ impl SecureChannelListener {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn closed(&self) -> Promise {
         let listener = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             listener.closed().await;
             Ok(JsValue::UNDEFINED)
         })

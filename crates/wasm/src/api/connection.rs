@@ -1,11 +1,11 @@
 //! Connections, as JavaScript sees them: ones the node dialled (`node.connect`) and ones
 //! JavaScript attached (`node.attachConnection`), whose frames it hands in.
 
+use super::promise::promise;
 use js_sys::Promise;
 use razor_core::transport::connection::ConnectionHandle;
 use razor_core::{Error, Node};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::lifecycle::{close_info, traffic};
 use crate::to_js_error;
@@ -81,7 +81,7 @@ impl Connection {
     #[wasm_bindgen(unchecked_return_type = "Promise<{ reason: string; error?: Error }>")]
     pub fn closed(&self) -> Promise {
         let handle = self.handle.clone();
-        future_to_promise(async move { Ok(close_info(&handle.closed().await)) })
+        promise(async move { Ok(close_info(&handle.closed().await)) })
     }
 
     /// Ends the connection from this side (an attached one calls its sink's `close`);
@@ -95,7 +95,7 @@ impl Connection {
             }
         }
         let handle = self.handle.clone();
-        future_to_promise(async move {
+        promise(async move {
             handle.closed().await;
             Ok(JsValue::UNDEFINED)
         })
@@ -114,7 +114,7 @@ impl Connection {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn receive(&self, frame: Vec<u8>) -> Promise {
         let attached = self.attached_only().cloned();
-        future_to_promise(async move {
+        promise(async move {
             attached?.receive(frame).await.map_err(to_js_error)?;
             Ok(JsValue::UNDEFINED)
         })

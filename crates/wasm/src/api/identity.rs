@@ -1,8 +1,8 @@
+use super::promise::promise;
 use js_sys::{Array, Object, Promise, Uint8Array};
 use razor_core::identity::{Attributes, CredentialAndPurposeKey, Identity as CoreIdentity};
 use razor_core::vault::SigningKeyKind;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::options::verified_history;
 use crate::to_js_error;
@@ -49,7 +49,7 @@ impl Identity {
     #[wasm_bindgen(js_name = export, unchecked_return_type = "Promise<Uint8Array>")]
     pub fn export(&self, protection: JsValue) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let secret = super::options::Secret::read(&protection)?;
             let bytes = inner
                 .export(secret.protection())
@@ -64,7 +64,7 @@ impl Identity {
     pub fn rotate(&self, kind: Option<String>) -> Promise {
         let inner = self.inner.clone();
         let saved_as = self.saved_as.clone();
-        future_to_promise(async move {
+        promise(async move {
             let kind = key_kind(kind.as_deref())?;
             let now = (js_sys::Date::now() / 1000.0) as u64;
             inner.rotate(kind, now).await.map_err(to_js_error)?;
@@ -96,7 +96,7 @@ impl Identity {
                 Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
             })
             .collect();
-        future_to_promise(async move {
+        promise(async move {
             let subject = verified_history(&subject)?;
             let attributes =
                 Attributes::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));

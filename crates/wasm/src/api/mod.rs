@@ -18,6 +18,7 @@ mod message;
 mod node;
 mod options;
 mod portal;
+mod promise;
 mod relay;
 mod worker;
 

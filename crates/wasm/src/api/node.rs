@@ -1,6 +1,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::promise::promise;
 use js_sys::{Function, Object, Promise, Reflect};
 use razor_core::abac::Policy;
 use razor_core::identity::Identity as CoreIdentity;
@@ -10,7 +11,6 @@ use razor_core::transport::memory::{self, MemoryOptions, MemoryTransport};
 use razor_core::vault::{SigningKeyKind, SoftwareVault, Vault};
 use razor_core::{Address, Error, LocalMessage, NodeConfig, Route, TransportType, WorkerOptions};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::Message;
 use super::channel::{SecureChannel, SecureChannelListener};
@@ -141,7 +141,7 @@ impl Node {
     /// `mailboxCapacity`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Node>")]
     pub fn create(options: JsValue) -> Promise {
-        future_to_promise(async move {
+        promise(async move {
             let name = get(&options, "name")
                 .map(|n| string(&n, "name"))
                 .transpose()?
@@ -270,7 +270,7 @@ impl Node {
     pub fn create_identity(&self, options: JsValue) -> Promise {
         let node = self.node.clone();
         let webcrypto = self.webcrypto.clone();
-        future_to_promise(async move {
+        promise(async move {
             let name = get(&options, "name")
                 .map(|n| string(&n, "name"))
                 .transpose()?;
@@ -312,7 +312,7 @@ impl Node {
         protection: JsValue,
         kind: Option<String>,
     ) -> Promise {
-        future_to_promise(async move {
+        promise(async move {
             let secret = super::options::Secret::read(&protection)?;
             let kind = super::identity::key_kind(kind.as_deref())?;
             let vault: Rc<dyn Vault> = Rc::new(SoftwareVault::new());
@@ -334,7 +334,7 @@ impl Node {
     #[wasm_bindgen(js_name = importIdentity, unchecked_return_type = "Promise<Identity>")]
     pub fn import_identity(&self, bytes: Vec<u8>, protection: JsValue) -> Promise {
         let node = self.node.clone();
-        future_to_promise(async move {
+        promise(async move {
             let secret = super::options::Secret::read(&protection)?;
             let inner = CoreIdentity::import_export(node.vault(), &bytes, secret.protection())
                 .await
@@ -478,7 +478,7 @@ impl Node {
         let node = self.node.clone();
         let route = super::options::route(route);
         let name = name.to_owned();
-        future_to_promise(async move {
+        promise(async move {
             let alias = register_relay(&node, route?, &name, timeout(timeout_ms))
                 .await
                 .map_err(to_js_error)?;
@@ -539,7 +539,7 @@ impl Node {
     /// `importIdentity`).
     #[wasm_bindgen(js_name = createIdentityExport, unchecked_return_type = "Promise<Uint8Array>")]
     pub fn create_identity_export(&self, protection: JsValue) -> Promise {
-        future_to_promise(async move {
+        promise(async move {
             let secret = super::options::Secret::read(&protection)?;
             let vault: Rc<dyn Vault> = Rc::new(SoftwareVault::new());
             let identity = CoreIdentity::create(vault, SigningKeyKind::Ed25519, now())
@@ -592,7 +592,7 @@ impl Node {
                     let _ = done.try_send(());
                 })
             });
-        future_to_promise(async move {
+        promise(async move {
             match watching {
                 Ok(_watch) => {
                     let _ = stopped.recv().await;
@@ -626,7 +626,7 @@ impl Node {
             Some((_, rest)) if !rest.contains('/') => format!("{url}/"),
             _ => url,
         };
-        future_to_promise(async move {
+        promise(async move {
             let signal = signal?;
             let dial = async {
                 if url.starts_with("ws://") || url.starts_with("wss://") {
@@ -710,7 +710,7 @@ impl Node {
         let node = self.node.clone();
         let route = super::options::route(route);
         let signal = super::lifecycle::signal(&signal);
-        future_to_promise(async move {
+        promise(async move {
             let (route, signal) = (route?, signal?);
             let reply = super::lifecycle::abortable(
                 signal,
@@ -729,7 +729,7 @@ impl Node {
         let node = self.node.clone();
         let route = super::options::route(route);
         let signal = super::lifecycle::signal(&signal);
-        future_to_promise(async move {
+        promise(async move {
             let (route, signal) = (route?, signal?);
             super::lifecycle::abortable(
                 signal,
@@ -774,7 +774,7 @@ impl Node {
             let signal = super::lifecycle::signal(&get(&options, "signal").unwrap_or_default())?;
             Ok((route, channel_options(&options)?, signal))
         });
-        future_to_promise(async move {
+        promise(async move {
             let (route, options, signal) = parsed?;
             let channel = super::lifecycle::abortable(
                 signal,
@@ -809,7 +809,7 @@ impl Node {
                 .map_err(to_js_error)?;
             Ok((route, issuer, super::lifecycle::signal(&signal)?))
         });
-        future_to_promise(async move {
+        promise(async move {
             let (route, issuer, signal) = parsed?;
             let timeout =
                 super::options::timeout(timeout_ms).unwrap_or(core::time::Duration::from_secs(30));
@@ -831,7 +831,7 @@ impl Node {
     pub fn shutdown(&self) -> Promise {
         self.node.shutdown();
         let node = self.node.clone();
-        future_to_promise(async move {
+        promise(async move {
             node.closed().await;
             node.clear_observer();
             Ok(JsValue::UNDEFINED)

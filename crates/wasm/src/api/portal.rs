@@ -6,12 +6,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use super::promise::promise;
 use async_channel::{Receiver, Sender};
 use js_sys::{Promise, Uint8Array};
 use razor_core::services::portal::{PortalConnection, PortalEnd, PortalRead, PortalWrite};
 use razor_core::{Address, Error, Result, Route};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::to_js_error;
 
@@ -101,7 +101,7 @@ impl Portal {
     #[wasm_bindgen(unchecked_return_type = "Promise<Uint8Array | undefined>")]
     pub fn read(&self) -> Promise {
         let downlink = self.downlink.clone();
-        future_to_promise(async move {
+        promise(async move {
             Ok(match downlink.recv().await {
                 Ok(bytes) => Uint8Array::from(bytes.as_slice()).into(),
                 Err(_) => JsValue::UNDEFINED,
@@ -114,7 +114,7 @@ impl Portal {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn write(&self, bytes: Vec<u8>) -> Promise {
         let uplink = self.uplink.borrow().clone();
-        future_to_promise(async move {
+        promise(async move {
             let uplink = uplink.ok_or_else(|| to_js_error(Error::ChannelClosed))?;
             uplink
                 .send(bytes)
@@ -132,7 +132,7 @@ impl Portal {
             uplink.close();
         }
         let ended = self.ended.clone();
-        future_to_promise(async move {
+        promise(async move {
             let _ = ended.recv().await;
             Ok(JsValue::UNDEFINED)
         })
@@ -144,7 +144,7 @@ impl Portal {
     pub fn closed(&self) -> Promise {
         let ended = self.ended.clone();
         let end = self.end.clone();
-        future_to_promise(async move {
+        promise(async move {
             let _ = ended.recv().await;
             let end = end.borrow().clone();
             match end {
