@@ -6,6 +6,8 @@
 // before it: `<!-- snippet: context="name: Type, ..." -->` (Rust: parameters) or
 // `declare="name: Type, ..."` (TypeScript). Every code block needs such a comment (or
 // `<!-- snippet -->`) so that none is left unchecked. `--check` fails if a generated file is stale.
+// A block is named by the heading it sits under (and its rank there), not by its line: editing
+// the README above a block does not make the generated files stale.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 
@@ -14,7 +16,15 @@ const blocks = [];
 for (const file of ["README.md", "js/README.md"]) {
 const lines = readFileSync(new URL(file, root), "utf8").split("\n");
 let note;
+let heading = "(top)";
+let inHeading = 0;
 for (let i = 0; i < lines.length; i++) {
+  const title = /^#+ (.*)$/.exec(lines[i]);
+  if (title) {
+    heading = title[1];
+    inHeading = 0;
+    continue;
+  }
   const comment = /^<!-- snippet(?::(.*))? -->$/.exec(lines[i]);
   if (comment) {
     const attrs = comment[1] ?? "";
@@ -31,7 +41,9 @@ for (let i = 0; i < lines.length; i++) {
   let end = start;
   while (lines[end] !== "```") end++;
   if (!note) throw new Error(`${file}:${i + 1}: a \`\`\`${fence[1]} block without a <!-- snippet --> comment`);
-  blocks.push({ lang: fence[1], line: `${file}:${i + 1}`, code: lines.slice(start, end), ...note });
+  inHeading += 1;
+  const name = `${file}, "${heading}"${inHeading > 1 ? `, block ${inHeading}` : ""}`;
+  blocks.push({ lang: fence[1], line: name, code: lines.slice(start, end), ...note });
   note = undefined;
   i = end;
 }
@@ -87,7 +99,7 @@ const runnableLine = (line) =>
 const testFile = `${header("The README's runnable JavaScript, executed.")}import assert from "node:assert/strict";
 import { test } from "node:test";
 ${runnable.map((b) => `
-test("${b.line} runs", async () => {
+test(${JSON.stringify(`${b.line} runs`)}, async () => {
 ${indent(b.code.map(runnableLine))}
 });
 `).join("")}`;

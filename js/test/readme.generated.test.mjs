@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-test("README.md:241 runs", async () => {
+test("README.md, \"Routing (JavaScript, wasm)\" runs", async () => {
     const { MemoryNetwork, RazorNode, initLogging } = await import("@razor-sh/razor");
     await initLogging("warn");                 // optional: Razor's logs to the console
     const network = await MemoryNetwork.create();

@@ -5,7 +5,7 @@ use razor_core::channel::SecureChannelOptions;
 use razor_core::identity::Identity;
 use razor_core::{Node, Route};
 
-/// README.md:9.
+/// README.md, "Razor".
 #[allow(unused, clippy::all)]
 async fn snippet_0(
     node: &Node,
@@ -19,7 +19,7 @@ async fn snippet_0(
     Ok(())
 }
 
-/// README.md:86.
+/// README.md, "Secure channels (Rust)".
 #[allow(unused, clippy::all)]
 async fn snippet_1(
     server: &Node,
@@ -51,7 +51,7 @@ async fn snippet_1(
     Ok(())
 }
 
-/// README.md:215.
+/// README.md, "Routing (Rust)".
 #[allow(unused, clippy::all)]
 async fn snippet_2() -> Result<(), Box<dyn std::error::Error>> {
     use razor_core::services::Echo;
