@@ -331,7 +331,7 @@ async fn razor_cases(
             reference,
         )
         .await;
-        channel.close().unwrap();
+        channel.close();
     }
 }
 

@@ -120,7 +120,7 @@ mod native {
             // Created means usable: one round trip through it, as the Ockam side does.
             channel.request("echo", vec![1u8], None).await?;
             times.push(started.elapsed().as_secs_f64());
-            let _ = channel.close();
+            channel.close();
         }
         times.sort_by(|a, b| a.total_cmp(b));
         let median = times.get(times.len() / 2).copied().unwrap_or_default();

@@ -345,7 +345,7 @@ async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
         false => String::from_utf8_lossy(&reply.payload).into_owned(),
     };
     println!("reply: {text}");
-    let _ = channel.close();
+    channel.close();
     node.shutdown();
     Ok(())
 }

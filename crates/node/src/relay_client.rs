@@ -76,7 +76,7 @@ impl RelayClient {
                 )
                 .await;
                 // The relay forwards over the connection, not through the channel.
-                let _ = channel.close();
+                channel.close();
                 registered?
             }
         };

@@ -209,7 +209,7 @@ mod live {
                     .unwrap();
                 assert_eq!(reply.payload, bare(&text));
             }
-            channel.close().unwrap();
+            channel.close();
 
             // Ockam → Razor: Ockam's `connect` opens a channel to our listener and sends "hello"
             // to our echoer.

@@ -121,7 +121,7 @@ async fn cycle(node: &Node, identity: &razor_core::identity::Identity, route: &R
         }
     }
     for channel in &open {
-        let _ = channel.close();
+        channel.close();
     }
     for channel in &open {
         let _ = tokio::time::timeout(Duration::from_secs(10), channel.closed()).await;

@@ -101,7 +101,7 @@ async fn echo_and_channel(node: &Node, hop: &str, node_id: Identifier) {
             "message {i}"
         );
     }
-    channel.close().unwrap();
+    channel.close();
 }
 
 #[wasm_bindgen_test]

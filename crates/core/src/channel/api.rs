@@ -10,7 +10,7 @@ use super::{PeerInfo, SecureChannelOptions, handshake};
 use crate::error::{Error, Result};
 use crate::identity::{Identifier, Identity};
 use crate::routing::{Address, Route};
-use crate::runtime::{CloseCause, LocalMessage, Node, Traffic};
+use crate::runtime::{Client, CloseCause, LocalMessage, Node, Traffic};
 use crate::runtime::{WorkerOptions, timeout};
 use crate::vault::SigningKeyKind;
 
@@ -91,16 +91,16 @@ impl SecureChannel {
         }
     }
 
-    /// Sends `payload` through the channel to `rest` from `client`'s address.
-    pub async fn send(&self, rest: impl Into<Route>, payload: impl Into<Vec<u8>>) -> Result<()> {
+    /// Sends `payload` through the channel to `rest` on the peer's node, from `from`: an
+    /// answer comes back through the channel to that client.
+    pub async fn send(
+        &self,
+        from: &Client,
+        rest: impl Into<Route>,
+        payload: impl Into<Vec<u8>>,
+    ) -> Result<()> {
         self.check_open()?;
-        self.node
-            .route(LocalMessage::new(
-                self.route(rest),
-                Route::new(),
-                payload.into(),
-            ))
-            .await
+        from.send(self.route(rest), payload).await
     }
 
     /// Whether the channel is still open on this side.
@@ -111,11 +111,10 @@ impl SecureChannel {
     /// Closes the channel: the peer is told (best effort) and both sides drop their state.
     /// Closing a closed channel does nothing. [`closed`](Self::closed) completes once it is
     /// closed.
-    pub fn close(&self) -> Result<()> {
+    pub fn close(&self) {
         if self.is_open() {
             let _ = self.node.stop_worker(&self.address);
         }
-        Ok(())
     }
 
     /// Completes when the channel has closed, with why: closed here, by the peer, because its

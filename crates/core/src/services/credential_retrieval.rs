@@ -110,7 +110,7 @@ pub async fn retrieve_credential(
         )
         .await;
     let authority = channel.peer().identity.clone();
-    let _ = channel.close();
+    channel.close();
     let credential = match decode_issue_response(&reply?.payload)? {
         IssueResponse::Issued(credential) => credential,
         IssueResponse::Refused(status @ (401 | 403)) => {

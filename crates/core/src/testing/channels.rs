@@ -136,9 +136,10 @@ pub async fn thousand_messages_each_way<R: Runtime + Clone>(runtime: R, suite: C
     pair.alice
         .start_worker("sink", Sink(received.clone()))
         .unwrap();
+    let from = pair.bob.client().unwrap();
     for i in 0..1_000u32 {
         bobs_end
-            .send("sink", i.to_be_bytes().to_vec())
+            .send(&from, "sink", i.to_be_bytes().to_vec())
             .await
             .unwrap();
     }
@@ -156,9 +157,25 @@ pub async fn thousand_messages_each_way<R: Runtime + Clone>(runtime: R, suite: C
         }
     }
 
+    // A send names whom it is from: the answer comes back through the channel to that client.
+    let client = pair.alice.client().unwrap();
+    channel
+        .send(&client, "echo", b"answer me".to_vec())
+        .await
+        .unwrap();
+    let answer = client.receive_timeout(PATIENT).await.unwrap();
+    assert_eq!(answer.payload, b"answer me");
+    let through = answer.local_info.secure_channel.as_ref();
+    assert_eq!(
+        through.map(|peer| peer.identifier),
+        Some(pair.bob_id.identifier()),
+        "the answer came back through the channel"
+    );
+    drop(client);
+
     // Closing tears down both ends.
     let before = pair.bob.worker_count();
-    channel.close().unwrap();
+    channel.close();
     wait_until(&pair.bob, SETTLE, || pair.bob.worker_count() == before - 1).await;
     assert!(!bobs_end.is_open());
     pair.shutdown();
@@ -301,7 +318,7 @@ pub async fn handshake_failures_are_typed_and_leave_nothing<R: Runtime + Clone>(
     if let Ok(channel) = forged {
         let lost = channel.request("echo", b"?".to_vec(), Some(SHORT)).await;
         assert!(matches!(lost, Err(Error::Timeout(_))));
-        channel.close().unwrap();
+        channel.close();
     }
     wait_until(&pair.bob, SETTLE, || pair.bob.worker_count() == bob_before).await;
 
@@ -443,7 +460,11 @@ pub async fn credentials_and_policies<R: Runtime + Clone>(runtime: R) {
         )
         .await
         .unwrap()
-        .send("admins-only", b"denied".to_vec())
+        .send(
+            &pair.bob.client().unwrap(),
+            "admins-only",
+            b"denied".to_vec(),
+        )
         .await
         .unwrap();
     let bobs_channel = listener.accept().await.unwrap();
@@ -598,7 +619,10 @@ pub async fn tampered_and_replayed_frames_are_dropped<R: Runtime + Clone>(runtim
     );
 
     mode.set(Meddling::Duplicate);
-    channel.send("sink", b"once".to_vec()).await.unwrap();
+    channel
+        .send(&pair.alice.client().unwrap(), "sink", b"once".to_vec())
+        .await
+        .unwrap();
     wait_until(&pair.bob, SETTLE, || !delivered.borrow().is_empty()).await;
     pair.bob.sleep(Duration::from_millis(50)).await;
     assert_eq!(delivered.borrow().len(), 1, "the replayed copy is dropped");

@@ -68,12 +68,14 @@ pub async fn channels_and_listeners_end_with_their_cause<R: Runtime + Clone>(run
     assert_eq!((traffic.messages_received, traffic.bytes_received), (1, 4));
     let theirs = accepted.traffic();
     assert_eq!((theirs.messages_received, theirs.messages_sent), (1, 1));
-    channel.close().unwrap();
-    channel.close().unwrap();
+    channel.close();
+    channel.close();
     assert_eq!(ended(channel.clone()).await, CloseCause::Local);
     assert_eq!(ended(accepted).await, CloseCause::Peer);
     assert_eq!(
-        channel.send("echo", b"late".to_vec()).await,
+        channel
+            .send(&pair.alice.client().unwrap(), "echo", b"late".to_vec())
+            .await,
         Err(Error::ChannelClosed)
     );
 
@@ -83,7 +85,7 @@ pub async fn channels_and_listeners_end_with_their_cause<R: Runtime + Clone>(run
         .await
         .unwrap()
         .unwrap();
-    accepted.close().unwrap();
+    accepted.close();
     assert_eq!(ended(channel).await, CloseCause::Peer);
     assert_eq!(ended(accepted).await, CloseCause::Local);
 

@@ -69,7 +69,7 @@ impl SecureChannel {
         promise(async move {
             let (route, signal) = (route?, signal?);
             channel.check_open().map_err(to_js_error)?;
-            abortable(signal, inbox.send(channel.route(route), payload))
+            abortable(signal, channel.send(&inbox, route, payload))
                 .await
                 .map_err(to_js_error)?;
             Ok(JsValue::UNDEFINED)
@@ -163,7 +163,7 @@ impl SecureChannel {
     pub fn close(&self) -> Promise {
         let channel = self.inner.clone();
         promise(async move {
-            channel.close().map_err(to_js_error)?;
+            channel.close();
             channel.closed().await;
             Ok(JsValue::UNDEFINED)
         })
