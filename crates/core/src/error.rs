@@ -20,6 +20,14 @@ pub enum TransportError {
         /// What the platform said.
         reason: String,
     },
+    /// A listener could not bind its address (in use, not permitted, not an address).
+    #[error("could not listen on {address}: {reason}")]
+    BindFailed {
+        /// Where.
+        address: String,
+        /// What the platform said.
+        reason: String,
+    },
     /// The connection is closed (by either side).
     #[error("connection closed")]
     ConnectionClosed,
@@ -53,6 +61,7 @@ impl TransportError {
     pub fn code(&self) -> &'static str {
         match self {
             TransportError::ConnectFailed { .. } => "CONNECT_FAILED",
+            TransportError::BindFailed { .. } => "BIND_FAILED",
             TransportError::ConnectionClosed => "CONNECTION_CLOSED",
             TransportError::FrameTooLarge { .. } => "FRAME_TOO_LARGE",
             TransportError::MalformedFrame(_) => "MALFORMED_FRAME",
@@ -256,94 +265,82 @@ impl ErrorKind {
         }
     }
 
-    /// The kind of the errors with `code` (one of [`Error::CODES`]).
-    pub fn of_code(code: &str) -> Self {
-        match code {
-            "TIMEOUT" => ErrorKind::Timeout,
-            "CONNECT_FAILED"
-            | "CONNECTION_CLOSED"
-            | "FRAME_TOO_LARGE"
-            | "MALFORMED_FRAME"
-            | "UNSUPPORTED_VERSION"
-            | "CERTIFICATE_MISMATCH"
-            | "UNKNOWN_PEER"
-            | "TRANSPORT"
-            | "NO_TRANSPORT"
-            | "CHANNEL_CLOSED" => ErrorKind::Transport,
-            "INVALID_IDENTITY"
-            | "INVALID_PURPOSE_KEY"
-            | "INVALID_CREDENTIAL"
-            | "CREDENTIAL_EXPIRED"
-            | "UNTRUSTED_ISSUER"
-            | "IDENTITY_MISMATCH"
-            | "POLICY_DENIED"
-            | "ACCESS_DENIED"
-            | "NAME_TAKEN" => ErrorKind::Trust,
-            "DECODE"
-            | "DECRYPT"
-            | "HANDSHAKE"
-            | "REPLAY"
-            | "OUTSIDE_REPLAY_WINDOW"
-            | "CRYPTO"
-            | "MESSAGE_TOO_LARGE"
-            | "KEY_NOT_FOUND" => ErrorKind::Protocol,
-            "INVALID_ARGUMENT" | "ADDRESS_PARSE" => ErrorKind::Argument,
-            "ABORTED" => ErrorKind::Aborted,
-            _ => ErrorKind::Routing,
-        }
+    /// The kind of the errors with `code`; `None` for a code not in [`Error::CODES`].
+    pub fn of_code(code: &str) -> Option<Self> {
+        Error::CODE_KINDS
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, kind)| *kind)
     }
+}
+
+/// The one list of error codes, each with its kind: [`Error::CODES`] and [`ErrorKind::of_code`]
+/// are made from it, and every code [`Error::code`] returns is in it (tested variant by
+/// variant).
+macro_rules! code_table {
+    ($($code:literal => $kind:ident,)*) => {
+        impl Error {
+            /// Every code with the kind of its errors.
+            pub const CODE_KINDS: &'static [(&'static str, ErrorKind)] =
+                &[$(($code, ErrorKind::$kind)),*];
+
+            /// Every code [`Error::code`] can return (the JavaScript error-code union is
+            /// generated from this list).
+            pub const CODES: &'static [&'static str] = &[$($code),*];
+        }
+    };
+}
+
+code_table! {
+    "DECODE" => Protocol,
+    "ADDRESS_PARSE" => Argument,
+    "UNKNOWN_ADDRESS" => Routing,
+    "ADDRESS_IN_USE" => Routing,
+    "MAILBOX_FULL" => Routing,
+    "WORKER_STOPPED" => Routing,
+    "EMPTY_ROUTE" => Routing,
+    "NO_TRANSPORT" => Transport,
+    "ACCESS_DENIED" => Trust,
+    "TIMEOUT" => Timeout,
+    "CONNECT_FAILED" => Transport,
+    "BIND_FAILED" => Transport,
+    "CONNECTION_CLOSED" => Transport,
+    "FRAME_TOO_LARGE" => Transport,
+    "MALFORMED_FRAME" => Transport,
+    "UNSUPPORTED_VERSION" => Transport,
+    "CERTIFICATE_MISMATCH" => Transport,
+    "UNKNOWN_PEER" => Transport,
+    "TRANSPORT" => Transport,
+    "MESSAGE_TOO_LARGE" => Protocol,
+    "NODE_SHUT_DOWN" => Routing,
+    "INVALID_ARGUMENT" => Argument,
+    "KEY_NOT_FOUND" => Protocol,
+    "CRYPTO" => Protocol,
+    "DECRYPT" => Protocol,
+    "HANDSHAKE" => Protocol,
+    "REPLAY" => Protocol,
+    "INVALID_IDENTITY" => Trust,
+    "INVALID_PURPOSE_KEY" => Trust,
+    "INVALID_CREDENTIAL" => Trust,
+    "CREDENTIAL_EXPIRED" => Trust,
+    "UNTRUSTED_ISSUER" => Trust,
+    "IDENTITY_MISMATCH" => Trust,
+    "POLICY_DENIED" => Trust,
+    "OUTSIDE_REPLAY_WINDOW" => Protocol,
+    "CHANNEL_CLOSED" => Transport,
+    "NAME_TAKEN" => Trust,
+    "LIMIT_EXCEEDED" => Routing,
+    "ABORTED" => Aborted,
+    "WORKER_FAILED" => Routing,
+    "REMOTE" => Routing,
 }
 
 impl Error {
     /// What kind of failure this is (for a remote error: the remote's kind).
     pub fn kind(&self) -> ErrorKind {
-        ErrorKind::of_code(self.code())
+        // Every code is in the table (the tests check each variant's).
+        ErrorKind::of_code(self.code()).unwrap_or(ErrorKind::Routing)
     }
-
-    /// Every code [`Error::code`] can return (the JavaScript error-code union is checked
-    /// against this list).
-    pub const CODES: &'static [&'static str] = &[
-        "DECODE",
-        "ADDRESS_PARSE",
-        "UNKNOWN_ADDRESS",
-        "ADDRESS_IN_USE",
-        "MAILBOX_FULL",
-        "WORKER_STOPPED",
-        "EMPTY_ROUTE",
-        "NO_TRANSPORT",
-        "ACCESS_DENIED",
-        "TIMEOUT",
-        "CONNECT_FAILED",
-        "CONNECTION_CLOSED",
-        "FRAME_TOO_LARGE",
-        "MALFORMED_FRAME",
-        "UNSUPPORTED_VERSION",
-        "CERTIFICATE_MISMATCH",
-        "UNKNOWN_PEER",
-        "TRANSPORT",
-        "MESSAGE_TOO_LARGE",
-        "NODE_SHUT_DOWN",
-        "INVALID_ARGUMENT",
-        "KEY_NOT_FOUND",
-        "CRYPTO",
-        "DECRYPT",
-        "HANDSHAKE",
-        "REPLAY",
-        "INVALID_IDENTITY",
-        "INVALID_PURPOSE_KEY",
-        "INVALID_CREDENTIAL",
-        "CREDENTIAL_EXPIRED",
-        "UNTRUSTED_ISSUER",
-        "IDENTITY_MISMATCH",
-        "POLICY_DENIED",
-        "OUTSIDE_REPLAY_WINDOW",
-        "CHANNEL_CLOSED",
-        "NAME_TAKEN",
-        "LIMIT_EXCEEDED",
-        "ABORTED",
-        "WORKER_FAILED",
-        "REMOTE",
-    ];
 
     /// The notice that tells another node about this error (see
     /// [`Notice`]).
@@ -428,21 +425,132 @@ mod tests {
         );
     }
 
-    #[test]
-    fn every_code_is_listed() {
-        let samples = [
+    /// One error of each variant, transport errors included. The match in `variant` has no
+    /// wildcard: a new variant does not compile until it is sampled here.
+    fn one_of_each() -> Vec<Error> {
+        let at = || Address::local("x");
+        let reason = || String::from("r");
+        let transport = [
+            TransportError::ConnectFailed {
+                address: reason(),
+                reason: reason(),
+            },
+            TransportError::BindFailed {
+                address: reason(),
+                reason: reason(),
+            },
+            TransportError::ConnectionClosed,
+            TransportError::FrameTooLarge { len: 2, max: 1 },
+            TransportError::MalformedFrame(DecodeError::BadVarint),
+            TransportError::UnsupportedVersion(9),
+            TransportError::CertificateMismatch,
+            TransportError::UnknownPeer(reason()),
+            TransportError::Other(reason()),
+        ];
+        let mut errors = vec![
+            Error::Decode(DecodeError::BadVarint),
+            Error::AddressParse(AddressParseError::Empty(reason())),
+            Error::UnknownAddress(at()),
+            Error::AddressInUse(at()),
+            Error::MailboxFull(at()),
+            Error::WorkerStopped(at()),
             Error::EmptyRoute,
+            Error::NoTransport(TransportType::new(9)),
+            Error::AccessDenied(at()),
+            Error::Timeout(Duration::ZERO),
+            Error::MessageTooLarge { len: 2, max: 1 },
             Error::NodeShutDown,
+            Error::InvalidArgument(reason()),
+            Error::KeyNotFound(reason()),
+            Error::Crypto("c"),
             Error::Decrypt,
             Error::Replay,
+            Error::OutsideReplayWindow,
+            Error::InvalidIdentity("i"),
+            Error::InvalidPurposeKey("p"),
+            Error::InvalidCredential("c"),
+            Error::CredentialExpired,
+            Error::UntrustedIssuer,
+            Error::IdentityMismatch,
+            Error::PolicyDenied,
+            Error::Handshake("h"),
             Error::ChannelClosed,
-            Error::LimitExceeded("x"),
-            Error::NameTaken("x".into()),
-            Error::Transport(TransportError::ConnectionClosed),
-            Error::Remote(RemoteError::new("TIMEOUT", "")),
+            Error::NameTaken(reason()),
+            Error::LimitExceeded("l"),
+            Error::Aborted(reason()),
+            Error::WorkerFailed(at()),
+            Error::Remote(RemoteError::new("SOMETHING_NEW", "")),
         ];
-        for error in samples {
-            assert!(Error::CODES.contains(&error.code()), "{}", error.code());
+        errors.extend(transport.into_iter().map(Error::Transport));
+        errors
+    }
+
+    /// Which variant `error` is (exhaustive: see `one_of_each`).
+    fn variant(error: &Error) -> &'static str {
+        match error {
+            Error::Decode(_) => "Decode",
+            Error::AddressParse(_) => "AddressParse",
+            Error::UnknownAddress(_) => "UnknownAddress",
+            Error::AddressInUse(_) => "AddressInUse",
+            Error::MailboxFull(_) => "MailboxFull",
+            Error::WorkerStopped(_) => "WorkerStopped",
+            Error::EmptyRoute => "EmptyRoute",
+            Error::NoTransport(_) => "NoTransport",
+            Error::AccessDenied(_) => "AccessDenied",
+            Error::Timeout(_) => "Timeout",
+            Error::Transport(inner) => match inner {
+                TransportError::ConnectFailed { .. } => "ConnectFailed",
+                TransportError::BindFailed { .. } => "BindFailed",
+                TransportError::ConnectionClosed => "ConnectionClosed",
+                TransportError::FrameTooLarge { .. } => "FrameTooLarge",
+                TransportError::MalformedFrame(_) => "MalformedFrame",
+                TransportError::UnsupportedVersion(_) => "UnsupportedVersion",
+                TransportError::CertificateMismatch => "CertificateMismatch",
+                TransportError::UnknownPeer(_) => "UnknownPeer",
+                TransportError::Other(_) => "Other",
+            },
+            Error::MessageTooLarge { .. } => "MessageTooLarge",
+            Error::NodeShutDown => "NodeShutDown",
+            Error::InvalidArgument(_) => "InvalidArgument",
+            Error::KeyNotFound(_) => "KeyNotFound",
+            Error::Crypto(_) => "Crypto",
+            Error::Decrypt => "Decrypt",
+            Error::Replay => "Replay",
+            Error::OutsideReplayWindow => "OutsideReplayWindow",
+            Error::InvalidIdentity(_) => "InvalidIdentity",
+            Error::InvalidPurposeKey(_) => "InvalidPurposeKey",
+            Error::InvalidCredential(_) => "InvalidCredential",
+            Error::CredentialExpired => "CredentialExpired",
+            Error::UntrustedIssuer => "UntrustedIssuer",
+            Error::IdentityMismatch => "IdentityMismatch",
+            Error::PolicyDenied => "PolicyDenied",
+            Error::Handshake(_) => "Handshake",
+            Error::ChannelClosed => "ChannelClosed",
+            Error::NameTaken(_) => "NameTaken",
+            Error::LimitExceeded(_) => "LimitExceeded",
+            Error::Aborted(_) => "Aborted",
+            Error::WorkerFailed(_) => "WorkerFailed",
+            Error::Remote(_) => "Remote",
         }
+    }
+
+    #[test]
+    fn every_variant_has_a_listed_code_with_a_kind_and_every_code_a_variant() {
+        let errors = one_of_each();
+        let variants: std::collections::BTreeSet<_> = errors.iter().map(variant).collect();
+        assert_eq!(variants.len(), errors.len(), "one sample per variant");
+        let codes: std::collections::BTreeSet<_> = errors.iter().map(Error::code).collect();
+        for error in &errors {
+            assert!(
+                ErrorKind::of_code(error.code()).is_some(),
+                "{} ({}) is not in the code table",
+                error.code(),
+                variant(error)
+            );
+        }
+        for code in Error::CODES {
+            assert!(codes.contains(code), "no variant has the code {code}");
+        }
+        assert_eq!(ErrorKind::of_code("SOMETHING_NEW"), None);
     }
 }

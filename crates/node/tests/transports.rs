@@ -7,7 +7,7 @@ use razor_core::runtime::timeout;
 use razor_core::services::Echo;
 use razor_core::testing::wait_until;
 use razor_core::{Error, Node, NodeConfig, Route, TransportError};
-use razor_node::transport::{TcpTransport, WebSocketTransport};
+use razor_node::transport::{TcpTransport, WebSocketTransport, WebTransportTransport};
 use razor_node::{TokioRuntime, run_local};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -134,6 +134,34 @@ fn connect_failures_are_typed() {
                 "{error:?}"
             );
             assert_eq!(error.code(), "CONNECT_FAILED");
+        }
+        a.shutdown();
+    })
+    .unwrap();
+}
+
+#[test]
+fn listen_failures_are_bind_errors_not_connect_errors() {
+    run_local(async {
+        let a = node("a");
+        let tcp = TcpTransport::create(&a).unwrap();
+        let ws = WebSocketTransport::create(&a).unwrap();
+        let wt = WebTransportTransport::create(&a).unwrap();
+        // A TCP port someone else holds, and text that is no address at all.
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let taken = taken.local_addr().unwrap().to_string();
+        let failures = [
+            tcp.listen(&taken).await.unwrap_err(),
+            ws.listen(&taken).await.unwrap_err(),
+            wt.listen("not an address").await.err().unwrap(),
+        ];
+        for error in failures {
+            assert!(
+                matches!(error, Error::Transport(TransportError::BindFailed { .. })),
+                "{error:?}"
+            );
+            assert_eq!(error.code(), "BIND_FAILED");
+            assert!(error.to_string().contains("could not listen on"), "{error}");
         }
         a.shutdown();
     })

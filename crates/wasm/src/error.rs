@@ -18,13 +18,8 @@ pub fn to_js_error(error: Error) -> JsValue {
 /// `ErrorCode` union is generated from (`js/scripts/error-codes.mjs`).
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> js_sys::Array {
-    Error::CODES
+    Error::CODE_KINDS
         .iter()
-        .map(|code| {
-            js_sys::Array::of2(
-                &(*code).into(),
-                &razor_core::ErrorKind::of_code(code).name().into(),
-            )
-        })
+        .map(|(code, kind)| js_sys::Array::of2(&(*code).into(), &kind.name().into()))
         .collect()
 }

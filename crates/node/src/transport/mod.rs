@@ -30,11 +30,18 @@ pub(crate) fn socket_address(address: &Address) -> Result<String> {
 pub(crate) async fn bind_tcp(address: &str) -> Result<(TcpListener, SocketAddr)> {
     let listener = TcpListener::bind(address)
         .await
-        .map_err(|e| connect_failed(address, e))?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| connect_failed(address, e))?;
+        .map_err(|e| bind_failed(address, e))?;
+    let bound = listener.local_addr().map_err(|e| bind_failed(address, e))?;
     Ok((listener, bound))
+}
+
+/// A listener that could not bind `address`.
+pub(crate) fn bind_failed(address: &str, error: impl std::fmt::Display) -> Error {
+    TransportError::BindFailed {
+        address: address.to_owned(),
+        reason: error.to_string(),
+    }
+    .into()
 }
 
 pub(crate) fn connect_failed(address: &str, error: impl std::fmt::Display) -> Error {

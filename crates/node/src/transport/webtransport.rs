@@ -18,7 +18,7 @@ use wtransport::{
 };
 
 use super::admission::{Admission, Guard};
-use super::{connect_failed, socket_address};
+use super::{bind_failed, connect_failed, socket_address};
 
 /// A running WebTransport listener.
 #[derive(Debug, Clone)]
@@ -57,25 +57,23 @@ impl WebTransportTransport {
 
     /// Accepts WebTransport sessions on `address` (UDP) until the node shuts down.
     pub async fn listen(&self, address: &str) -> Result<WebTransportListener> {
-        let bind: SocketAddr = address.parse().map_err(|e| connect_failed(address, e))?;
+        let bind: SocketAddr = address.parse().map_err(|e| bind_failed(address, e))?;
         let identity = Identity::self_signed(["localhost", "127.0.0.1", "::1"])
-            .map_err(|e| connect_failed(address, e))?;
+            .map_err(|e| bind_failed(address, e))?;
         let certificate_hash = *identity
             .certificate_chain()
             .as_slice()
             .first()
             .map(|c| c.hash())
-            .ok_or_else(|| connect_failed(address, "no certificate"))?
+            .ok_or_else(|| bind_failed(address, "no certificate"))?
             .as_ref();
         let config = ServerConfig::builder()
             .with_bind_address(bind)
             .with_identity(identity)
             .keep_alive_interval(Some(std::time::Duration::from_secs(3)))
             .build();
-        let endpoint = Endpoint::server(config).map_err(|e| connect_failed(address, e))?;
-        let bound = endpoint
-            .local_addr()
-            .map_err(|e| connect_failed(address, e))?;
+        let endpoint = Endpoint::server(config).map_err(|e| bind_failed(address, e))?;
+        let bound = endpoint.local_addr().map_err(|e| bind_failed(address, e))?;
         let listener = WebTransportListener {
             address: bound,
             certificate_hash,
