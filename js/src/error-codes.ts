@@ -13,6 +13,7 @@ export type ErrorCode =
   | "ACCESS_DENIED"
   | "TIMEOUT"
   | "CONNECT_FAILED"
+  | "BIND_FAILED"
   | "CONNECTION_CLOSED"
   | "FRAME_TOO_LARGE"
   | "MALFORMED_FRAME"
@@ -56,6 +57,7 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   ACCESS_DENIED: "trust",
   TIMEOUT: "timeout",
   CONNECT_FAILED: "transport",
+  BIND_FAILED: "transport",
   CONNECTION_CLOSED: "transport",
   FRAME_TOO_LARGE: "transport",
   MALFORMED_FRAME: "transport",
