@@ -1,46 +1,37 @@
-use std::collections::BTreeMap;
+//! What a secure channel established about its peer.
+
+use std::rc::Rc;
 
 use super::CipherSuite;
 use crate::abac::Subject;
-use crate::identity::{Identifier, VerifiedIdentity};
-use crate::routing::{Address, Route};
+use crate::identity::VerifiedIdentity;
 use crate::runtime::SecureChannelOrigin;
 
-/// What a secure channel established about its peer. Attached to every message the channel
-/// delivers (in [`LocalInfo`](crate::runtime::LocalInfo)) and used by access policies.
+/// What a secure channel established about its peer. What every message the channel
+/// delivers carries (in [`LocalInfo`](crate::runtime::LocalInfo)) is its
+/// [`origin`](Self::origin), shared, not copied; its fields read through `PeerInfo` too
+/// (`peer.identifier`, `peer.attributes`, ...). Used by access policies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerInfo {
-    /// The peer's identifier, authenticated by the handshake.
-    pub identifier: Identifier,
+    /// The peer's identifier and attributes, this node's end of the channel and the route
+    /// to the peer's node: what delivered messages point to.
+    pub origin: Rc<SecureChannelOrigin>,
     /// The peer's verified identity (its change history), as of the handshake or the latest
     /// credential refresh: what credentials the peer issues verify against.
     pub identity: VerifiedIdentity,
-    /// Attributes from the peer's credentials that verified against a trusted authority.
-    pub attributes: BTreeMap<String, String>,
-    /// Whether any presented credential verified.
-    pub has_credential: bool,
-    /// This node's encryptor address for the channel (where answers go).
-    pub channel: Address,
     /// The channel's cipher suite.
     pub suite: CipherSuite,
-    /// The route to the peer's node outside the channel: the transport route the channel
-    /// runs over, as it was when the channel was established (empty for a peer on this
-    /// node). A relay registered through the channel forwards along it.
-    pub node_route: Route,
+}
+
+impl core::ops::Deref for PeerInfo {
+    type Target = SecureChannelOrigin;
+
+    fn deref(&self) -> &SecureChannelOrigin {
+        &self.origin
+    }
 }
 
 impl PeerInfo {
-    /// What messages out of the channel carry about it (`LocalInfo::secure_channel`).
-    pub fn origin(&self) -> SecureChannelOrigin {
-        SecureChannelOrigin {
-            identifier: self.identifier,
-            attributes: self.attributes.clone(),
-            has_credential: self.has_credential,
-            channel: self.channel.clone(),
-            node_route: self.node_route.clone(),
-        }
-    }
-
     /// The peer as an ABAC subject.
     pub fn subject(&self) -> Subject {
         Subject {

@@ -2,6 +2,7 @@
 
 use core::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use super::{PeerInfo, SecureChannelOptions};
 use crate::error::{Error, Result};
@@ -14,7 +15,7 @@ use crate::identity::{
     VerifiedCredential, VerifiedIdentity,
 };
 use crate::routing::{Address, Route};
-use crate::runtime::Node;
+use crate::runtime::{Node, SecureChannelOrigin};
 use crate::vault::crypto::constant_time_eq;
 use crate::vault::{CryptoProvider, X25519PublicKey};
 
@@ -151,13 +152,15 @@ pub(crate) async fn verify_peer(
     // Only a history whose signatures held may be remembered.
     node.extension::<KnownIdentities>().observe(&identity)?;
     let peer = PeerInfo {
-        identifier: identity.identifier(),
+        origin: Rc::new(SecureChannelOrigin {
+            identifier: identity.identifier(),
+            has_credential: !issuers.is_empty(),
+            attributes,
+            channel: channel.clone(),
+            node_route: Route::new(),
+        }),
         identity: identity.clone(),
-        has_credential: !issuers.is_empty(),
-        attributes,
-        channel: channel.clone(),
         suite: options.suite,
-        node_route: Route::new(),
     };
     options.trust.check(&peer, &issuers, &errors)?;
     Ok(peer)
@@ -189,9 +192,12 @@ pub(crate) async fn verify_refresh(
     let (attributes, issuers, _) = credentials.verify(crypto.as_ref(), required).await?;
     node.extension::<KnownIdentities>().observe(&identity)?;
     Ok(PeerInfo {
-        attributes,
-        has_credential: !issuers.is_empty(),
+        origin: Rc::new(SecureChannelOrigin {
+            attributes,
+            has_credential: !issuers.is_empty(),
+            ..(*peer.origin).clone()
+        }),
         identity,
-        ..peer.clone()
+        suite: peer.suite,
     })
 }

@@ -29,9 +29,7 @@ use crate::identity::{Identity, IdentityAndCredentials, SecureChannelKey};
 use crate::routing::{Address, Route};
 use crate::routing::{Notice, NoticeBudget};
 use crate::runtime::LocalMessage;
-use crate::runtime::{
-    CloseCause, Context, Ending, NodeEvent, SecureChannelOrigin, StopWatch, TrafficCounter, Worker,
-};
+use crate::runtime::{CloseCause, Context, Ending, NodeEvent, StopWatch, TrafficCounter, Worker};
 use crate::vault::{CryptoProvider, EphemeralKey, SharedSecret, X25519PublicKey};
 
 /// Everything a channel worker needs to know about its own side.
@@ -97,9 +95,8 @@ struct Session {
     remote_route: Route,
     /// Highest nonce that refreshed `remote_route` (responder side).
     last_nonce: u64,
+    /// The peer; the messages the channel delivers carry its origin.
     peer: Rc<PeerInfo>,
-    /// What the messages the channel delivers carry about it.
-    origin: Rc<SecureChannelOrigin>,
     closed_by_peer: bool,
     notices: NoticeBudget,
 }
@@ -225,8 +222,9 @@ impl ChannelWorker {
         keys: HandshakeResult,
         mut peer: PeerInfo,
     ) -> Session {
-        peer.node_route = remote_route.clone();
-        peer.node_route.pop_back();
+        let origin = Rc::make_mut(&mut peer.origin);
+        origin.node_route = remote_route.clone();
+        origin.node_route.pop_back();
         let suite = self.config.options.suite;
         info!(peer = %peer.identifier, role = ?self.role, suite = suite.name(), "secure channel established");
         self.watchdog = None;
@@ -238,7 +236,6 @@ impl ChannelWorker {
             decryptor: Decryptor::new(self.config.crypto.clone(), suite, &keys.receive_key),
             remote_route,
             last_nonce: 0,
-            origin: Rc::new(peer.origin()),
             peer,
             closed_by_peer: false,
             notices: NoticeBudget::default(),
@@ -493,7 +490,7 @@ impl ChannelWorker {
                     return_route.push_front(self.addresses.encryptor.clone());
                     LocalMessage::new(onward_route, return_route, payload)
                 };
-                inner.local_info.secure_channel = Some(session.origin.clone());
+                inner.local_info.secure_channel = Some(session.peer.origin.clone());
                 // A message the peer sent that cannot be delivered here is answered with a
                 // notice through this channel (a notice is never answered).
                 if let Err(error) = ctx
@@ -525,7 +522,6 @@ impl ChannelWorker {
                     now,
                 )
                 .await?;
-                session.origin = Rc::new(peer.origin());
                 session.peer = Rc::new(peer);
                 Ok(())
             }
