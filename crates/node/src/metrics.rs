@@ -11,7 +11,7 @@ use razor_core::{Node, Result};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracing::{debug, info};
 
-use crate::transport::{Admission, bind_tcp};
+use crate::transport::{Admission, accept_loop, bind_tcp};
 
 /// The counters of `node`, one `name{labels} value` line each, after a `# TYPE` line per name.
 pub fn render(node: &Node) -> String {
@@ -42,6 +42,12 @@ pub fn render(node: &Node) -> String {
             "counter",
             r#"{cap="source"}"#,
             connections.refused_source_cap.get(),
+        ),
+        (
+            "razor_accept_errors_total",
+            "counter",
+            "",
+            connections.accept_errors.get(),
         ),
         (
             "razor_frames_throttled_total",
@@ -122,11 +128,11 @@ pub async fn serve_metrics(node: &Node, address: &str) -> Result<SocketAddr> {
     info!(%bound, "metrics at http://{bound}/metrics");
     let serving = tokio::task::spawn_local({
         let node = node.clone();
-        async move {
-            loop {
-                let Ok((mut stream, peer)) = listener.accept().await else {
-                    continue;
-                };
+        accept_loop(
+            listener,
+            node.clone(),
+            "metrics",
+            move |mut stream, peer| {
                 let node = node.clone();
                 tokio::task::spawn_local(async move {
                     let mut request = [0u8; 4096];
@@ -150,8 +156,8 @@ pub async fn serve_metrics(node: &Node, address: &str) -> Result<SocketAddr> {
                     }
                     let _ = stream.shutdown().await;
                 });
-            }
-        }
+            },
+        )
     });
     let watched = node.clone();
     node.spawn(async move {

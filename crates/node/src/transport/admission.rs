@@ -60,6 +60,8 @@ pub struct AdmissionMetrics {
     pub refused_source_cap: Counter,
     /// Times a connection's frames were held back by its message rate.
     pub throttled: Counter,
+    /// Accepts that failed (out of file descriptors, most often); each waited before the next.
+    pub accept_errors: Counter,
 }
 
 /// A node's admission bookkeeping, shared by its listeners: [`Admission::of`].

@@ -13,9 +13,48 @@ pub use websocket::WebSocketTransport;
 pub use webtransport::{WebTransportListener, WebTransportTransport};
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use razor_core::{Address, Error, Result, TransportError};
-use tokio::net::TcpListener;
+use razor_core::{Address, Error, Node, Result, TransportError};
+use tokio::net::{TcpListener, TcpStream};
+use tracing::warn;
+
+/// The first wait after a failed accept; it doubles with each failure in a row.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+/// The longest wait between two failed accepts.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// Accepts connections on `listener` for as long as the calling task runs, handing each to
+/// `accepted` (TCP, WebSocket and metrics listeners). A failed accept is counted
+/// (`accept_errors`) and waits before the next try, from 10 ms doubling to 1 s, until one
+/// succeeds: out of file descriptors, the connection that cannot be taken stays queued and
+/// every accept fails at once, so without the wait the listener would spin.
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    node: Node,
+    what: &'static str,
+    mut accepted: impl FnMut(TcpStream, SocketAddr),
+) {
+    let admission = Admission::of(&node);
+    let mut backoff = ACCEPT_BACKOFF_MIN;
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                backoff = ACCEPT_BACKOFF_MIN;
+                accepted(stream, peer);
+            }
+            Err(error) => {
+                let errors = &admission.metrics().accept_errors;
+                errors.increment();
+                if errors.get().is_power_of_two() {
+                    warn!(%error, listener = what, failures = errors.get(), "accept failed; backing off");
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+            }
+        }
+    }
+}
 
 /// The `host:port` an address names, for the transports that dial sockets.
 pub(crate) fn socket_address(address: &Address) -> Result<String> {

@@ -11,10 +11,10 @@ use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tracing::{debug, info, warn};
+use tracing::{info, warn};
 
 use super::admission::{Admission, Guard};
-use super::{bind_tcp, connect_failed, socket_address};
+use super::{accept_loop, bind_tcp, connect_failed, socket_address};
 
 /// The TCP transport of a node: `tcp#host:port` hops, and listeners. Dereferences to the
 /// shared [`Dialing`] transport (connect, counts, retries).
@@ -41,24 +41,19 @@ impl TcpTransport {
         info!(%bound, "TCP listener");
         let this = self.0.clone();
         let admission = Admission::of(self.node());
-        let accepting = tokio::task::spawn_local(async move {
-            loop {
-                match listener.accept().await {
-                    Ok((stream, peer)) => {
-                        // Over a cap: dropping the stream closes it.
-                        let Some(guard) = admission.admit(this.node(), peer, "tcp") else {
-                            continue;
-                        };
-                        let (sink, mut source) = halves(stream);
-                        source.guard = Some(guard);
-                        if let Err(error) = this.accept(&peer.to_string(), sink, source) {
-                            warn!(%peer, %error, "could not start a TCP connection");
-                        }
-                    }
-                    Err(error) => debug!(%error, "TCP accept failed"),
+        let node = self.node().clone();
+        let accepting =
+            tokio::task::spawn_local(accept_loop(listener, node, "tcp", move |stream, peer| {
+                // Over a cap: dropping the stream closes it.
+                let Some(guard) = admission.admit(this.node(), peer, "tcp") else {
+                    return;
+                };
+                let (sink, mut source) = halves(stream);
+                source.guard = Some(guard);
+                if let Err(error) = this.accept(&peer.to_string(), sink, source) {
+                    warn!(%peer, %error, "could not start a TCP connection");
                 }
-            }
-        });
+            }));
         self.add_listener(move || accepting.abort());
         Ok(bound)
     }

@@ -17,7 +17,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tracing::{debug, info, warn};
 
 use super::admission::{Admission, Guard};
-use super::{bind_tcp, connect_failed, socket_address};
+use super::{accept_loop, bind_tcp, connect_failed, socket_address};
 
 /// Frame limits: 16 MiB of message, plus room for the BARE header.
 fn config() -> WebSocketConfig {
@@ -50,14 +50,15 @@ impl WebSocketTransport {
         info!(%bound, "WebSocket listener");
         let this = self.0.clone();
         let admission = Admission::of(self.node());
-        let accepting = tokio::task::spawn_local(async move {
-            loop {
-                let Ok((stream, peer)) = listener.accept().await else {
-                    continue;
-                };
+        let node = self.node().clone();
+        let accepting = tokio::task::spawn_local(accept_loop(
+            listener,
+            node,
+            "websocket",
+            move |stream, peer| {
                 // Counted from before the upgrade; over a cap, dropping the stream closes it.
                 let Some(guard) = admission.admit(this.node(), peer, "websocket") else {
-                    continue;
+                    return;
                 };
                 let this = this.clone();
                 // The upgrade handshake runs on its own task so that a slow client cannot
@@ -80,8 +81,8 @@ impl WebSocketTransport {
                         Err(_) => debug!(%peer, "WebSocket upgrade timed out"),
                     }
                 });
-            }
-        });
+            },
+        ));
         self.add_listener(move || accepting.abort());
         Ok(bound)
     }
