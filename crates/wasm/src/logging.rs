@@ -3,13 +3,14 @@
 //! level (`console.debug`, `info`, `warn`, `error`).
 
 use core::fmt::Write as _;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use js_sys::{Function, Object, Reflect};
 use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::Targets;
-use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use tracing_subscriber::util::SubscriberInitExt;
+use tracing::level_filters::LevelFilter;
+use tracing::span::{Attributes, Id, Record as SpanRecord};
+use tracing::subscriber::Interest;
+use tracing::{Event, Level, Metadata, Subscriber};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -20,20 +21,11 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// logger per JS realm).
 #[wasm_bindgen(js_name = initLogging)]
 pub fn init_logging(filter: Option<String>, logger: Option<Function>) {
-    let targets: Targets = filter
-        .as_deref()
-        .unwrap_or("info")
-        .parse()
-        .unwrap_or_else(|_| {
-            web_sys::console::warn_1(&"razor: invalid log filter, using \"info\"".into());
-            Targets::new().with_default(Level::INFO)
-        });
-    let installed = tracing_subscriber::registry()
-        .with(JsLogger)
-        .with(targets)
-        .try_init()
-        .is_ok();
-    if installed {
+    let filter = Filter::parse(filter.as_deref().unwrap_or("info")).unwrap_or_else(|| {
+        web_sys::console::warn_1(&"razor: invalid log filter, using \"info\"".into());
+        Filter::default()
+    });
+    if tracing::subscriber::set_global_default(JsLogger { filter }).is_ok() {
         LOGGER.with(|slot| *slot.borrow_mut() = logger);
     }
 }
@@ -43,11 +35,113 @@ thread_local! {
     static LOGGER: core::cell::RefCell<Option<Function>> = const { core::cell::RefCell::new(None) };
 }
 
-/// The layer that turns events into records (the logger it calls lives in [`LOGGER`]).
-struct JsLogger;
+/// Which events pass: the level of the longest target prefix that names the event's target
+/// (`razor_core=debug` covers `razor_core::channel::worker`), else the default level.
+#[derive(Debug, Clone, PartialEq)]
+struct Filter {
+    default: LevelFilter,
+    targets: Vec<(String, LevelFilter)>,
+}
 
-impl<S: Subscriber> Layer<S> for JsLogger {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+impl Default for Filter {
+    fn default() -> Self {
+        Self {
+            default: LevelFilter::INFO,
+            targets: Vec::new(),
+        }
+    }
+}
+
+impl Filter {
+    /// `level`, `target=level` and `target` (all levels) directives, comma-separated; `None`
+    /// if one does not parse.
+    fn parse(text: &str) -> Option<Self> {
+        let mut filter = Filter {
+            default: LevelFilter::ERROR,
+            targets: Vec::new(),
+        };
+        for directive in text.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+            match directive.split_once('=') {
+                Some((target, level)) => filter
+                    .targets
+                    .push((target.to_owned(), level.trim().parse().ok()?)),
+                None => match directive.parse() {
+                    Ok(level) => filter.default = level,
+                    // A bare target: everything from it.
+                    Err(_) if is_target(directive) => filter
+                        .targets
+                        .push((directive.to_owned(), LevelFilter::TRACE)),
+                    Err(_) => return None,
+                },
+            }
+        }
+        Some(filter)
+    }
+
+    fn level_for(&self, target: &str) -> LevelFilter {
+        self.targets
+            .iter()
+            .filter(|(prefix, _)| {
+                target
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+            })
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map_or(self.default, |(_, level)| *level)
+    }
+
+    fn max_level(&self) -> LevelFilter {
+        self.targets
+            .iter()
+            .map(|(_, level)| *level)
+            .fold(self.default, core::cmp::max)
+    }
+}
+
+fn is_target(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+}
+
+/// The subscriber: events become records (the logger it calls lives in [`LOGGER`]); spans
+/// are not kept (the wasm build makes none of its own).
+struct JsLogger {
+    filter: Filter,
+}
+
+/// Span ids handed out (spans of dependencies, if any, are accepted and forgotten).
+static NEXT_SPAN: AtomicU64 = AtomicU64::new(1);
+
+impl Subscriber for JsLogger {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        if self.enabled(metadata) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        *metadata.level() <= self.filter.level_for(metadata.target())
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(self.filter.max_level())
+    }
+
+    fn new_span(&self, _span: &Attributes<'_>) -> Id {
+        Id::from_u64(NEXT_SPAN.fetch_add(1, Ordering::Relaxed).max(1))
+    }
+
+    fn record(&self, _span: &Id, _values: &SpanRecord<'_>) {}
+
+    fn record_follows_from(&self, _span: &Id, _follows: &Id) {}
+
+    fn enter(&self, _span: &Id) {}
+
+    fn exit(&self, _span: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
         let mut record = Record::default();
         event.record(&mut record);
         let metadata = event.metadata();
@@ -145,5 +239,38 @@ impl Visit for Record {
             .map(String::from)
             .unwrap_or_default();
         self.field(field, value.into(), text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_like_rust_log_without_regexes() {
+        let filter = Filter::parse("razor_core=debug, razor_core::channel=trace,warn").unwrap();
+        assert_eq!(filter.default, LevelFilter::WARN);
+        assert_eq!(filter.level_for("razor_core::runtime"), LevelFilter::DEBUG);
+        assert_eq!(
+            filter.level_for("razor_core::channel::worker"),
+            LevelFilter::TRACE
+        );
+        assert_eq!(
+            filter.level_for("razor_core_other"),
+            LevelFilter::WARN,
+            "whole segments only"
+        );
+        assert_eq!(filter.level_for("razor_wasm"), LevelFilter::WARN);
+        assert_eq!(filter.max_level(), LevelFilter::TRACE);
+        assert_eq!(Filter::parse("info"), Some(Filter::default()));
+        assert_eq!(
+            Filter::parse("razor_wasm")
+                .unwrap()
+                .level_for("razor_wasm::api"),
+            LevelFilter::TRACE
+        );
+        assert_eq!(Filter::parse("off").unwrap().max_level(), LevelFilter::OFF);
+        assert_eq!(Filter::parse("razor_core=loud"), None);
+        assert_eq!(Filter::parse("not a filter!"), None);
     }
 }
