@@ -402,16 +402,41 @@ impl ChannelWorker {
         drop(ephemeral);
         let (keys, payload) = next.mix_se(se)?;
         self.notify_received(3, &message);
-        let peer = verify_peer(
+        let verified = verify_peer(
             ctx.node(),
             &self.config.options,
             &payload,
             &keys.remote_static,
             &self.addresses.encryptor,
         )
-        .await?;
+        .await;
+        let peer = match verified {
+            Ok(peer) => peer,
+            Err(error) => {
+                self.refuse_at_message_3(ctx, &keys, remote_route).await;
+                return Err(error);
+            }
+        };
         self.notify_verified(&peer);
         Ok(self.establish(remote_route, keys, peer))
+    }
+
+    /// Tells an initiator this side refuses (its identity, credentials or policy did not pass)
+    /// with a Close under the channel's new keys, the way an established channel ends: its
+    /// side learns it at once (`CloseCause::Peer`) instead of from a timeout. Only after message
+    /// 3 authenticated, so only the initiator that holds those keys can read it. Never waits.
+    async fn refuse_at_message_3(&self, ctx: &Context, keys: &HandshakeResult, route: Route) {
+        let suite = self.config.options.suite;
+        let mut encryptor = Encryptor::new(self.config.crypto.clone(), suite, &keys.send_key);
+        match encryptor.encrypt(&ChannelMessage::Close.encode()) {
+            Ok(frame) => {
+                let close = LocalMessage::new(route, Route::new(), frame);
+                if let Err(error) = ctx.node().try_route(close).await {
+                    debug!(%error, "could not send the refusal's Close");
+                }
+            }
+            Err(error) => debug!(%error, "could not seal the refusal's Close"),
+        }
     }
 
     async fn encrypt(

@@ -313,13 +313,22 @@ pub async fn handshake_failures_are_typed_and_leave_nothing<R: Runtime + Clone>(
             SecureChannelOptions::new(TrustPolicy::TrustEveryone),
         )
         .await;
-    // The initiator cannot see the responder's refusal (the protocol has no error message);
-    // the responder tears its side down and the channel carries nothing.
-    if let Ok(channel) = forged {
-        let lost = channel.request("echo", b"?".to_vec(), Some(SHORT)).await;
-        assert!(matches!(lost, Err(Error::Timeout(_))));
-        channel.close();
-    }
+    // Message 3 is the initiator's last: its side completes, then hears the responder's
+    // refusal as a Close under the new keys and ends at once, not at its first timeout.
+    let channel = forged.expect("the initiator's side completes with message 3");
+    let ended = crate::runtime::timeout(pair.alice.runtime(), SETTLE, channel.closed()).await;
+    assert_eq!(
+        ended,
+        Ok(crate::runtime::CloseCause::Peer),
+        "refused at message 3"
+    );
+    assert_eq!(
+        channel
+            .request("echo", b"?".to_vec(), Some(SHORT))
+            .await
+            .map(|m| m.payload),
+        Err(Error::ChannelClosed)
+    );
     wait_until(&pair.bob, SETTLE, || pair.bob.worker_count() == bob_before).await;
 
     // And from the initiator's side a forged responder key is a typed error.
