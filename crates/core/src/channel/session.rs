@@ -86,11 +86,6 @@ impl Encryptor {
         }
     }
 
-    /// The nonce the next message will carry.
-    pub fn next_nonce(&self) -> u64 {
-        self.next_nonce
-    }
-
     /// Encrypts `plaintext` into a frame with the provider's cipher.
     pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<Vec<u8>> {
         let mut frame = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
@@ -102,9 +97,12 @@ impl Encryptor {
 
     /// Encrypts the plaintext that `write` appends to a buffer into a frame, in that buffer:
     /// the buffer starts with room for the nonce and has `capacity` more bytes reserved for the
-    /// plaintext and the tag, so a message is encoded and sealed without being copied. Uses the
-    /// provider's bulk cipher when it handles a message of this size (same keys, nonces and
-    /// rekeying as [`encrypt`](Self::encrypt)).
+    /// plaintext and the tag, so with the provider's own cipher a message is encoded and sealed
+    /// without being copied. The provider's bulk cipher (WebCrypto's AES-GCM, for messages it
+    /// takes) is handed the plaintext split off the buffer and returns the sealed bytes in a
+    /// buffer of its own, which are copied in after the nonce: two copies, on a path where
+    /// WebCrypto copies its input anyway. Same keys, nonces and rekeying as
+    /// [`encrypt`](Self::encrypt) either way.
     pub async fn seal_with(
         &mut self,
         capacity: usize,

@@ -115,9 +115,4 @@ impl LocalMessage {
             None => TransportMessage::new(self.onward_route, self.return_route, self.payload),
         }
     }
-
-    /// The answer to this message: onward along its return route, returning to `from`.
-    pub fn reply(&self, from: Address, payload: Vec<u8>) -> LocalMessage {
-        LocalMessage::new(self.return_route.clone(), Route::from(from), payload)
-    }
 }

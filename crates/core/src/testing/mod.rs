@@ -132,7 +132,11 @@ impl Worker for Stuck {
 /// A full mailbox: `try_send` fails with `MailboxFull`; `send` waits (backpressure) instead
 /// of failing or growing the mailbox; unknown addresses and denied access are typed errors.
 pub async fn mailbox_limits_and_typed_errors<R: Runtime + Clone>(runtime: R) {
-    let node = Node::new(runtime, NodeConfig::new("limits"));
+    let wait = Duration::from_millis(40);
+    let node = Node::new(
+        runtime,
+        NodeConfig::new("limits").with_request_timeout(wait),
+    );
     node.start_worker(WorkerOptions::new("stuck").with_mailbox_capacity(2), Stuck)
         .unwrap();
     let client = node.client().unwrap();
@@ -186,6 +190,9 @@ pub async fn mailbox_limits_and_typed_errors<R: Runtime + Clone>(runtime: R) {
 
     let timed_out = client.receive_timeout(Duration::from_millis(20)).await;
     assert_eq!(timed_out.unwrap_err().code(), "TIMEOUT");
+    // A request with no timeout of its own waits the node's (the worker is stuck).
+    let unanswered = node.request("stuck", b"6".to_vec(), None).await;
+    assert_eq!(unanswered, Err(Error::Timeout(wait)));
 
     assert_eq!(
         node.start_worker("stuck", Echo),

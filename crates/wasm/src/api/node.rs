@@ -812,7 +812,7 @@ impl Node {
         promise(async move {
             let (route, issuer, signal) = parsed?;
             let timeout =
-                super::options::timeout(timeout_ms).unwrap_or(core::time::Duration::from_secs(30));
+                super::options::timeout(timeout_ms).unwrap_or(node.config().request_timeout);
             let credential = super::lifecycle::abortable(
                 signal,
                 razor_core::services::credential_retrieval::retrieve_credential(
