@@ -334,8 +334,10 @@ pub async fn connection_table_follows_connection_lifetimes<R: Runtime + Clone>(r
     assert_eq!(table.dialled("peer:1"), Some(address.clone()));
     assert_eq!(table.count(), 1);
     let reused = table
-        .get_or_connect(&node, "peer:1", None, || async {
-            Err::<Address, _>(Error::InvalidArgument("dialled although connected".into()))
+        .get_or_connect(&node, "peer:1", None, &mut || {
+            Box::pin(async {
+                Err::<Address, _>(Error::InvalidArgument("dialled although connected".into()))
+            })
         })
         .await;
     assert_eq!(reused.unwrap(), address);

@@ -112,9 +112,8 @@ impl<D: Driver> Dialing<D> {
     /// [`connect`](Self::connect), retried per `retry`.
     async fn connect_with(&self, peer: &str, retry: Option<RetryPolicy>) -> Result<Address> {
         let inner = &self.inner;
-        inner
-            .connections
-            .get_or_connect(&inner.node, peer, retry, || async {
+        let mut dial = || -> LocalBoxFuture<'_, Result<Address>> {
+            Box::pin(async {
                 let (sink, source) = inner.driver.dial(peer, &inner.pins).await?;
                 let connection = inner.connections.start(
                     &inner.node,
@@ -127,6 +126,10 @@ impl<D: Driver> Dialing<D> {
                 self.redial_when_lost(peer, &connection);
                 Ok(connection.address().clone())
             })
+        };
+        inner
+            .connections
+            .get_or_connect(&inner.node, peer, retry, &mut dial)
             .await
     }
 

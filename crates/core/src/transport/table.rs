@@ -3,7 +3,6 @@
 //! on shutdown, and the retry policy for new connections.
 
 use core::cell::{Cell, RefCell};
-use core::future::Future;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
@@ -13,7 +12,7 @@ use super::connection::{ConnectionHandle, FrameCodec, FrameSink, FrameSource, st
 use super::{RetryPolicy, connect_with_retry};
 use crate::error::{Result, TransportError};
 use crate::routing::Address;
-use crate::runtime::Node;
+use crate::runtime::{LocalBoxFuture, Node};
 
 /// A transport's open connections and listeners. Cheap to clone.
 #[derive(Clone, Default)]
@@ -48,18 +47,15 @@ impl ConnectionTable {
     }
 
     /// The connection dialled to `peer`, or a new one made by `connect` (retried per
-    /// `retry`). Concurrent callers for one peer share one dial.
-    pub async fn get_or_connect<F, Fut>(
+    /// `retry`). Concurrent callers for one peer share one dial. Not generic (each dial is a
+    /// boxed future): every transport shares this code.
+    pub async fn get_or_connect<'c>(
         &self,
         node: &Node,
         peer: &str,
         retry: Option<RetryPolicy>,
-        connect: F,
-    ) -> Result<Address>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<Address>>,
-    {
+        connect: &mut dyn FnMut() -> LocalBoxFuture<'c, Result<Address>>,
+    ) -> Result<Address> {
         if let Some(existing) = self.dialled(peer) {
             return Ok(existing);
         }
