@@ -4,11 +4,21 @@
 //! [`Runtime`] that spawns tasks and sleeps, and transports that move frames;
 //! the core supplies:
 //!
+//! - [`codec`]: bounds-checked decoding, the BARE and CBOR primitives of Ockam's formats;
+//! - [`base`]: what every module uses (a boxed local future, random names);
 //! - [`routing`]: addresses, routes, local messages and Ockam's wire `TransportMessage` codec;
-//! - [`runtime`]: a single-threaded actor runtime (nodes, workers, bounded mailboxes, router);
+//! - [`error`]: one error type with a stable code and kind per cause;
+//! - [`vault`]: keys behind traits split by purpose, and the crypto provider;
+//! - [`identity`]: identities (change histories), purpose keys and credentials;
+//! - [`runtime`]: a single-threaded actor runtime (nodes, workers parked between messages,
+//!   bounded mailboxes, router);
 //! - [`transport`]: the transport model, the connection machinery shared by all transports, and
 //!   an in-memory transport for tests and demos;
-//! - [`services`]: built-in workers (echo, hop, relay).
+//! - [`abac`]: attribute-based access control with Ockam's policy language;
+//! - [`channel`]: the secure channel (handshake and session) and its one-call API;
+//! - [`services`]: built-in workers (echo, hop, relays, credential issuing and retrieval).
+//!
+//! Layers point down in that order (`tests/layers.rs` checks it).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(

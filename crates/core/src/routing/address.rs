@@ -1,3 +1,6 @@
+//! [`Address`]: a transport type and a value (`tcp#127.0.0.1:4000`, `echo` for local), cheap
+//! to clone (its bytes are shared).
+
 use core::fmt;
 use core::str::FromStr;
 use std::sync::Arc;

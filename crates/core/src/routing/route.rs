@@ -1,3 +1,6 @@
+//! [`Route`]: an ordered list of addresses a message follows, parsed from and printed as
+//! `hop => tcp#host:port => worker`.
+
 use core::fmt;
 use core::str::FromStr;
 use std::collections::VecDeque;

@@ -1,3 +1,6 @@
+//! [`TransportMessage`]: Ockam's wire form of a routed message (BARE: version, onward route,
+//! return route, payload, tracing context), bounded when decoded.
+
 use super::limits::{MAX_ADDRESS_LEN, MAX_MESSAGE_LEN, MAX_ROUTE_LEN, MAX_TRACING_LEN};
 use super::{Address, Notice, Route, TransportType};
 use crate::codec::{

@@ -14,8 +14,8 @@ use tracing::{debug, trace, warn};
 
 use super::node::WeakNode;
 use super::queue::{Ended, Parked, QueueReceiver};
-use super::registry::Mailbox;
-use super::{Context, LocalBoxFuture, LocalMessage, Node, TaskGuard, Worker};
+use super::registry::{Mailbox, MailboxKind};
+use super::{Context, LocalBoxFuture, LocalMessage, Node, TaskGuard, Worker, WorkerOptions};
 use crate::error::{Error, Result};
 
 /// A worker and what it needs between two activations, in one allocation for its life. It
@@ -87,21 +87,36 @@ impl<W: Worker> Parked for Activation<W> {
     }
 }
 
-/// Starts `worker` at `mailbox`: its first activation initializes it, then handles what is
-/// queued.
-pub(crate) fn start<W: Worker>(
-    node: &Node,
-    mailbox: Rc<Mailbox>,
-    receiver: QueueReceiver,
-    worker: W,
-) {
-    let activation = Box::new(Activation {
-        node: node.downgrade(),
-        mailbox: Rc::downgrade(&mailbox),
-        _task: node.task(),
-        worker,
-    });
-    spawn(node, mailbox, receiver, activation, true);
+impl Node {
+    /// Starts `worker` at the address(es) in `options` (an address converts into options):
+    /// its first activation initializes it, then handles what is queued.
+    pub fn start_worker<W: Worker>(
+        &self,
+        options: impl Into<WorkerOptions>,
+        worker: W,
+    ) -> Result<()> {
+        self.check_running()?;
+        let options = options.into();
+        let capacity = options
+            .mailbox_capacity
+            .unwrap_or(self.config().mailbox_capacity);
+        let (mailbox, receiver) = Mailbox::new(
+            MailboxKind::Worker,
+            options.addresses,
+            capacity,
+            options.access,
+            W::ACCEPTS_NOTICES,
+        )?;
+        self.register(mailbox.clone())?;
+        let activation = Box::new(Activation {
+            node: self.downgrade(),
+            mailbox: Rc::downgrade(&mailbox),
+            _task: self.task(),
+            worker,
+        });
+        spawn(self, mailbox, receiver, activation, true);
+        Ok(())
+    }
 }
 
 /// Spawns an activation; with the `spans` feature, in a span that names the worker.

@@ -1,3 +1,6 @@
+//! What a worker (a [`Context`]) and code outside workers (a [`Client`]) hold to send and
+//! receive: an address of their own on the node, and its mailbox.
+
 use core::time::Duration;
 use std::rc::Rc;
 

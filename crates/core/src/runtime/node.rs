@@ -1,3 +1,7 @@
+//! The [`Node`]: a handle on one single-threaded runtime — its registry of mailboxes, its
+//! transports by type, the router (`route`, `try_route`, `request`), workers started and
+//! stopped, node-wide extensions, events and shutdown.
+
 use core::any::{Any, TypeId};
 use core::time::Duration;
 use std::cell::{Cell, RefCell};
@@ -8,9 +12,7 @@ use tracing::{debug, trace};
 
 use super::Transport;
 use super::registry::{Mailbox, MailboxKind, Registry};
-use super::{
-    Client, CloseCause, Ending, LocalBoxFuture, NodeEvent, Runtime, Worker, WorkerOptions,
-};
+use super::{Client, CloseCause, Ending, LocalBoxFuture, NodeEvent, Runtime};
 use crate::error::{Error, Result};
 use crate::routing::NoticeBudget;
 use crate::routing::{Address, Route, TransportType};
@@ -201,27 +203,10 @@ impl Node {
         self.inner.runtime.sleep(duration)
     }
 
-    /// Starts `worker` at the address(es) in `options` (an address converts into options).
-    pub fn start_worker<W: Worker>(
-        &self,
-        options: impl Into<WorkerOptions>,
-        worker: W,
-    ) -> Result<()> {
-        self.check_running()?;
-        let options = options.into();
-        let capacity = options
-            .mailbox_capacity
-            .unwrap_or(self.inner.config.mailbox_capacity);
-        let (mailbox, receiver) = Mailbox::new(
-            MailboxKind::Worker,
-            options.addresses,
-            capacity,
-            options.access,
-            W::ACCEPTS_NOTICES,
-        )?;
-        self.inner.registry.insert(mailbox.clone())?;
-        super::activation::start(self, mailbox, receiver, worker);
-        Ok(())
+    /// Puts `mailbox` in the registry at all of its addresses (`start_worker` is in
+    /// `activation.rs`, with how workers run).
+    pub(crate) fn register(&self, mailbox: Rc<Mailbox>) -> Result<()> {
+        self.inner.registry.insert(mailbox)
     }
 
     /// This node, held weakly.
@@ -446,7 +431,7 @@ impl Node {
         self.inner.shut_down.get()
     }
 
-    fn check_running(&self) -> Result<()> {
+    pub(crate) fn check_running(&self) -> Result<()> {
         if self.is_shut_down() {
             Err(Error::NodeShutDown)
         } else {
