@@ -1,3 +1,6 @@
+//! The JavaScript `SecureChannel` (an established channel with its own inbox: send, request,
+//! receive, close) and `SecureChannelListener` (the channels a listener accepted).
+
 use std::rc::Rc;
 
 use super::promise::promise;

@@ -1,3 +1,7 @@
+//! The JavaScript `Node`: one Razor node in a JS realm — created with its vault, it makes
+//! identities, opens and listens for secure channels, connects transports, runs workers and
+//! services, and shuts down; and `MemoryNetwork`, in-memory links between such nodes.
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
