@@ -101,15 +101,7 @@ impl RelayClient {
                         info!(%alias, url = %self.url, "relay registered");
                         on_registered(&alias);
                         delay = Duration::from_millis(250);
-                        let (done, stopped) = async_channel::bounded::<()>(1);
-                        if node
-                            .on_worker_stopped(&hop, move || {
-                                let _ = done.try_send(());
-                            })
-                            .is_ok()
-                        {
-                            let _ = stopped.recv().await;
-                        }
+                        node.stopped(&hop).await;
                         warn!(url = %self.url, "relay connection lost; registering again");
                     }
                     Err(error) => {

@@ -253,17 +253,17 @@ impl Node {
 
     /// Completes when the worker (or client) at `address` stops, for whatever reason; at once
     /// if nothing runs there now.
-    pub fn stopped(&self, address: &Address) -> impl core::future::Future<Output = ()> + 'static {
-        let (done, stopped) = async_channel::bounded::<()>(1);
+    /// The one way to wait for a worker to stop (the relay clients and the JS API use it).
+    pub fn stopped(&self, address: &Address) -> impl core::future::Future<Output = ()> + use<> {
+        let stopped = Rc::new(super::signal::Signal::default());
+        let fire = stopped.clone();
         // Taken back if this future is dropped first (a caller that gave up waiting).
         let watching = self
-            .on_worker_stopped(address, move || {
-                let _ = done.try_send(());
-            })
+            .on_worker_stopped(address, move || fire.fire())
             .map(StopWatch::cancel_on_drop);
         async move {
             if let Ok(_watch) = watching {
-                let _ = stopped.recv().await;
+                stopped.wait().await;
             }
         }
     }

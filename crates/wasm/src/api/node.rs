@@ -587,23 +587,12 @@ impl Node {
     /// there (any more).
     #[wasm_bindgen(js_name = whenStopped, unchecked_return_type = "Promise<void>")]
     pub fn when_stopped(&self, address: &str) -> Promise {
-        let (done, stopped) = async_channel::bounded::<()>(1);
-        let watching = address
+        let stopped = address
             .parse::<Address>()
-            .map_err(Error::from)
-            .and_then(|address| {
-                self.node.on_worker_stopped(&address, move || {
-                    let _ = done.try_send(());
-                })
-            });
+            .map(|address| self.node.stopped(&address))
+            .map_err(|error| to_js_error(Error::from(error)));
         promise(async move {
-            match watching {
-                Ok(_watch) => {
-                    let _ = stopped.recv().await;
-                }
-                Err(Error::UnknownAddress(_)) => {}
-                Err(error) => return Err(to_js_error(error)),
-            }
+            stopped?.await;
             Ok(JsValue::UNDEFINED)
         })
     }
