@@ -26,8 +26,8 @@ use super::verify::{verify_peer, verify_refresh};
 use super::{ChannelEvent, PeerInfo, SecureChannelOptions};
 use crate::error::{Error, Result};
 use crate::identity::{Identity, IdentityAndCredentials, SecureChannelKey};
+use crate::routing::NoticeBudget;
 use crate::routing::{Address, Route};
-use crate::routing::{Notice, NoticeBudget};
 use crate::runtime::LocalMessage;
 use crate::runtime::{CloseCause, Context, Ending, NodeEvent, StopWatch, TrafficCounter, Worker};
 use crate::vault::{CryptoProvider, EphemeralKey, SharedSecret, X25519PublicKey};
@@ -451,19 +451,11 @@ impl ChannelWorker {
         }
         message.onward_route.step();
         self.life.traffic.sent(message.payload.len());
-        let inner = match message.local_info.notice {
-            // A notice travels as an empty onward route with its destination as the return
-            // route, as on the wire (see `routing::Notice`).
-            Some(notice) => ChannelMessage::Payload {
-                onward_route: Route::new(),
-                return_route: message.onward_route,
-                payload: notice.encode(),
-            },
-            None => ChannelMessage::Payload {
-                onward_route: message.onward_route,
-                return_route: message.return_route,
-                payload: message.payload,
-            },
+        let (onward_route, return_route, payload) = message.into_wire_parts();
+        let inner = ChannelMessage::Payload {
+            onward_route,
+            return_route,
+            payload,
         };
         let frame = session
             .encryptor
@@ -487,7 +479,7 @@ impl ChannelWorker {
         match ChannelMessage::decode(&plaintext)? {
             ChannelMessage::Payload {
                 onward_route,
-                mut return_route,
+                return_route,
                 payload,
             } => {
                 self.life.traffic.received(payload.len());
@@ -506,15 +498,16 @@ impl ChannelWorker {
                     }
                     session.last_nonce = nonce;
                 }
-                let mut inner = if onward_route.is_empty() {
-                    match Notice::decode(&payload) {
-                        Some(notice) => LocalMessage::notice(return_route, notice),
-                        None => return Ok(()),
-                    }
+                let mut inner = LocalMessage::from_wire_parts(onward_route, return_route, payload);
+                if inner.is_notice() {
+                    // Travels to its destination as it is.
+                } else if inner.onward_route.is_empty() {
+                    return Ok(()); // nowhere to go, and not a notice
                 } else {
-                    return_route.push_front(self.addresses.encryptor.clone());
-                    LocalMessage::new(onward_route, return_route, payload)
-                };
+                    inner
+                        .return_route
+                        .push_front(self.addresses.encryptor.clone());
+                }
                 inner.local_info.secure_channel = Some(session.peer.origin.clone());
                 // A message the peer sent that cannot be delivered here is answered with a
                 // notice through this channel (a notice is never answered).

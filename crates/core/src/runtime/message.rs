@@ -96,23 +96,37 @@ impl LocalMessage {
         Some(Self::notice(self.return_route.clone(), notice))
     }
 
-    /// The local message a [`TransportMessage`] becomes on arrival (no local metadata yet, but
-    /// for a [`Notice`], which travels to the message's return route).
-    pub fn from_transport(message: TransportMessage) -> Self {
-        if message.onward_route.is_empty()
-            && let Some(notice) = Notice::decode(&message.payload)
+    /// The message from its wire parts (onward route, return route, payload), by the one rule
+    /// for notices: see [`into_wire_parts`](Self::into_wire_parts). No local metadata yet, but
+    /// for a notice.
+    pub fn from_wire_parts(onward_route: Route, return_route: Route, payload: Vec<u8>) -> Self {
+        if onward_route.is_empty()
+            && let Some(notice) = Notice::decode(&payload)
         {
-            return LocalMessage::notice(message.return_route, notice);
+            return LocalMessage::notice(return_route, notice);
         }
-        LocalMessage::new(message.onward_route, message.return_route, message.payload)
+        LocalMessage::new(onward_route, return_route, payload)
     }
 
-    /// The wire form: routes and payload, dropping local metadata. A [`Notice`] goes as an
-    /// empty onward route (Ockam's heartbeat) with its destination as the return route.
-    pub fn into_transport(self) -> TransportMessage {
+    /// The message's wire parts: onward route, return route, payload, dropping local
+    /// metadata. The one rule for how a [`Notice`] travels, on a transport and inside a secure
+    /// channel alike: as an empty onward route (Ockam's heartbeat, which nodes that know no
+    /// notices drop) with its destination as the return route.
+    pub fn into_wire_parts(self) -> (Route, Route, Vec<u8>) {
         match self.local_info.notice {
-            Some(notice) => TransportMessage::new(Route::new(), self.onward_route, notice.encode()),
-            None => TransportMessage::new(self.onward_route, self.return_route, self.payload),
+            Some(notice) => (Route::new(), self.onward_route, notice.encode()),
+            None => (self.onward_route, self.return_route, self.payload),
         }
+    }
+
+    /// The local message a [`TransportMessage`] becomes on arrival.
+    pub fn from_transport(message: TransportMessage) -> Self {
+        Self::from_wire_parts(message.onward_route, message.return_route, message.payload)
+    }
+
+    /// The wire form ([`into_wire_parts`](Self::into_wire_parts)).
+    pub fn into_transport(self) -> TransportMessage {
+        let (onward_route, return_route, payload) = self.into_wire_parts();
+        TransportMessage::new(onward_route, return_route, payload)
     }
 }
