@@ -231,7 +231,7 @@ impl Node {
     }
 
     /// Stops the worker (or client) reachable at `address`: it takes no further messages and
-    /// its [`Worker::shutdown`] runs.
+    /// its [`Worker::shutdown`](super::Worker::shutdown) runs.
     pub fn stop_worker(&self, address: &Address) -> Result<()> {
         self.inner.registry.remove(address)
     }
