@@ -54,10 +54,10 @@ impl Default for Filter {
 
 impl Filter {
     /// `level`, `target=level` and `target` (all levels) directives, comma-separated; `None`
-    /// if one does not parse.
+    /// if one does not parse. Without a bare level, targets not named log nothing.
     fn parse(text: &str) -> Option<Self> {
         let mut filter = Filter {
-            default: LevelFilter::ERROR,
+            default: LevelFilter::OFF,
             targets: Vec::new(),
         };
         for directive in text.split(',').map(str::trim).filter(|d| !d.is_empty()) {
@@ -270,6 +270,12 @@ mod tests {
             LevelFilter::TRACE
         );
         assert_eq!(Filter::parse("off").unwrap().max_level(), LevelFilter::OFF);
+        assert_eq!(
+            Filter::parse("razor_core=debug")
+                .unwrap()
+                .level_for("razor_wasm"),
+            LevelFilter::OFF
+        );
         assert_eq!(Filter::parse("razor_core=loud"), None);
         assert_eq!(Filter::parse("not a filter!"), None);
     }
