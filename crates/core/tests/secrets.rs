@@ -13,11 +13,11 @@ fn zeroized_on_drop<T: ZeroizeOnDrop>() {}
 
 #[test]
 fn key_material_is_zeroized_on_drop() {
-    // Compile-time: these types wipe their bytes in `Drop` (the vault's own `Secret` is checked
-    // by a unit test beside it).
+    // Compile-time: Razor's types that hold key material wipe it in `Drop` (the vault's own
+    // `Secret` is checked by a unit test beside it).
     zeroized_on_drop::<SharedSecret>();
     zeroized_on_drop::<X25519KeyPair>();
-    zeroized_on_drop::<zeroize::Zeroizing<[u8; 32]>>();
+    zeroized_on_drop::<AeadKey>();
 }
 
 #[test]

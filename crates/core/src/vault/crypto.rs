@@ -120,6 +120,10 @@ pub struct AeadKey {
     cipher: Cipher,
 }
 
+// The key bytes are `Zeroizing` and the schedules are wiped when evicted or forgotten (see
+// above): an `AeadKey` wipes what it holds when dropped.
+impl ZeroizeOnDrop for AeadKey {}
+
 enum Cipher {
     Aes {
         key_id: u64,
