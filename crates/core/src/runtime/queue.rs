@@ -284,6 +284,41 @@ mod tests {
         });
     }
 
+    /// Keeps the receiver it is handed back.
+    struct Waiting(Rc<RefCell<Option<QueueReceiver>>>);
+
+    impl Parked for Waiting {
+        fn wake(self: Box<Self>, receiver: QueueReceiver) {
+            *self.0.borrow_mut() = Some(receiver);
+        }
+    }
+
+    #[test]
+    fn a_parked_reader_gets_its_receiver_back_from_the_next_message_or_the_close() {
+        let woken = Rc::new(RefCell::new(None));
+        let (sender, receiver) = queue(4);
+        sender.try_send(message(0)).ok().unwrap();
+        assert_eq!(receiver.try_recv().unwrap().payload, [0]);
+        receiver.park(Box::new(Waiting(woken.clone())));
+        // Parked: giving the receiver up did not close the queue, and it keeps no slot.
+        assert!(woken.borrow().is_none());
+        assert_eq!(sender.shared.items.borrow().capacity(), 0);
+        sender.try_send(message(1)).ok().unwrap();
+        let receiver = woken.borrow_mut().take().expect("woken by the message");
+        assert_eq!(receiver.try_recv().unwrap().payload, [1]);
+        // Parked again, then closed: woken with the receiver, which sees the end.
+        receiver.park(Box::new(Waiting(woken.clone())));
+        sender.close();
+        let receiver = woken.borrow_mut().take().expect("woken by the close");
+        assert_eq!(receiver.try_recv().err(), Some(Ended::Closed));
+        // Parking with a message already queued hands the receiver back at once.
+        let (sender, receiver) = queue(4);
+        sender.try_send(message(2)).ok().unwrap();
+        receiver.park(Box::new(Waiting(woken.clone())));
+        let receiver = woken.borrow_mut().take().expect("woken at once");
+        assert_eq!(receiver.try_recv().unwrap().payload, [2]);
+    }
+
     #[test]
     fn a_dropped_receiver_releases_waiting_senders() {
         futures_lite::future::block_on(async {
