@@ -8,33 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod source_files;
+use source_files::{code, sources};
+
 /// Circles known today, each as its sorted files: to be taken apart, not added to.
 const KNOWN: &[&[&str]] = &[
     &["core/channel/listener.rs", "core/channel/worker.rs"],
     &["core/vault/crypto.rs", "core/vault/provider.rs"],
 ];
-
-/// Every `.rs` file under `dir`.
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// The code without its unit tests (the `#[cfg(test)]` module comes last) and comments.
-fn code(text: &str) -> String {
-    let end = text.find("#[cfg(test)]").unwrap_or(text.len());
-    text[..end]
-        .lines()
-        .map(|line| line.find("//").map_or(line, |i| &line[..i]))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// The module path of a file: `src/channel/worker.rs` → `["channel", "worker"]`, a `mod.rs`
 /// or `lib.rs` its folder's.
@@ -118,23 +99,23 @@ fn sibling_modules_import_each_other_in_no_new_circle() {
         let root = crates.join(krate).join("src");
         let mut files = Vec::new();
         sources(&root, &mut files);
-        let modules: BTreeMap<Vec<String>, String> = files
-            .iter()
+        // Each file with its module path and its name in the messages.
+        let files: Vec<(PathBuf, Vec<String>, String)> = files
+            .into_iter()
             .map(|file| {
-                let relative = file.strip_prefix(&root).unwrap();
+                let relative = file.strip_prefix(&root).unwrap().to_owned();
                 (
-                    module_path(relative),
+                    file,
+                    module_path(&relative),
                     format!("{krate}/{}", relative.display()),
                 )
             })
             .collect();
-        for (file, (path, name)) in files.iter().zip(files.iter().map(|f| {
-            let relative = f.strip_prefix(&root).unwrap();
-            (
-                module_path(relative),
-                format!("{krate}/{}", relative.display()),
-            )
-        })) {
+        let modules: BTreeMap<&[String], &str> = files
+            .iter()
+            .map(|(_, path, name)| (path.as_slice(), name.as_str()))
+            .collect();
+        for (file, path, name) in &files {
             if path.is_empty() || file.file_name().is_some_and(|n| n == "tests.rs") {
                 continue; // the crate root; a `#[cfg(test)] mod tests;`
             }
@@ -145,13 +126,11 @@ fn sibling_modules_import_each_other_in_no_new_circle() {
                 .map(|p| p[p.len() - 1].clone())
                 .collect();
             let text = fs::read_to_string(file).unwrap();
-            for sibling in siblings_named(&code(&text), &path, &siblings) {
+            for sibling in siblings_named(&code(&text), path, &siblings) {
                 let mut target = parent.to_vec();
                 target.push(sibling);
-                edges
-                    .entry(name.clone())
-                    .or_default()
-                    .insert(modules[&target].clone());
+                let target = modules[target.as_slice()].to_owned();
+                edges.entry(name.clone()).or_default().insert(target);
             }
         }
     }

@@ -3,7 +3,10 @@
 //! crate root's re-exports (which hide where a type comes from).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod source_files;
+use source_files::{code, sources};
 
 /// Bottom first. A module may use the modules before it, never those after it.
 const LAYERS: &[&str] = &[
@@ -22,31 +25,6 @@ const LAYERS: &[&str] = &[
 
 /// Modules outside the layers: test scenarios may use everything.
 const EXEMPT: &[&str] = &["testing", "lib"];
-
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
-/// The code of a file without its unit tests (`#[cfg(test)]` and what follows: by convention
-/// the tests module comes last) and without comments.
-fn code(text: &str) -> String {
-    let end = text.find("#[cfg(test)]").unwrap_or(text.len());
-    text[..end]
-        .lines()
-        .map(|line| match line.find("//") {
-            Some(i) => &line[..i],
-            None => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// Every `crate::<name>` the code names, including inside `use crate::{a, b::c}`.
 fn named(code: &str) -> Vec<String> {
