@@ -428,9 +428,8 @@ impl ChannelWorker {
     async fn refuse_at_message_3(&self, ctx: &Context, keys: &HandshakeResult, route: Route) {
         let suite = self.config.options.suite;
         let mut encryptor = Encryptor::new(self.config.crypto.clone(), suite, &keys.send_key);
-        match encryptor.encrypt(&ChannelMessage::Close.encode()) {
-            Ok(frame) => {
-                let close = LocalMessage::new(route, Route::new(), frame);
+        match sealed_close(&mut encryptor, route) {
+            Ok(close) => {
                 if let Err(error) = ctx.node().try_route(close).await {
                     debug!(%error, "could not send the refusal's Close");
                 }
@@ -499,11 +498,12 @@ impl ChannelWorker {
                     session.last_nonce = nonce;
                 }
                 let mut inner = LocalMessage::from_wire_parts(onward_route, return_route, payload);
-                if inner.is_notice() {
-                    // Travels to its destination as it is.
-                } else if inner.onward_route.is_empty() {
-                    return Ok(()); // nowhere to go, and not a notice
-                } else {
+                // A notice travels to its destination as it is; anything else needs somewhere
+                // to go, and its answers come back through this channel.
+                if !inner.is_notice() {
+                    if inner.onward_route.is_empty() {
+                        return Ok(());
+                    }
                     inner
                         .return_route
                         .push_front(self.addresses.encryptor.clone());
@@ -552,6 +552,14 @@ impl Drop for ChannelWorker {
         // Ended already unless the worker's task was dropped unfinished (its runtime went).
         self.life.ending.end(CloseCause::NodeShutDown);
     }
+}
+
+/// A `Close` sealed under `encryptor`, addressed along `route` to the peer's decryptor: how a
+/// channel tells its peer to drop its side (when it ends, and when a responder refuses at
+/// message 3).
+fn sealed_close(encryptor: &mut Encryptor, route: Route) -> Result<LocalMessage> {
+    let frame = encryptor.encrypt(&ChannelMessage::Close.encode())?;
+    Ok(LocalMessage::new(route, Route::new(), frame))
 }
 
 impl Worker for ChannelWorker {
@@ -681,8 +689,7 @@ impl Worker for ChannelWorker {
             // over a relay may be never). Without holding up the close: when the connection
             // has no room now (many channels closing at once), a task waits for room, for a
             // bounded time.
-            if let Ok(frame) = session.encryptor.encrypt(&ChannelMessage::Close.encode()) {
-                let close = LocalMessage::new(session.remote_route.clone(), Route::new(), frame);
+            if let Ok(close) = sealed_close(&mut session.encryptor, session.remote_route.clone()) {
                 match ctx.node().try_route(close.clone()).await {
                     Err(Error::MailboxFull(_)) => {
                         let node = ctx.node().clone();
