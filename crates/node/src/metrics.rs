@@ -130,7 +130,7 @@ pub async fn serve_metrics(node: &Node, address: &str) -> Result<SocketAddr> {
         let node = node.clone();
         accept_loop(
             listener,
-            node.clone(),
+            Admission::of(&node),
             "metrics",
             move |mut stream, peer| {
                 let node = node.clone();

@@ -13,9 +13,10 @@ pub use websocket::WebSocketTransport;
 pub use webtransport::{WebTransportListener, WebTransportTransport};
 
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::time::Duration;
 
-use razor_core::{Address, Error, Node, Result, TransportError};
+use razor_core::{Address, Error, Result, TransportError};
 use tokio::net::{TcpListener, TcpStream};
 use tracing::warn;
 
@@ -25,17 +26,16 @@ const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 /// Accepts connections on `listener` for as long as the calling task runs, handing each to
-/// `accepted` (TCP, WebSocket and metrics listeners). A failed accept is counted
-/// (`accept_errors`) and waits before the next try, from 10 ms doubling to 1 s, until one
+/// `accepted` (TCP, WebSocket and metrics listeners). A failed accept is counted in the
+/// node's `admission` (`accept_errors`) and waits before the next try, from 10 ms doubling to 1 s, until one
 /// succeeds: out of file descriptors, the connection that cannot be taken stays queued and
 /// every accept fails at once, so without the wait the listener would spin.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
-    node: Node,
+    admission: Rc<Admission>,
     what: &'static str,
     mut accepted: impl FnMut(TcpStream, SocketAddr),
 ) {
-    let admission = Admission::of(&node);
     let mut backoff = ACCEPT_BACKOFF_MIN;
     loop {
         match listener.accept().await {

@@ -41,9 +41,12 @@ impl TcpTransport {
         info!(%bound, "TCP listener");
         let this = self.0.clone();
         let admission = Admission::of(self.node());
-        let node = self.node().clone();
-        let accepting =
-            tokio::task::spawn_local(accept_loop(listener, node, "tcp", move |stream, peer| {
+        let counted = admission.clone();
+        let accepting = tokio::task::spawn_local(accept_loop(
+            listener,
+            counted,
+            "tcp",
+            move |stream, peer| {
                 // Over a cap: dropping the stream closes it.
                 let Some(guard) = admission.admit(this.node(), peer, "tcp") else {
                     return;
@@ -53,7 +56,8 @@ impl TcpTransport {
                 if let Err(error) = this.accept(&peer.to_string(), sink, source) {
                     warn!(%peer, %error, "could not start a TCP connection");
                 }
-            }));
+            },
+        ));
         self.add_listener(move || accepting.abort());
         Ok(bound)
     }

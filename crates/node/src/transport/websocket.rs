@@ -50,10 +50,9 @@ impl WebSocketTransport {
         info!(%bound, "WebSocket listener");
         let this = self.0.clone();
         let admission = Admission::of(self.node());
-        let node = self.node().clone();
         let accepting = tokio::task::spawn_local(accept_loop(
             listener,
-            node,
+            admission.clone(),
             "websocket",
             move |stream, peer| {
                 // Counted from before the upgrade; over a cap, dropping the stream closes it.
