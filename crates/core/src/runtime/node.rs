@@ -252,8 +252,8 @@ impl Node {
     }
 
     /// Completes when the worker (or client) at `address` stops, for whatever reason; at once
-    /// if nothing runs there now.
-    /// The one way to wait for a worker to stop (the relay clients and the JS API use it).
+    /// if nothing runs there now. The one way to wait for a worker to stop (the native relay
+    /// client and the JS API use it).
     pub fn stopped(&self, address: &Address) -> impl core::future::Future<Output = ()> + use<> {
         let stopped = Rc::new(super::signal::Signal::default());
         let fire = stopped.clone();

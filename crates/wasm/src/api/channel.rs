@@ -71,6 +71,7 @@ impl SecureChannel {
         let signal = lifecycle::signal(&signal);
         promise(async move {
             let (route, signal) = (route?, signal?);
+            // Checked before the abort signal is: a closed channel says so first.
             channel.check_open().map_err(to_js_error)?;
             abortable(signal, channel.send(&inbox, route, payload))
                 .await
