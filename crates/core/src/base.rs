@@ -56,3 +56,13 @@ pub(crate) fn random_hex(len: usize) -> String {
     }
     crate::codec::hex::encode(&bytes)
 }
+
+/// A random `u32` from the name pool: for jitter, not for secrets.
+pub(crate) fn random_u32() -> u32 {
+    let mut bytes = [0u8; 4];
+    if fill_name_bytes(&mut bytes).is_err() {
+        // No CSPRNG (never on supported targets): jitter degrades to none.
+        return 0;
+    }
+    u32::from_le_bytes(bytes)
+}

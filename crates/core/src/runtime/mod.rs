@@ -15,6 +15,7 @@
 
 mod access;
 mod activation;
+mod backoff;
 mod context;
 mod events;
 mod message;
@@ -30,6 +31,7 @@ use core::future::Future;
 use core::time::Duration;
 
 pub use access::{AllowAll, IncomingAccessControl, LocalOnly};
+pub use backoff::Backoff;
 pub use context::{Client, Context};
 pub use events::{CloseCause, Ending, NodeEvent, Traffic, TrafficCounter};
 pub use message::{LocalInfo, LocalMessage, SecureChannelOrigin};

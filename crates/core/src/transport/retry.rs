@@ -4,11 +4,11 @@ use core::future::Future;
 use core::time::Duration;
 
 use crate::error::{Error, Result, TransportError};
-use crate::runtime::Node;
+use crate::runtime::{Backoff, Node};
 
 /// How a transport retries a failed connection attempt: up to `attempts` tries in all, waiting
-/// `initial_delay`, then twice as long each time, at most `max_delay`. Transports make one
-/// attempt unless given a policy.
+/// about `initial_delay`, then twice as long each time, at most `max_delay`, each wait jittered
+/// ([`Backoff`]). Transports make one attempt unless given a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all (1 = no retry).
@@ -46,15 +46,14 @@ where
         initial_delay: Duration::ZERO,
         max_delay: Duration::ZERO,
     });
-    let mut delay = policy.initial_delay;
+    let mut backoff = Backoff::new(policy.initial_delay, policy.max_delay);
     let mut attempt = 1;
     loop {
         match connect().await {
             Err(Error::Transport(TransportError::ConnectFailed { .. }))
                 if attempt < policy.attempts =>
             {
-                node.sleep(delay).await;
-                delay = (delay * 2).min(policy.max_delay);
+                node.sleep(backoff.next_delay()).await;
                 attempt += 1;
             }
             outcome => return outcome,
