@@ -349,9 +349,15 @@ export class RazorNode extends EventTarget implements AsyncDisposable {
    * across reconnects. Others reach this node at `<their hop to the service> => <relay.alias>`.
    */
   async createRelay(url: string, options: RelayOptions = {}): Promise<Relay> {
-    const relay = Relay.start(this, url, options);
-    await relay.register();
-    return relay;
+    if (options.identity && !options.trust) throw new ArgumentError("INVALID_ARGUMENT", "createRelay with an identity needs trust");
+    const { identity, ...rest } = options;
+    return call(() =>
+      Relay.start(
+        url,
+        (onEvent) => (identity ? this.inner.createRelayAs(identity.inner, url, rest, onEvent) : this.inner.createRelay(url, rest, onEvent)),
+        typed,
+      ),
+    );
   }
 
   /**

@@ -2,10 +2,7 @@
 // Relays: the relay service a node can run (Ockam's `forwarding_service`), and relays a node
 // registers on one so that others reach it through the service's node.
 import "./polyfills.js";
-import { ArgumentError } from "./errors.js";
 import type { Identity } from "./identity.js";
-import type { RazorNode } from "./node.js";
-import type { SecureChannel } from "./channel.js";
 import type { Trust } from "./values.js";
 
 /** What a relay service reports (`startRelayService({ onEvent })`). */
@@ -66,101 +63,75 @@ export interface RelayOptions {
   reconnect?: boolean;
 }
 
+/** @internal The wasm layer's kept relay (`createRelay`). */
+export interface KeptRelay {
+  readonly alias: string;
+  readonly hop: string;
+  close(): void;
+}
+
+/** @internal What the wasm layer reports of a kept relay. */
+export type KeptRelayEvent = { type: "registered"; alias: string; hop: string } | { type: "lost"; error?: unknown };
+
 /**
  * A relay this node registered on a relay service (`Node.createRelay`): others reach this node
- * at `route`. Emits `registered` (after every successful registration, including re-registration
- * after a reconnect; `detail.alias`) and `lost` (the connection dropped; `detail.error` when a
- * re-registration attempt failed).
+ * at `<their hop to the service> => <relay.alias>`. Kept registered across reconnects (the
+ * registering, watching and jittered backoff are the Rust core's, shared with `razor node
+ * --relay`). Emits `registered` (after every re-registration; `detail.alias`) and `lost` (the
+ * connection dropped, or `detail.error` when a re-registration attempt failed).
  */
 export class Relay extends EventTarget implements AsyncDisposable {
-  #alias = "";
-  #hop = "";
+  #inner: KeptRelay | undefined;
   #closed = false;
   private constructor(
-    private readonly node: RazorNode,
     /** The URL of the relay service's node. */
     readonly url: string,
-    private readonly options: RelayOptions,
   ) {
     super();
   }
 
-  /** @internal */
-  static start(node: RazorNode, url: string, options: RelayOptions): Relay {
-    return new Relay(node, url, options);
+  /** @internal Starts a relay; `open(onEvent)` registers it in the wasm layer. */
+  static async start(
+    url: string,
+    open: (onEvent: (event: KeptRelayEvent) => void) => Promise<KeptRelay>,
+    typed: (error: unknown) => unknown,
+  ): Promise<Relay> {
+    const relay = new Relay(url);
+    relay.#inner = await open((event) => {
+      if (event.type === "registered") {
+        relay.dispatchEvent(new CustomEvent("registered", { detail: { alias: event.alias } }));
+      } else {
+        const detail = event.error === undefined ? {} : { error: typed(event.error) };
+        relay.dispatchEvent(new CustomEvent("lost", { detail }));
+      }
+    });
+    return relay;
   }
 
-  /** The alias others route to, e.g. `forward_to_bob` (a random name can change on re-registration). */
+  /** The alias others route to, e.g. `forward_to_bob` (a random name can change on re-registration); `""` while not registered. */
   get alias(): string {
-    return this.#alias;
+    return this.#inner?.alias ?? "";
   }
 
-  /** This node's connection to the relay service's node. */
+  /** This node's connection to the relay service's node; `""` while not registered. */
   get hop(): string {
-    return this.#hop;
+    return this.#inner?.hop ?? "";
   }
 
   /** Whether the relay is registered now. */
   get isRegistered(): boolean {
-    return !this.#closed && this.#alias !== "";
+    return !this.#closed && this.alias !== "";
   }
 
   /** Stops re-registering and closes the connection (the relay goes with it); resolves once closed. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
-    if (this.#hop) await this.node.closeConnection(this.#hop);
+    this.#inner?.close();
   }
 
   /** `await using relay = ...` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-
-  /** @internal Connects and registers once. */
-  async register(): Promise<void> {
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
-    const hop = (await this.node.connect(this.url)).address;
-    let route = `${hop} => forwarding_service`;
-    let channel: SecureChannel | undefined;
-    if (this.options.identity) {
-      if (!this.options.trust) throw new ArgumentError("INVALID_ARGUMENT", "createRelay with an identity needs trust");
-      channel = await this.node.createSecureChannel(this.options.identity, `${hop} => ${this.options.listener ?? "secure"}`, {
-        trust: this.options.trust,
-        timeoutMs,
-      });
-      route = `${channel.address} => forwarding_service`;
-    }
-    try {
-      this.#alias = await this.node.registerRelay(route, this.options.name ?? "register", { timeoutMs });
-    } finally {
-      // The relay forwards over the connection, not through the channel: the channel can go.
-      await channel?.close();
-    }
-    this.#hop = hop;
-    this.dispatchEvent(new CustomEvent("registered", { detail: { alias: this.#alias } }));
-    void this.watch(hop);
-  }
-
-  private async watch(hop: string): Promise<void> {
-    try {
-      await this.node.whenStopped(hop);
-    } catch {
-      // Already gone.
-    }
-    if (this.#closed) return;
-    this.#alias = "";
-    this.dispatchEvent(new CustomEvent("lost", { detail: {} }));
-    if (this.options.reconnect === false) return;
-    for (let delay = 250; !this.#closed; delay = Math.min(delay * 2, 5_000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (this.#closed) return;
-      try {
-        await this.register();
-        return;
-      } catch (error) {
-        this.dispatchEvent(new CustomEvent("lost", { detail: { error } }));
-      }
-    }
-  }
 }
-

@@ -15,10 +15,10 @@ use razor_core::channel::{
 use razor_core::identity::{CredentialAndPurposeKey, Identifier};
 use razor_core::runtime::Runtime;
 use razor_core::services::portal::{DEFAULT_OUTLET_ADDRESS, Outlet};
-use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayService};
+use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayClient, RelayService};
 use razor_core::{Node, NodeConfig};
 use razor_node::portal::{TcpOutletTarget, serve_inlet};
-use razor_node::relay_client::RelayClient;
+use razor_node::relay_client;
 use razor_node::transport::admission;
 use razor_node::transport::{
     Admission, ListenerLimits, TcpTransport, WebSocketTransport, WebTransportTransport,
@@ -502,12 +502,13 @@ async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
         println!("tcp: tcp#{}", tcp.listen(address).await?);
     }
     if let Some(url) = &args.relay {
-        let mut client = RelayClient::new(url.clone());
+        let mut client = RelayClient::new();
         client.name = args.relay_name.clone();
         if let Some(trust) = &args.relay_trust {
             client.through_channel = Some((identity.clone(), trust_policy(trust)?));
         }
-        client.keep_registered(&node, &ws, |alias| println!("relay: {alias}"));
+        // Kept for the node's life: it ends when the node shuts down.
+        relay_client::keep_registered(client, &node, &ws, url, |alias| println!("relay: {alias}"));
     }
     info!(
         node = node.name(),

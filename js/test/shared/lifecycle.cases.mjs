@@ -367,4 +367,39 @@ export const cases = [
       await node.shutdown();
     },
   },
+  {
+    name: "a relay registers again after the relay service's node restarts, and close stops it",
+    needs: ["peer"],
+    async run({ R, env }) {
+      const node = await R.RazorNode.create({ name: "kept-relay" });
+      node.startEcho("echo");
+      const visitor = await R.RazorNode.create({ name: "visitor" });
+      const relay = await node.createRelay(env.peer.url, { timeoutMs: 5_000 });
+      const events = [];
+      for (const type of ["registered", "lost"]) relay.addEventListener(type, () => events.push(type));
+      assert.ok(relay.isRegistered && relay.alias !== "", relay.alias);
+      assert.ok(node.connection(relay.hop), relay.hop);
+      const reach = (alias, timeoutMs = 5_000) =>
+        visitor.request(`${env.peer.hop} => ${alias} => echo`, "through", { timeoutMs });
+      assert.equal((await reach(relay.alias)).text, "through");
+
+      const registered = nextEvent(relay, "registered", 30_000);
+      await env.peer.restart();
+      await registered;
+      assert.ok(relay.isRegistered);
+      assert.ok(events[0] === "lost", events.join(","));
+      const reached = async (alias) => (await reach(alias, 2_000).catch((error) => error)).text === "through";
+      await eventually(() => reached(relay.alias), 15_000, "the relay reachable again");
+
+      const alias = relay.alias;
+      await relay.close();
+      assert.ok(!relay.isRegistered);
+      const gone = async () => (await reach(alias, 2_000).catch((error) => error)).code === "UNKNOWN_ADDRESS";
+      await eventually(gone, 10_000, "the closed relay's alias gone");
+      await sleep(500);
+      assert.equal(events.filter((e) => e === "registered").length, 1, events.join(","));
+      await visitor.shutdown();
+      await node.shutdown();
+    },
+  },
 ];

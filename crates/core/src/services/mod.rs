@@ -5,6 +5,7 @@ mod echo;
 mod hop;
 pub mod portal;
 mod relay;
+mod relay_client;
 
 pub use echo::Echo;
 pub use hop::{Hop, HopObserver};
@@ -13,3 +14,4 @@ pub use relay::{
     RELAY_SERVICE_ADDRESS, RelayEvent, RelayNames, RelayService, STATIC_RELAY_SERVICE_ADDRESS,
     check_name, random_name, register_relay,
 };
+pub use relay_client::{Connect, KeptRelay, RelayClient, RelayClientEvent};

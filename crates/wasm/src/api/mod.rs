@@ -28,3 +28,4 @@ pub use identity::Identity;
 pub use message::Message;
 pub use node::{MemoryNetwork, Node};
 pub use portal::Portal;
+pub use relay::KeptRelay;

@@ -50,12 +50,12 @@ impl MemoryNetwork {
 /// (`wt#…`) transports.
 #[wasm_bindgen]
 pub struct Node {
-    node: razor_core::Node,
-    websocket: WebSocketTransport,
-    webtransport: WebTransportTransport,
-    attached: AttachedConnections,
-    relay_service: Rc<RefCell<Option<RelayService>>>,
-    webcrypto: Option<WebCryptoVault>,
+    pub(super) node: razor_core::Node,
+    pub(super) websocket: WebSocketTransport,
+    pub(super) webtransport: WebTransportTransport,
+    pub(super) attached: AttachedConnections,
+    pub(super) relay_service: Rc<RefCell<Option<RelayService>>>,
+    pub(super) webcrypto: Option<WebCryptoVault>,
 }
 
 /// A relay service event as a JS object.
@@ -611,28 +611,17 @@ impl Node {
     /// none beyond the platform's), `ABORTED` when `signal` aborts.
     #[wasm_bindgen(unchecked_return_type = "Promise<Connection>")]
     pub fn connect(&self, url: String, timeout_ms: Option<u32>, signal: JsValue) -> Promise {
+        let dial = dial(&self.websocket, &self.webtransport, url);
         let (websocket, webtransport) = (self.websocket.clone(), self.webtransport.clone());
         let node = self.node.clone();
         let signal = super::lifecycle::signal(&signal);
-        // `ws://host:port` and `ws://host:port/` are one peer (a hop names it with the `/`).
-        let url = match url.split_once("://") {
-            Some((_, rest)) if !rest.contains('/') => format!("{url}/"),
-            _ => url,
-        };
         promise(async move {
             let signal = signal?;
             let dial = async {
-                if url.starts_with("ws://") || url.starts_with("wss://") {
-                    let address = websocket.connect(&url).await?;
-                    Ok(websocket.connection(&address))
-                } else if url.starts_with("https://") {
-                    let address = webtransport.connect(&url).await?;
-                    Ok(webtransport.connection(&address))
-                } else {
-                    Err(Error::InvalidArgument(format!(
-                        "connect takes ws://, wss:// or https:// URLs, got {url:?}"
-                    )))
-                }
+                let address = dial.await?;
+                Ok(websocket
+                    .connection(&address)
+                    .or_else(|| webtransport.connection(&address)))
             };
             let handle = match timeout(timeout_ms) {
                 Some(limit) => {
@@ -830,4 +819,30 @@ impl Node {
             Ok(JsValue::UNDEFINED)
         })
     }
+}
+
+/// Dials `url` — `ws://`, `wss://`, or `https://` for WebTransport — reusing an open connection
+/// to it; resolves to the connection's hop.
+pub(super) fn dial(
+    websocket: &WebSocketTransport,
+    webtransport: &WebTransportTransport,
+    url: String,
+) -> razor_core::runtime::LocalBoxFuture<'static, razor_core::Result<Address>> {
+    let (websocket, webtransport) = (websocket.clone(), webtransport.clone());
+    // `ws://host:port` and `ws://host:port/` are one peer (a hop names it with the `/`).
+    let url = match url.split_once("://") {
+        Some((_, rest)) if !rest.contains('/') => format!("{url}/"),
+        _ => url,
+    };
+    Box::pin(async move {
+        if url.starts_with("ws://") || url.starts_with("wss://") {
+            websocket.connect(&url).await
+        } else if url.starts_with("https://") {
+            webtransport.connect(&url).await
+        } else {
+            Err(Error::InvalidArgument(format!(
+                "connect takes ws://, wss:// or https:// URLs, got {url:?}"
+            )))
+        }
+    })
 }

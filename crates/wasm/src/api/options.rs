@@ -56,7 +56,7 @@ pub(crate) fn verified_history(value: &JsValue) -> Result<VerifiedIdentity, JsVa
     verify_change_history(&RustCrypto, history).map_err(to_js_error)
 }
 
-fn trust_policy(trust: &JsValue) -> Result<TrustPolicy, JsValue> {
+pub(crate) fn trust_policy(trust: &JsValue) -> Result<TrustPolicy, JsValue> {
     if trust.as_string().as_deref() == Some("everyone") {
         return Ok(TrustPolicy::TrustEveryone);
     }

@@ -1,13 +1,20 @@
-//! The relay service's name policy, written in JavaScript (`startRelayService` options).
+//! Relays from JavaScript: the relay service's name policy written in JavaScript
+//! (`startRelayService` options), and relays this node keeps registered (`createRelay`).
 
 use js_sys::{Function, Promise, Reflect};
 use razor_core::identity::Identifier;
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::services::RelayNames;
+use razor_core::services::{Connect, RelayClient, RelayClientEvent, RelayNames};
 use razor_core::{Error, Result};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::lifecycle::object;
+use super::options::{get, invalid, string, timeout, trust_policy};
+use super::promise::promise;
+use super::{Identity, Node};
+use crate::to_js_error;
 use crate::transport::describe;
 
 /// [`RelayNames`] backed by a JS object `{ check(name), random(), claim(name, identifier) }`:
@@ -74,6 +81,133 @@ impl RelayNames for JsRelayNames {
                     .map_err(failed)?;
             }
             Ok(answer.as_bool().unwrap_or(false))
+        })
+    }
+}
+
+/// A relay this node keeps registered on a relay service (`Node.createRelay`): registered again
+/// after its connection drops, with jittered backoff, until `close`.
+#[wasm_bindgen]
+pub struct KeptRelay {
+    inner: razor_core::services::KeptRelay,
+}
+
+#[wasm_bindgen]
+impl KeptRelay {
+    /// The alias others route to, or `""` while the relay is not registered.
+    #[wasm_bindgen(getter)]
+    pub fn alias(&self) -> String {
+        self.inner
+            .current()
+            .map(|(alias, _)| alias)
+            .unwrap_or_default()
+    }
+
+    /// This node's connection to the relay service's node, or `""` while not registered.
+    #[wasm_bindgen(getter)]
+    pub fn hop(&self) -> String {
+        self.inner
+            .current()
+            .map(|(_, hop)| hop.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Stops re-registering and closes the connection (the relay goes with it).
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}
+
+#[wasm_bindgen]
+impl Node {
+    /// Connects to the relay service's node at `url`, registers a relay and keeps it registered
+    /// across reconnects. Options: `name` (default a random one the service picks),
+    /// `timeoutMs` per step (default 10 000), `reconnect` (default true). `onEvent` hears
+    /// `{ type: "registered", alias, hop }` and `{ type: "lost", error? }`. Rejects when the
+    /// first registration fails.
+    #[wasm_bindgen(js_name = createRelay, unchecked_return_type = "Promise<KeptRelay>")]
+    pub fn create_relay(
+        &self,
+        url: String,
+        options: JsValue,
+        on_event: Option<Function>,
+    ) -> Promise {
+        self.keep_relay(url, None, options, on_event)
+    }
+
+    /// `createRelay`, registering through a secure channel to the service's node as
+    /// `identity` (which chosen names need on a Razor edge); options `trust` (required) and
+    /// `listener` (default `"secure"`) besides `createRelay`'s.
+    #[wasm_bindgen(js_name = createRelayAs, unchecked_return_type = "Promise<KeptRelay>")]
+    pub fn create_relay_as(
+        &self,
+        identity: &Identity,
+        url: String,
+        options: JsValue,
+        on_event: Option<Function>,
+    ) -> Promise {
+        self.keep_relay(url, Some(identity.inner.clone()), options, on_event)
+    }
+}
+
+impl Node {
+    fn keep_relay(
+        &self,
+        url: String,
+        identity: Option<razor_core::identity::Identity>,
+        options: JsValue,
+        on_event: Option<Function>,
+    ) -> Promise {
+        let node = self.node.clone();
+        let (websocket, webtransport) = (self.websocket.clone(), self.webtransport.clone());
+        let connect: Connect =
+            std::rc::Rc::new(move || super::node::dial(&websocket, &webtransport, url.clone()));
+        let client = (|| {
+            let mut client = RelayClient::new();
+            if let Some(name) = get(&options, "name") {
+                client.name = Some(string(&name, "name")?);
+            }
+            if let Some(listener) = get(&options, "listener") {
+                client.listener = string(&listener, "listener")?;
+            }
+            let ms = get(&options, "timeoutMs").and_then(|ms| ms.as_f64());
+            if let Some(limit) = timeout(ms.map(|ms| ms.clamp(0.0, f64::from(u32::MAX)) as u32)) {
+                client.timeout = limit;
+            }
+            if let Some(identity) = identity {
+                let trust = get(&options, "trust")
+                    .ok_or_else(|| invalid("createRelay with an identity needs trust"))?;
+                client.through_channel = Some((identity, trust_policy(&trust)?));
+            }
+            client.reconnect = get(&options, "reconnect").is_none_or(|value| value.is_truthy());
+            Ok::<_, JsValue>(client)
+        })();
+        promise(async move {
+            let client = client?;
+            let (alias, hop) = client
+                .connect_and_register(&node, &connect)
+                .await
+                .map_err(to_js_error)?;
+            let report = move |event: &RelayClientEvent| {
+                let Some(on_event) = &on_event else { return };
+                let event = match event {
+                    RelayClientEvent::Registered { alias, hop } => object(&[
+                        ("type", "registered".into()),
+                        ("alias", alias.as_str().into()),
+                        ("hop", hop.to_string().into()),
+                    ]),
+                    RelayClientEvent::Lost { error } => object(&[
+                        ("type", "lost".into()),
+                        (
+                            "error",
+                            error.clone().map(to_js_error).unwrap_or(JsValue::UNDEFINED),
+                        ),
+                    ]),
+                };
+                let _ = on_event.call1(&JsValue::NULL, &event);
+            };
+            let inner = client.keep_registered(&node, connect, Some((alias, hop)), report);
+            Ok(KeptRelay { inner }.into())
         })
     }
 }
