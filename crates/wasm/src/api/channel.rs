@@ -1,5 +1,6 @@
 //! The JavaScript `SecureChannel` (an established channel with its own inbox: send, request,
-//! receive, close) and `SecureChannelListener` (the channels a listener accepted).
+//! receive, close) and `SecureChannelListener` (the channels a listener accepted), and the
+//! node's methods that open them and retrieve credentials over one.
 
 use std::rc::Rc;
 
@@ -10,8 +11,10 @@ use razor_core::channel::{SecureChannel as CoreChannel, SecureChannelListener as
 use wasm_bindgen::prelude::*;
 
 use super::Message;
+use super::identity::Identity;
 use super::lifecycle::{self, abortable, close_info, traffic};
-use super::options::{route as route_of, timeout};
+use super::node::Node;
+use super::options::{channel_options, get, route as route_of, timeout};
 use crate::to_js_error;
 use razor_core::Error;
 
@@ -248,6 +251,94 @@ impl SecureChannelListener {
         promise(async move {
             listener.closed().await;
             Ok(JsValue::UNDEFINED)
+        })
+    }
+}
+
+/// Secure channels: listeners, channels, and credentials retrieved over one.
+#[wasm_bindgen]
+impl Node {
+    /// Accepts secure channels for `identity` at `address`; `options` as for
+    /// `createSecureChannel` (`trust` is required).
+    #[wasm_bindgen(js_name = createSecureChannelListener)]
+    pub fn create_secure_channel_listener(
+        &self,
+        identity: &Identity,
+        address: &str,
+        options: JsValue,
+    ) -> Result<SecureChannelListener, JsValue> {
+        let options = channel_options(&options)?;
+        let listener = self
+            .node
+            .create_secure_channel_listener(&identity.inner, address, options)
+            .map_err(to_js_error)?;
+        Ok(SecureChannelListener::new(listener, self.node.clone()))
+    }
+
+    /// Opens a secure channel as `identity` to the listener at the end of `route`; resolves
+    /// once both sides are authenticated, or rejects with a `RazorError` whose `code` says why
+    /// (`TIMEOUT`, `IDENTITY_MISMATCH`, `POLICY_DENIED`, `CREDENTIAL_EXPIRED`, ...).
+    #[wasm_bindgen(js_name = createSecureChannel, unchecked_return_type = "Promise<SecureChannel>")]
+    pub fn create_secure_channel(
+        &self,
+        identity: &Identity,
+        route: &str,
+        options: JsValue,
+    ) -> Promise {
+        let node = self.node.clone();
+        let identity = identity.inner.clone();
+        let parsed = super::options::route(route).and_then(|route| {
+            let signal = super::lifecycle::signal(&get(&options, "signal").unwrap_or_default())?;
+            Ok((route, channel_options(&options)?, signal))
+        });
+        promise(async move {
+            let (route, options, signal) = parsed?;
+            let channel = super::lifecycle::abortable(
+                signal,
+                node.create_secure_channel(&identity, route, options),
+            )
+            .await
+            .map_err(to_js_error)?;
+            let inbox = node.client().map_err(to_js_error)?;
+            Ok(SecureChannel::new(channel, inbox).into())
+        })
+    }
+
+    /// Gets `identity` a credential from an Ockam authority's `credential_issuer` at the end of
+    /// `route` (its secure channel listener), as an enrolled Ockam project member does: the
+    /// channel trusts only `issuer`, and the credential must be about `identity` and signed by
+    /// `issuer`. Resolves with the credential's bytes (present it with `addCredential`);
+    /// `POLICY_DENIED` when the authority refuses (not a member).
+    #[wasm_bindgen(js_name = retrieveCredential, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn retrieve_credential(
+        &self,
+        identity: &Identity,
+        route: &str,
+        issuer: &str,
+        timeout_ms: Option<u32>,
+        signal: JsValue,
+    ) -> Promise {
+        let node = self.node.clone();
+        let identity = identity.inner.clone();
+        let parsed = super::options::route(route).and_then(|route| {
+            let issuer = issuer
+                .parse::<razor_core::identity::Identifier>()
+                .map_err(to_js_error)?;
+            Ok((route, issuer, super::lifecycle::signal(&signal)?))
+        });
+        promise(async move {
+            let (route, issuer, signal) = parsed?;
+            let timeout =
+                super::options::timeout(timeout_ms).unwrap_or(node.config().request_timeout);
+            let credential = super::lifecycle::abortable(
+                signal,
+                razor_core::services::credential_retrieval::retrieve_credential(
+                    &node, &identity, route, issuer, timeout,
+                ),
+            )
+            .await
+            .map_err(to_js_error)?;
+            Ok(js_sys::Uint8Array::from(credential.encode().as_slice()).into())
         })
     }
 }

@@ -1,11 +1,16 @@
 //! Relays from JavaScript: the relay service's name policy written in JavaScript
 //! (`startRelayService` options), and relays this node keeps registered (`createRelay`).
 
-use js_sys::{Function, Promise, Reflect};
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
 use razor_core::identity::Identifier;
 use razor_core::runtime::LocalBoxFuture;
-use razor_core::services::{Connect, RelayClient, RelayClientEvent, RelayNames};
-use razor_core::{Error, Result};
+use razor_core::services::{
+    Connect, NamePolicy, RelayClient, RelayClientEvent, RelayEvent, RelayNames, RelayService,
+    register_relay,
+};
+use razor_core::{Address, Error, Result, WorkerOptions};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -161,7 +166,7 @@ impl Node {
         let node = self.node.clone();
         let (websocket, webtransport) = (self.websocket.clone(), self.webtransport.clone());
         let connect: Connect =
-            std::rc::Rc::new(move || super::node::dial(&websocket, &webtransport, url.clone()));
+            Rc::new(move || super::connection::dial(&websocket, &webtransport, url.clone()));
         let client = (|| {
             let mut client = RelayClient::new();
             if let Some(name) = get(&options, "name") {
@@ -210,4 +215,116 @@ impl Node {
             Ok(KeptRelay { inner }.into())
         })
     }
+}
+
+/// The relay service this node runs, and relays registered on one.
+#[wasm_bindgen]
+impl Node {
+    /// Starts Ockam's relay service at `address` (default: `forwarding_service` and
+    /// `static_forwarding_service`, where Ockam's clients look). Options:
+    /// `prefix` for aliases (Ockam's is `"forward_to_"`; default none), `names` — an object
+    /// `{ check(name), random(), claim(name, identifier) }` that switches to owned names
+    /// (chosen names only through a secure channel, kept by the first identity that claims
+    /// them; random names otherwise) —, `relaysPerConnection` (default 16), and `onEvent`,
+    /// called with `{ type: "registered", alias, routeBack, connection }` or
+    /// `{ type: "removed", alias }`.
+    #[wasm_bindgen(js_name = startRelayService)]
+    pub fn start_relay_service(
+        &self,
+        address: Option<String>,
+        options: JsValue,
+    ) -> Result<(), JsValue> {
+        let addresses = match address {
+            Some(address) => WorkerOptions::new(address.as_str()),
+            None => RelayService::ockam_addresses(),
+        };
+        let mut service = RelayService::new();
+        if let Some(prefix) = get(&options, "prefix") {
+            service = service.with_prefix(string(&prefix, "prefix")?);
+        }
+        if let Some(names) = get(&options, "names") {
+            let names = JsRelayNames::new(names).map_err(to_js_error)?;
+            service = service.with_policy(NamePolicy::Owned(Rc::new(names)));
+        }
+        if let Some(limit) = get(&options, "relaysPerConnection").and_then(|v| v.as_f64()) {
+            service = service.with_relays_per_connection(limit.max(0.0) as usize);
+        }
+        if let Some(callback) = get(&options, "onEvent") {
+            let callback: Function = callback
+                .dyn_into()
+                .map_err(|_| invalid("onEvent must be a function"))?;
+            service = service.with_observer(move |event| {
+                let _ = callback.call1(&JsValue::NULL, &relay_event(event));
+            });
+        }
+        self.node
+            .start_worker(addresses, service.clone())
+            .map_err(to_js_error)?;
+        *self.relay_service.borrow_mut() = Some(service);
+        Ok(())
+    }
+
+    /// Restarts a relay at `alias` forwarding along `routeBack` (from an earlier
+    /// `registered` event), without answering anyone: for a node that is re-created and
+    /// restores what the previous one had. Needs `startRelayService` first.
+    #[wasm_bindgen(js_name = restoreRelay)]
+    pub fn restore_relay(&self, alias: &str, route_back: &str) -> Result<(), JsValue> {
+        let service = self
+            .relay_service
+            .borrow()
+            .clone()
+            .ok_or_else(|| invalid("start the relay service first"))?;
+        let route_back = super::options::route(route_back)?;
+        let alias: Address = alias.parse().map_err(|e| to_js_error(Error::from(e)))?;
+        service
+            .restore(&self.node, alias, route_back)
+            .map_err(to_js_error)
+    }
+
+    /// Registers a relay through `route` (the route to a relay service, e.g.
+    /// `"ws#edge => forwarding_service"`, or through a secure channel to it) and resolves with
+    /// the alias the service granted. `name` is the alias to ask for (`"register"` for a
+    /// random one).
+    #[wasm_bindgen(js_name = registerRelay, unchecked_return_type = "Promise<string>")]
+    pub fn register_relay(&self, route: &str, name: &str, timeout_ms: Option<u32>) -> Promise {
+        let node = self.node.clone();
+        let route = super::options::route(route);
+        let name = name.to_owned();
+        promise(async move {
+            let alias = register_relay(&node, route?, &name, timeout(timeout_ms))
+                .await
+                .map_err(to_js_error)?;
+            Ok(alias.into())
+        })
+    }
+}
+
+/// A relay service event as a JS object.
+fn relay_event(event: &RelayEvent) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = Reflect::set(&object, &key.into(), &value);
+    };
+    match event {
+        RelayEvent::Registered {
+            alias,
+            route_back,
+            connection,
+        } => {
+            set("type", "registered".into());
+            set("alias", alias.to_string().into());
+            set("routeBack", route_back.to_string().into());
+            set(
+                "connection",
+                connection
+                    .as_ref()
+                    .map_or(JsValue::UNDEFINED, |c| c.to_string().into()),
+            );
+        }
+        RelayEvent::Removed { alias } => {
+            set("type", "removed".into());
+            set("alias", alias.to_string().into());
+        }
+    }
+    object.into()
 }
