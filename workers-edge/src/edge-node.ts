@@ -3,7 +3,8 @@
 // `whoami` behind a policy, and `echo`). It is rebuilt from the sockets' attachments and the
 // object's storage whenever the object wakes, and unloaded when the object is idle.
 import { type AttachedConnection, initLogging, Node, type Identity, type RelayServiceEvent } from "@razor-sh/razor";
-import type { Env, Limits } from "./limits.js";
+import type { Vars } from "./env.js";
+import type { Limits } from "./limits.js";
 import { LINK_PREFIX, objectOfAlias, objectOfLink, randomHex, RELAY_PREFIX, refusal } from "./names.js";
 import { loadIdentity } from "./identity.js";
 
@@ -21,7 +22,7 @@ export interface Attachment {
 /** How an edge node reaches the rest of its object. */
 export interface ObjectPort {
   name: string;
-  env: Env;
+  env: Vars;
   limits: Limits;
   storage: DurableObjectStorage;
   sockets(): WebSocket[];

@@ -6,7 +6,7 @@
 //
 // `npm run identity` (scripts/identity.mjs) makes both; `wrangler secret put` stores them.
 import { Node, type Identity } from "@razor-sh/razor";
-import type { Env } from "./limits.js";
+import type { Vars } from "./env.js";
 
 let warned = false;
 
@@ -21,7 +21,7 @@ function hex(text: string): Uint8Array {
 }
 
 /** The edge's identity in `node`'s vault, or `undefined` when the secrets are not set. */
-export async function loadIdentity(node: Node, env: Env): Promise<Identity | undefined> {
+export async function loadIdentity(node: Node, env: Vars): Promise<Identity | undefined> {
   if (!env.RAZOR_EDGE_IDENTITY) {
     if (!warned) console.warn("razor edge: RAZOR_EDGE_IDENTITY is not set: relaying only, no secure channels");
     warned = true;
@@ -34,7 +34,7 @@ export async function loadIdentity(node: Node, env: Env): Promise<Identity | und
 let identifier: Promise<string | undefined> | undefined;
 
 /** The edge's identifier (for `GET /identity`), computed once per isolate. */
-export function edgeIdentifier(env: Env): Promise<string | undefined> {
+export function edgeIdentifier(env: Vars): Promise<string | undefined> {
   identifier ??= (async () => {
     const node = await Node.create({ name: "edge-identity", vault: "software" });
     try {

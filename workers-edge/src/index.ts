@@ -9,8 +9,8 @@
 //   GET /debug/frames?object=<name>&since=<seq>
 //                    the frames object <name> forwarded (only with RAZOR_EDGE_DEBUG_TAP=1)
 import { edgeIdentifier } from "./identity.js";
-import type { Env } from "./limits.js";
 import { isObjectName, randomObjectName } from "./names.js";
+import type { Env } from "./relay-object.js";
 
 export { RelayObject } from "./relay-object.js";
 

@@ -1,27 +1,7 @@
 // The edge's limits, from the Worker's environment (wrangler vars), with the defaults below.
 // Every limit has a documented result (docs/ARCHITECTURE.md, "The edge"): a close code for
 // what concerns a whole connection, a notice for what concerns one message.
-
-export interface Env {
-  RELAY: DurableObjectNamespace<import("./relay-object.js").RelayObject>;
-  /** The edge's identity, exported by `identity.export({ key })` (base64). */
-  RAZOR_EDGE_IDENTITY?: string;
-  /** The 32-byte key that opens it (hex). */
-  RAZOR_EDGE_IDENTITY_KEY?: string;
-  /** ABAC policy guarding the edge's `whoami` service (default `(exists? subject.identifier)`: any authenticated peer). */
-  RAZOR_EDGE_POLICY?: string;
-  RAZOR_EDGE_MAX_FRAME?: string;
-  RAZOR_EDGE_RATE?: string;
-  RAZOR_EDGE_BURST?: string;
-  RAZOR_EDGE_RELAYS_PER_CONNECTION?: string;
-  RAZOR_EDGE_IDLE_MS?: string;
-  RAZOR_EDGE_MAX_HANDSHAKES?: string;
-  RAZOR_EDGE_MAX_CHANNELS?: string;
-  /** Razor's log filter for the console, like RUST_LOG (e.g. "info", "razor_core=debug"); default off. */
-  RAZOR_EDGE_LOG?: string;
-  /** "1": keep the last frames each object forwarded, for the demo's ciphertext panel and tests. */
-  RAZOR_EDGE_DEBUG_TAP?: string;
-}
+import type { Vars } from "./env.js";
 
 export interface Limits {
   /** Largest frame accepted; a larger one closes the connection with 1009. */
@@ -47,7 +27,8 @@ function number(value: string | undefined, fallback: number): number {
   return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
 }
 
-export function limits(env: Env): Limits {
+/** The limits `env` sets, each unset or invalid one at its default. */
+export function limits(env: Vars): Limits {
   return {
     maxFrame: number(env.RAZOR_EDGE_MAX_FRAME, 1024 * 1024),
     rate: number(env.RAZOR_EDGE_RATE, 200),

@@ -6,8 +6,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { EdgeNode, newSocketAddress, type Attachment, type ObjectPort } from "./edge-node.js";
 import type { PeerMetrics } from "@razor-sh/razor";
-import { limits, TokenBucket, type Env, type Limits } from "./limits.js";
+import type { Vars } from "./env.js";
+import { limits, TokenBucket, type Limits } from "./limits.js";
 import { isObjectName } from "./names.js";
+
+/** The Worker's environment: its vars and the binding to the relay objects (wrangler.jsonc).
+ * Declared here, beside the class the binding names, so that env.ts imports nothing. */
+export interface Env extends Vars {
+  RELAY: DurableObjectNamespace<RelayObject>;
+}
 
 /** WebSocket close codes the edge uses (documented in docs/ARCHITECTURE.md). */
 export const CLOSE = {
