@@ -5,7 +5,8 @@ use core::time::Duration;
 use std::rc::Rc;
 
 use super::listener::{Listener, SecureChannelListener};
-use super::worker::{ChannelAddresses, ChannelConfig, ChannelLife, ChannelWorker};
+use super::setup::{ChannelAddresses, ChannelConfig, ChannelLife};
+use super::worker::ChannelWorker;
 use super::{PeerInfo, SecureChannelOptions, handshake};
 use crate::error::{Error, Result};
 use crate::identity::{Identifier, Identity};

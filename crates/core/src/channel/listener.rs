@@ -7,13 +7,15 @@ use std::rc::Rc;
 use async_channel::{Receiver, Sender};
 use tracing::{debug, warn};
 
+use super::admission::{HandshakeSlot, Slot};
 use super::handshake;
-use super::worker::{ChannelAddresses, ChannelConfig, ChannelLife, ChannelWorker};
+use super::setup::{ChannelAddresses, ChannelConfig, ChannelLife};
+use super::worker::ChannelWorker;
 use super::{PeerInfo, SecureChannel, SecureChannelOptions};
 use crate::error::Result;
 use crate::identity::Identity;
 use crate::routing::Address;
-use crate::runtime::{Context, PeerMetrics, Worker, WorkerOptions};
+use crate::runtime::{Context, Worker, WorkerOptions};
 use crate::runtime::{LocalMessage, Node};
 
 /// Established channels a listener has not handed out yet, beyond which new ones are only
@@ -83,48 +85,6 @@ pub(crate) struct Listener {
     /// What every responder of this listener knows about its side, shared until the
     /// identity's channel key changes (one copy per listener, not per channel).
     config: Option<Rc<ChannelConfig>>,
-}
-
-/// One place in a listener's count (of channels held, or of handshakes in progress), given
-/// back when dropped.
-pub(crate) struct Slot(Rc<Cell<usize>>);
-
-impl Slot {
-    fn take(count: &Rc<Cell<usize>>) -> Self {
-        count.set(count.get() + 1);
-        Self(count.clone())
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.set(self.0.get().saturating_sub(1));
-    }
-}
-
-/// One channel a listener holds, for as long as the channel's worker lives.
-pub(crate) type ChannelSlot = Slot;
-
-/// One handshake in progress, counted by its listener and the node's gauge until dropped.
-pub(crate) struct HandshakeSlot {
-    _slot: Slot,
-    metrics: Rc<PeerMetrics>,
-}
-
-impl HandshakeSlot {
-    fn take(in_progress: &Rc<Cell<usize>>, metrics: Rc<PeerMetrics>) -> Self {
-        metrics.handshakes_in_progress.increment();
-        Self {
-            _slot: Slot::take(in_progress),
-            metrics,
-        }
-    }
-}
-
-impl Drop for HandshakeSlot {
-    fn drop(&mut self) {
-        self.metrics.handshakes_in_progress.decrement();
-    }
 }
 
 impl Listener {

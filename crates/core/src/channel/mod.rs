@@ -8,6 +8,7 @@
 //! Layers: [`handshake`] and [`session`] are sans-IO state machines; [`message`] is the
 //! encrypted plaintext format; the worker drives them over routing.
 
+mod admission;
 mod api;
 pub mod handshake;
 mod listener;
@@ -15,6 +16,7 @@ pub mod message;
 mod options;
 mod peer;
 pub mod session;
+mod setup;
 mod suite;
 mod trust;
 mod verify;

@@ -10,9 +10,10 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use std::rc::Rc;
 
-use super::provider::{Aead, CryptoProvider};
+use super::provider::{Aead, CryptoProvider, EphemeralKey};
 pub use super::provider::{AeadAlgorithm, TAG_LEN};
 use super::{SharedSecret, Signature, VerifyingKey, X25519PublicKey};
+use crate::base::LocalBoxFuture;
 use crate::error::{Error, Result};
 
 mod schedules;
@@ -54,8 +55,41 @@ impl CryptoProvider for RustCrypto {
         Box::new(AeadKey::new(algorithm, key))
     }
 
+    fn ephemeral_key(&self) -> LocalBoxFuture<'_, Result<Box<dyn EphemeralKey>>> {
+        Box::pin(async move {
+            let secret = random_bytes::<32>()?;
+            Ok(Box::new(SoftwareEphemeralKey::new(secret)) as Box<dyn EphemeralKey>)
+        })
+    }
+
     fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
         verify_signature(key, message, signature)
+    }
+}
+
+/// The default [`EphemeralKey`]: RustCrypto's X25519 on a secret zeroized when dropped.
+struct SoftwareEphemeralKey {
+    secret: Zeroizing<[u8; 32]>,
+    public: X25519PublicKey,
+}
+
+impl SoftwareEphemeralKey {
+    fn new(secret: Zeroizing<[u8; 32]>) -> Self {
+        let public = x25519_public(&secret);
+        Self { secret, public }
+    }
+}
+
+impl EphemeralKey for SoftwareEphemeralKey {
+    fn public_key(&self) -> X25519PublicKey {
+        self.public
+    }
+
+    fn diffie_hellman<'a>(
+        &'a self,
+        peer: &'a X25519PublicKey,
+    ) -> LocalBoxFuture<'a, Result<SharedSecret>> {
+        Box::pin(async move { x25519(&self.secret, peer) })
     }
 }
 

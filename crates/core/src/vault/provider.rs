@@ -11,8 +11,6 @@
 //! so that a platform can hand it to its native crypto (WebCrypto) and run it in parallel.
 
 use core::fmt;
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use zeroize::Zeroizing;
@@ -86,14 +84,9 @@ pub trait CryptoProvider {
     fn pbkdf2_sha256(&self, passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]);
     /// A cipher for `algorithm` keyed with `key`.
     fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead>;
-    /// A fresh X25519 key for one handshake (Noise's `e`). The default draws the secret from
-    /// [`fill_random`](Self::fill_random) and runs X25519 in RustCrypto.
-    fn ephemeral_key(&self) -> LocalBoxFuture<'_, Result<Box<dyn EphemeralKey>>> {
-        Box::pin(async move {
-            let secret = random::<32>(self)?;
-            Ok(Box::new(SoftwareEphemeralKey::new(secret)) as Box<dyn EphemeralKey>)
-        })
-    }
+    /// A fresh X25519 key for one handshake (Noise's `e`), its secret from this provider's
+    /// randomness.
+    fn ephemeral_key(&self) -> LocalBoxFuture<'_, Result<Box<dyn EphemeralKey>>>;
     /// Whether `signature` is `key`'s signature of `message` (Ed25519; ECDSA P-256 with
     /// SHA-256, `r || s`). Mismatched or malformed inputs are `false`.
     fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool;
@@ -148,32 +141,6 @@ pub trait EphemeralKey {
     ) -> LocalBoxFuture<'a, Result<SharedSecret>>;
 }
 
-/// The default [`EphemeralKey`]: RustCrypto's X25519 on a secret zeroized when dropped.
-struct SoftwareEphemeralKey {
-    secret: Zeroizing<[u8; 32]>,
-    public: X25519PublicKey,
-}
-
-impl SoftwareEphemeralKey {
-    fn new(secret: Zeroizing<[u8; 32]>) -> Self {
-        let public = super::crypto::x25519_public(&secret);
-        Self { secret, public }
-    }
-}
-
-impl EphemeralKey for SoftwareEphemeralKey {
-    fn public_key(&self) -> X25519PublicKey {
-        self.public
-    }
-
-    fn diffie_hellman<'a>(
-        &'a self,
-        peer: &'a X25519PublicKey,
-    ) -> LocalBoxFuture<'a, Result<SharedSecret>> {
-        Box::pin(async move { super::crypto::x25519(&self.secret, peer) })
-    }
-}
-
 /// `N` unpredictable bytes from `crypto`.
 pub fn random<const N: usize>(
     crypto: &(impl CryptoProvider + ?Sized),
@@ -204,65 +171,4 @@ pub trait BulkKey {
     fn seal(&self, nonce: [u8; 12], plaintext: Vec<u8>) -> LocalBoxFuture<'_, Result<Vec<u8>>>;
     /// Checks and decrypts ciphertext and tag; any failure is [`Error::Decrypt`].
     fn open(&self, nonce: [u8; 12], sealed: Vec<u8>) -> LocalBoxFuture<'_, Result<Vec<u8>>>;
-}
-
-/// A provider whose randomness is scripted: [`fill_random`](CryptoProvider::fill_random)
-/// hands out the given byte strings in order (then fails), everything else is `inner`'s.
-/// **For test vectors only**: predictable randomness destroys every protocol's security.
-pub struct ScriptedRandomForTestingOnly {
-    inner: Rc<dyn CryptoProvider>,
-    script: RefCell<VecDeque<Vec<u8>>>,
-}
-
-impl ScriptedRandomForTestingOnly {
-    /// `inner` with randomness taken from `script`, one entry per call.
-    pub fn new(inner: Rc<dyn CryptoProvider>, script: impl IntoIterator<Item = Vec<u8>>) -> Self {
-        Self {
-            inner,
-            script: RefCell::new(script.into_iter().collect()),
-        }
-    }
-}
-
-impl CryptoProvider for ScriptedRandomForTestingOnly {
-    fn name(&self) -> &'static str {
-        "scripted-random-for-testing-only"
-    }
-
-    fn fill_random(&self, out: &mut [u8]) -> Result<()> {
-        let next = self
-            .script
-            .borrow_mut()
-            .pop_front()
-            .ok_or(Error::Crypto("the scripted randomness is used up"))?;
-        if next.len() != out.len() {
-            return Err(Error::Crypto("scripted randomness of the wrong length"));
-        }
-        out.copy_from_slice(&next);
-        Ok(())
-    }
-
-    fn sha256(&self, parts: &[&[u8]]) -> [u8; 32] {
-        self.inner.sha256(parts)
-    }
-
-    fn hkdf_sha256(&self, salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Result<()> {
-        self.inner.hkdf_sha256(salt, ikm, info, out)
-    }
-
-    fn pbkdf2_sha256(&self, passphrase: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
-        self.inner.pbkdf2_sha256(passphrase, salt, rounds, out);
-    }
-
-    fn aead(&self, algorithm: AeadAlgorithm, key: &[u8; 32]) -> Box<dyn Aead> {
-        self.inner.aead(algorithm, key)
-    }
-
-    fn verify_signature(&self, key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
-        self.inner.verify_signature(key, message, signature)
-    }
-
-    fn bulk_cipher(&self) -> Option<&dyn BulkCipher> {
-        self.inner.bulk_cipher()
-    }
 }
