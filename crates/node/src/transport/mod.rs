@@ -12,6 +12,7 @@ pub use tcp::TcpTransport;
 pub use websocket::WebSocketTransport;
 pub use webtransport::{WebTransportListener, WebTransportTransport};
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
@@ -25,20 +26,37 @@ const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
 /// The longest wait between two failed accepts.
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
-/// Accepts connections on `listener` for as long as the calling task runs, handing each to
-/// `accepted` (TCP, WebSocket and metrics listeners). A failed accept is counted in the
-/// node's `admission` (`accept_errors`) and waits before the next try, from 10 ms doubling to 1 s, until one
-/// succeeds: out of file descriptors, the connection that cannot be taken stays queued and
-/// every accept fails at once, so without the wait the listener would spin.
-pub(crate) async fn accept_loop(
-    listener: TcpListener,
+/// A listening socket the [`accept_loop`] takes connection attempts from.
+pub(crate) trait Acceptor {
+    /// What one accept yields: a stream, or an incoming session to set up.
+    type Incoming;
+    /// The next connection attempt and its peer's address.
+    fn accept_next(&self) -> impl Future<Output = std::io::Result<(Self::Incoming, SocketAddr)>>;
+}
+
+impl Acceptor for TcpListener {
+    type Incoming = TcpStream;
+
+    fn accept_next(&self) -> impl Future<Output = std::io::Result<(TcpStream, SocketAddr)>> {
+        self.accept()
+    }
+}
+
+/// Accepts connection attempts on `listener` for as long as the calling task runs, handing
+/// each to `accepted` (every listener: TCP, WebSocket, WebTransport, metrics). A failed accept
+/// is counted in the node's `admission` (`accept_errors`) and waits before the next try, from
+/// 10 ms doubling to 1 s, until one succeeds: out of file descriptors, the connection that
+/// cannot be taken stays queued and every accept fails at once, so without the wait the
+/// listener would spin.
+pub(crate) async fn accept_loop<A: Acceptor>(
+    listener: A,
     admission: Rc<Admission>,
     what: &'static str,
-    mut accepted: impl FnMut(TcpStream, SocketAddr),
+    mut accepted: impl FnMut(A::Incoming, SocketAddr),
 ) {
     let mut backoff = ACCEPT_BACKOFF_MIN;
     loop {
-        match listener.accept().await {
+        match listener.accept_next().await {
             Ok((stream, peer)) => {
                 backoff = ACCEPT_BACKOFF_MIN;
                 accepted(stream, peer);

@@ -12,13 +12,14 @@ use razor_core::transport::framing::{LengthPrefixedDecoder, MAX_FRAME_LEN, lengt
 use razor_core::transport::{CertificatePins, Dialing, Driver};
 use razor_core::{Address, Error, Node, Result, TransportError, TransportType};
 use tracing::{debug, info, warn};
+use wtransport::endpoint::{IncomingSession, endpoint_side};
 use wtransport::tls::Sha256Digest;
 use wtransport::{
     ClientConfig, Connection, Endpoint, Identity, RecvStream, SendStream, ServerConfig,
 };
 
 use super::admission::{Admission, Guard};
-use super::{bind_failed, connect_failed, socket_address};
+use super::{Acceptor, accept_loop, bind_failed, connect_failed, socket_address};
 
 /// A running WebTransport listener.
 #[derive(Debug, Clone)]
@@ -81,15 +82,16 @@ impl WebTransportTransport {
         info!(%bound, hash = %listener.certificate_hash_hex(), "WebTransport listener");
         let this = self.0.clone();
         let admission = Admission::of(self.node());
-        let accepting = tokio::task::spawn_local(async move {
-            loop {
-                let incoming = endpoint.accept().await;
+        let counted = admission.clone();
+        let accepting = tokio::task::spawn_local(accept_loop(
+            endpoint,
+            counted,
+            "webtransport",
+            move |incoming: IncomingSession, peer| {
                 // Counted from the first packet; over a cap, the attempt is refused.
-                let Some(guard) =
-                    admission.admit(this.node(), incoming.remote_address(), "webtransport")
-                else {
+                let Some(guard) = admission.admit(this.node(), peer, "webtransport") else {
                     incoming.refuse();
-                    continue;
+                    return;
                 };
                 let this = this.clone();
                 tokio::task::spawn_local(async move {
@@ -113,10 +115,22 @@ impl WebTransportTransport {
                         Err(_) => debug!("WebTransport session setup timed out"),
                     }
                 });
-            }
-        });
+            },
+        ));
         self.add_listener(move || accepting.abort());
         Ok(listener)
+    }
+}
+
+/// A WebTransport server's endpoint yields incoming sessions; it never fails to (a UDP socket
+/// takes no descriptor per peer), so the accept loop's backoff does not come into play.
+impl Acceptor for Endpoint<endpoint_side::Server> {
+    type Incoming = IncomingSession;
+
+    async fn accept_next(&self) -> std::io::Result<(IncomingSession, SocketAddr)> {
+        let incoming = Endpoint::<endpoint_side::Server>::accept(self).await;
+        let peer = incoming.remote_address();
+        Ok((incoming, peer))
     }
 }
 
