@@ -114,11 +114,13 @@ pub fn render(node: &Node) -> String {
     text
 }
 
-/// The process's resident set size, where the platform tells (Linux: `/proc/self/statm`).
+/// The process's resident set size, where the platform tells (Linux: `VmRSS` in `/proc/self/status`).
 fn resident_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
+    // `VmRSS` is in kB whatever the page size (statm counts pages, whose size varies).
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Serves [`render`] at `http://address/metrics` until the node shuts down; returns the bound
@@ -165,4 +167,19 @@ pub async fn serve_metrics(node: &Node, address: &str) -> Result<SocketAddr> {
         serving.abort();
     });
     Ok(bound)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn resident_memory_is_read_in_bytes_whatever_the_page_size() {
+        let before = super::resident_bytes().expect("Linux reports VmRSS");
+        // Touch 32 MiB: the resident size grows by about that, in bytes.
+        let touched = vec![1u8; 32 << 20];
+        let after = super::resident_bytes().unwrap();
+        assert!(touched.iter().map(|&b| b as u64).sum::<u64>() == 32 << 20);
+        assert!(before > 1 << 20, "{before}");
+        assert!(after >= before + (24 << 20), "{before} -> {after}");
+    }
 }

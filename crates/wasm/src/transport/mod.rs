@@ -35,24 +35,6 @@ pub(crate) fn connect_failed(url: &str, reason: impl Into<String>) -> Error {
     .into()
 }
 
-/// Whether this runtime's `WebSocket.send` copies the bytes of a view before it returns, so
-/// a view into wasm memory may be handed to it. Browsers do (their user agent starts with
-/// `Mozilla/`); workerd may read the bytes after `send` returns, and for Deno and Node the
-/// behaviour is not specified, so they get a JS-owned copy. Looked up once per thread.
-pub(crate) fn send_copies_view() -> bool {
-    thread_local! {
-        static BROWSER: bool = {
-            let global = js_sys::global();
-            js_sys::Reflect::get(&global, &"navigator".into())
-                .and_then(|navigator| js_sys::Reflect::get(&navigator, &"userAgent".into()))
-                .ok()
-                .and_then(|agent| agent.as_string())
-                .is_some_and(|agent| agent.starts_with("Mozilla/"))
-        };
-    }
-    BROWSER.with(|browser| *browser)
-}
-
 /// A JS error value as text, for error messages.
 pub(crate) fn describe(value: &wasm_bindgen::JsValue) -> String {
     value

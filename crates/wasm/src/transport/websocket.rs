@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
-use super::{connect_failed, describe, send_copies_view, url};
+use super::{connect_failed, describe, url};
 
 /// Frames received but not yet routed before the connection is closed as overrun.
 pub const INBOX_FRAMES: usize = 1024;
@@ -184,15 +184,11 @@ impl FrameSink for WsSink {
         if ws.ready_state() != WebSocket::OPEN {
             return Err(TransportError::ConnectionClosed.into());
         }
-        let sent = if send_copies_view() {
-            // A browser copies the bytes before `send` returns: no JS copy needed.
-            ws.send_with_u8_array(&frame)
-        } else {
-            // workerd reads the bytes after `send` returns, when a view into wasm memory may
-            // already point at something else: send a JS-owned copy.
-            ws.send_with_array_buffer_view(&Uint8Array::from(frame.as_slice()))
-        };
-        sent.map_err(|e| TransportError::Other(describe(&e)).into())
+        // Always a JS-owned copy: some runtimes (workerd) read the bytes after `send` returns,
+        // when a view into wasm memory may already point at something else, and none promises
+        // otherwise. One copy of a frame is small beside sealing it (BENCHMARKS.md).
+        ws.send_with_array_buffer_view(&Uint8Array::from(frame.as_slice()))
+            .map_err(|e| TransportError::Other(describe(&e)).into())
     }
 
     async fn close(&mut self, reason: CloseReason) {
