@@ -7,24 +7,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use razor_core::abac::Policy;
 use razor_core::channel::{
-    CipherSuite, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_HANDSHAKES,
-    SecureChannelOptions, TrustPolicy,
+    DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_CHANNELS, DEFAULT_MAX_HANDSHAKES,
 };
-use razor_core::identity::{CredentialAndPurposeKey, Identifier};
 use razor_core::runtime::Runtime;
-use razor_core::services::portal::{DEFAULT_OUTLET_ADDRESS, Outlet};
-use razor_core::services::{Echo, RELAY_SERVICE_ADDRESS, RelayClient, RelayService};
-use razor_core::{Node, NodeConfig};
-use razor_node::portal::{TcpOutletTarget, serve_inlet};
-use razor_node::relay_client;
+use razor_core::services::portal::DEFAULT_OUTLET_ADDRESS;
+use razor_node::transport::ListenerLimits;
 use razor_node::transport::admission;
-use razor_node::transport::{
-    Admission, ListenerLimits, TcpTransport, WebSocketTransport, WebTransportTransport,
-};
 use razor_node::{TokioRuntime, init_logging, run_local};
-use tracing::{error, info};
+use tracing::error;
 
 /// Razor: end-to-end encrypted, mutually authenticated channels over any route.
 #[derive(Parser)]
@@ -295,11 +286,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = run_local(async move {
         match cli.command {
-            Command::Node(args) => run_node(args).await,
-            Command::Relay(RelayCommand::Create(args)) => run_node(args.into()).await,
+            Command::Node(args) => commands::node::run(args).await,
+            Command::Relay(RelayCommand::Create(args)) => commands::node::run(args.into()).await,
             Command::Demo => razor_node::demo::run_demo().await.map(|_| ()),
-            Command::SecureChannel(args) => run_secure_channel(args).await,
-            Command::Inlet(args) => run_inlet(args).await,
+            Command::SecureChannel(args) => commands::channel::run_secure_channel(args).await,
+            Command::Inlet(args) => commands::channel::run_inlet(args).await,
             Command::Identity(command) => {
                 commands::identity::run(command, TokioRuntime.unix_time()).await
             }
@@ -320,204 +311,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-async fn run_secure_channel(args: SecureChannelArgs) -> razor_core::Result<()> {
-    let (node, identity) = client_node(args.state_dir.as_deref(), &args.credential).await?;
-    let timeout = std::time::Duration::from_millis(args.timeout_ms);
-    let options = channel_options(&args.trust, &args.suite, timeout)?;
-    let route: razor_core::Route = args.to.parse()?;
-    let channel = node
-        .create_secure_channel(&identity, route, options)
-        .await?;
-    println!("peer: {}", channel.their_identifier());
-    let payload = match args.ockam_string {
-        true => razor_core::codec::bare_string(&args.message),
-        false => args.message.into_bytes(),
-    };
-    let reply = channel
-        .request(args.service.as_str(), payload, Some(timeout))
-        .await?;
-    let text = match args.ockam_string {
-        true => razor_core::codec::read_bare_string(&reply.payload)
-            .map_err(razor_core::Error::from)?
-            .to_owned(),
-        false => String::from_utf8_lossy(&reply.payload).into_owned(),
-    };
-    println!("reply: {text}");
-    channel.close();
-    node.shutdown();
-    Ok(())
-}
-
-async fn run_inlet(args: InletArgs) -> razor_core::Result<()> {
-    let (node, identity) = client_node(args.state_dir.as_deref(), &args.credential).await?;
-    let timeout = std::time::Duration::from_millis(args.timeout_ms);
-    let options = channel_options(&args.trust, &args.suite, timeout)?;
-    let channel = node
-        .create_secure_channel(&identity, args.to.parse::<razor_core::Route>()?, options)
-        .await?;
-    println!("identifier: {}", identity.identifier());
-    println!("peer: {}", channel.their_identifier());
-    let outlet_route = razor_core::Route::from_hops([
-        channel.address().clone(),
-        razor_core::Address::from(args.outlet.as_str()),
-    ]);
-    let bound = serve_inlet(&node, &args.from, outlet_route, timeout).await?;
-    println!("inlet: {bound}");
-    info!("carrying connections to {bound} through the channel; Ctrl-C stops");
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => {
-            if let Err(error) = result {
-                error!("cannot wait for Ctrl-C: {error}");
-            }
-        }
-        cause = channel.closed() => {
-            node.shutdown();
-            error!(?cause, "the channel to the outlet closed");
-            return Err(razor_core::Error::ChannelClosed);
-        }
-    }
-    node.shutdown();
-    Ok(())
-}
-
-/// A node for one-shot commands, with every transport able to dial, and its identity: the one
-/// in `state_dir`, or a new one; presenting `credentials` (hex).
-pub(crate) async fn client_node(
-    state_dir: Option<&std::path::Path>,
-    credentials: &[String],
-) -> razor_core::Result<(Node, razor_core::identity::Identity)> {
-    let config = NodeConfig::new("razor-client");
-    let (node, identity) = match state_dir {
-        Some(dir) => {
-            let (vault, identity) = razor_node::state::load(dir).await?;
-            (Node::with_vault(TokioRuntime, config, vault), identity)
-        }
-        None => {
-            let node = Node::new(TokioRuntime, config);
-            let identity = node.create_identity().await?;
-            (node, identity)
-        }
-    };
-    for credential in credentials {
-        let bytes = commands::from_hex("--credential", credential)?;
-        identity.add_credential(
-            CredentialAndPurposeKey::decode(&bytes).map_err(razor_core::Error::from)?,
-        );
-    }
-    WebSocketTransport::create(&node)?;
-    WebTransportTransport::create(&node)?;
-    TcpTransport::create(&node)?;
-    Ok((node, identity))
-}
-
-/// The options of a command's channel: whom to trust (`everyone` or an identifier), the suite
-/// by name, and how long the handshake may take.
-fn channel_options(
-    trust: &str,
-    suite: &str,
-    timeout: std::time::Duration,
-) -> razor_core::Result<SecureChannelOptions> {
-    let suite = CipherSuite::from_name(suite)
-        .ok_or_else(|| razor_core::Error::InvalidArgument(format!("unknown suite {suite:?}")))?;
-    Ok(SecureChannelOptions::new(trust_policy(trust)?)
-        .with_suite(suite)
-        .with_timeout(timeout))
-}
-
-fn trust_policy(trust: &str) -> razor_core::Result<TrustPolicy> {
-    if trust == "everyone" {
-        return Ok(TrustPolicy::TrustEveryone);
-    }
-    Ok(TrustPolicy::TrustIdentifier(trust.parse::<Identifier>()?))
-}
-
-async fn run_node(args: NodeArgs) -> razor_core::Result<()> {
-    let mut trust = trust_policy(&args.trust)?;
-    if let Some(policy) = &args.policy {
-        let policy = Policy::parse(policy)
-            .map_err(|e| razor_core::Error::InvalidArgument(format!("--policy {policy:?}: {e}")))?;
-        trust = TrustPolicy::All(vec![trust, TrustPolicy::TrustPolicy(policy)]);
-    }
-    let mut options = SecureChannelOptions::new(trust)
-        .with_max_handshakes(args.limits.max_handshakes)
-        .with_max_channels(args.limits.max_channels)
-        .with_timeout(std::time::Duration::from_millis(
-            args.limits.handshake_timeout_ms,
-        ));
-    for history in &args.authority {
-        options = options.with_authority(commands::verified_history("--authority", history)?);
-    }
-    let config = NodeConfig::new(args.name);
-    let (node, identity) = match &args.state_dir {
-        Some(dir) => {
-            let (vault, identity) =
-                razor_node::state::load_or_create(dir, TokioRuntime.unix_time()).await?;
-            (Node::with_vault(TokioRuntime, config, vault), identity)
-        }
-        None => {
-            let node = Node::new(TokioRuntime, config);
-            let identity = node.create_identity().await?;
-            (node, identity)
-        }
-    };
-    node.create_secure_channel_listener(&identity, "secure", options.clone())?;
-    node.create_secure_channel_listener(
-        &identity,
-        "secure-noise",
-        options.with_suite(CipherSuite::NoiseChaChaPoly),
-    )?;
-    node.start_worker("echo", Echo)?;
-    if let Some(target) = &args.outlet {
-        node.start_worker(
-            args.outlet_address.as_str(),
-            Outlet::new(TcpOutletTarget::new(target.clone())),
-        )?;
-        println!("outlet: 0#{} -> {target}", args.outlet_address);
-    }
-    node.start_worker(RelayService::ockam_addresses(), RelayService::new())?;
-    println!("identifier: {}", identity.identifier());
-    Admission::of(&node).set_limits(args.limits.listener_limits());
-    if let Some(address) = &args.metrics {
-        let bound = razor_node::metrics::serve_metrics(&node, address).await?;
-        println!("metrics: http://{bound}/metrics");
-    }
-    // Every transport can dial out (for multi-hop routes); listeners as asked.
-    let ws = WebSocketTransport::create(&node)?;
-    let wt = WebTransportTransport::create(&node)?;
-    let tcp = TcpTransport::create(&node)?;
-    for address in &args.ws {
-        println!("websocket: ws#{}", ws.listen(address).await?);
-    }
-    for address in &args.wt {
-        let listener = wt.listen(address).await?;
-        println!(
-            "webtransport: wt#{} certificate-sha256: {}",
-            listener.address,
-            listener.certificate_hash_hex()
-        );
-    }
-    for address in &args.tcp {
-        println!("tcp: tcp#{}", tcp.listen(address).await?);
-    }
-    if let Some(url) = &args.relay {
-        let mut client = RelayClient::new();
-        client.name = args.relay_name.clone();
-        if let Some(trust) = &args.relay_trust {
-            client.through_channel = Some((identity.clone(), trust_policy(trust)?));
-        }
-        // Kept for the node's life: it ends when the node shuts down.
-        relay_client::keep_registered(client, &node, &ws, url, |alias| println!("relay: {alias}"));
-    }
-    info!(
-        node = node.name(),
-        "running: secure channel listeners at 0#secure (Ockam suite) and 0#secure-noise, echo at 0#echo, relay service at 0#{RELAY_SERVICE_ADDRESS}; Ctrl-C stops"
-    );
-    if let Err(error) = tokio::signal::ctrl_c().await {
-        error!("cannot wait for Ctrl-C: {error}");
-    }
-    info!("shutting down");
-    node.shutdown();
-    Ok(())
 }

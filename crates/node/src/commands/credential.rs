@@ -88,7 +88,7 @@ async fn issue(args: IssueArgs, now: u64) -> Result<()> {
 }
 
 async fn retrieve(args: RetrieveArgs) -> Result<()> {
-    let (node, identity) = crate::client_node(Some(&args.state_dir), &[]).await?;
+    let (node, identity) = super::client_node(Some(&args.state_dir), &[]).await?;
     let issuer: Identifier = args.issuer.parse()?;
     let credential = retrieve_credential(
         &node,
