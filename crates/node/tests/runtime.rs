@@ -53,7 +53,7 @@ fn demo_prints_hops_and_echoes() {
 
 mod channels {
     use razor_core::channel::CipherSuite;
-    use razor_core::testing::channels;
+    use razor_core::testing::{channels, handshake_failures};
     use razor_node::{TokioRuntime, run_local};
 
     #[test]
@@ -75,8 +75,46 @@ mod channels {
     }
 
     #[test]
-    fn handshake_failures_are_typed_and_leave_nothing() {
-        run_local(channels::handshake_failures_are_typed_and_leave_nothing(
+    fn the_wrong_peer_is_an_identity_mismatch() {
+        run_local(handshake_failures::the_wrong_peer_is_an_identity_mismatch(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn a_peer_that_never_answers_is_a_timeout() {
+        run_local(handshake_failures::a_peer_that_never_answers_is_a_timeout(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn a_half_open_handshake_is_torn_down() {
+        run_local(handshake_failures::a_half_open_handshake_is_torn_down(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn a_message_2_that_is_not_one_is_refused() {
+        run_local(handshake_failures::a_message_2_that_is_not_one_is_refused(
+            TokioRuntime,
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn a_forged_initiator_key_is_refused_at_message_3() {
+        run_local(handshake_failures::a_forged_initiator_key_is_refused_at_message_3(TokioRuntime))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_forged_responder_key_is_refused() {
+        run_local(handshake_failures::a_forged_responder_key_is_refused(
             TokioRuntime,
         ))
         .unwrap();

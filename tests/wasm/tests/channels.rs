@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use razor_core::channel::CipherSuite;
-use razor_core::testing::channels;
+use razor_core::testing::{channels, handshake_failures};
 use razor_wasm::WasmRuntime;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -17,8 +17,33 @@ async fn thousand_messages_each_way_noise_suite() {
 }
 
 #[wasm_bindgen_test]
-async fn handshake_failures_are_typed_and_leave_nothing() {
-    channels::handshake_failures_are_typed_and_leave_nothing(WasmRuntime).await;
+async fn the_wrong_peer_is_an_identity_mismatch() {
+    handshake_failures::the_wrong_peer_is_an_identity_mismatch(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_peer_that_never_answers_is_a_timeout() {
+    handshake_failures::a_peer_that_never_answers_is_a_timeout(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_half_open_handshake_is_torn_down() {
+    handshake_failures::a_half_open_handshake_is_torn_down(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_message_2_that_is_not_one_is_refused() {
+    handshake_failures::a_message_2_that_is_not_one_is_refused(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_forged_initiator_key_is_refused_at_message_3() {
+    handshake_failures::a_forged_initiator_key_is_refused_at_message_3(WasmRuntime).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_forged_responder_key_is_refused() {
+    handshake_failures::a_forged_responder_key_is_refused(WasmRuntime).await;
 }
 
 #[wasm_bindgen_test]

@@ -11,6 +11,7 @@
 pub mod channels;
 pub mod edge;
 pub mod fuzz;
+pub mod handshake_failures;
 pub mod lifecycle;
 pub mod wycheproof;
 
