@@ -146,14 +146,15 @@ impl SecureChannel {
 
     /// Opens a portal connection to the TCP portal outlet at `outlet` on the peer's node (an
     /// Ockam outlet, or a Razor node's `--outlet`): `TIMEOUT` if it does not answer within
-    /// `timeoutMs` (default 30 000; an outlet that cannot reach its service never answers),
+    /// `timeoutMs` (default the node's request timeout, 30 000; an outlet that cannot reach its
+    /// service never answers),
     /// `ABORTED` when `signal` aborts.
     #[wasm_bindgen(js_name = openPortal, unchecked_return_type = "Promise<Portal>")]
     pub fn open_portal(&self, outlet: String, timeout_ms: Option<u32>, signal: JsValue) -> Promise {
         let channel = self.inner.clone();
         let signal = lifecycle::signal(&signal);
         promise(async move {
-            let duration = timeout(timeout_ms).unwrap_or(super::portal::DEFAULT_PORTAL_TIMEOUT);
+            let duration = timeout(timeout_ms).unwrap_or(channel.node().config().request_timeout);
             let portal = abortable(
                 signal?,
                 super::portal::Portal::open(&channel, &outlet, duration),

@@ -18,9 +18,6 @@ use crate::to_js_error;
 /// Chunks waiting each way before `write` (or the peer) waits: backpressure.
 const QUEUE: usize = 16;
 
-/// How long the outlet has to answer when no timeout is given.
-pub(crate) const DEFAULT_PORTAL_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// What JS writes, read by the portal (an empty read is the end: `close()` was called).
 struct FromJs(Receiver<Vec<u8>>);
 
