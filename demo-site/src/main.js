@@ -8,6 +8,7 @@
 // Query parameters: ?edge=http://host:port (default: VITE_RAZOR_EDGE or http://127.0.0.1:8787),
 // ?name=<relay name>, ?native=<the native node's relay name> (default "native").
 import { Node, RazorError } from "@razor-sh/razor";
+import { decodeNotice, decodeTransportMessage, formatRoute, fromHex, toHex } from "./wire-view.js";
 
 const params = new URLSearchParams(location.search);
 const edgeHttp = (params.get("edge") ?? import.meta.env.VITE_RAZOR_EDGE ?? "http://127.0.0.1:8787").replace(/\/$/, "");
@@ -135,6 +136,47 @@ async function open(route, trust, label, target) {
   return channel;
 }
 
+/** The edge's debug tap keeps at most this many bytes of each frame (workers-edge/src/relay-object.ts). */
+const TAP_KEPT = 4096;
+
+/** A line of text in a `<span>` of class `kind`. */
+function span(kind, text) {
+  const element = document.createElement("span");
+  element.className = kind;
+  element.textContent = text;
+  return element;
+}
+
+/** One frame the edge forwarded, as the edge sees it: the routing header it reads, decoded,
+ * beside the payload it cannot read. */
+function frameItem(frame) {
+  const item = document.createElement("li");
+  item.className = frame.direction;
+  const bytes = fromHex(frame.hex) ?? new Uint8Array();
+  const cut = bytes.length >= TAP_KEPT;
+  const arrow = frame.direction === "in" ? "→ edge" : "edge →";
+  const via = frame.via.startsWith("link") ? frame.via : "this tab";
+  item.append(span("frame-head", `${arrow} ${via}  ${bytes.length}${cut ? "+" : ""} B`));
+  const message = decodeTransportMessage(bytes, { cut });
+  if (!message.ok) {
+    item.append(span("frame-error", `cannot decode as a TransportMessage: ${message.reason}`));
+    item.append(span("frame-cipher", `${frame.hex.slice(0, 96)}${bytes.length > 48 ? "…" : ""}`));
+    return item;
+  }
+  item.append(span("frame-route", `onward: ${formatRoute(message.onward)}`));
+  item.append(span("frame-route", `return: ${formatRoute(message.returnRoute)}`));
+  const notice = message.onward.length === 0 ? decodeNotice(message.payload) : undefined;
+  if (notice) {
+    item.append(span("frame-payload", `payload: ${message.payloadLength} B, a notice in the clear: ${notice.code} ${notice.detail}`));
+    return item;
+  }
+  const what = message.onward.length === 0 ? "nothing to deliver (a heartbeat)" : "handshake or ciphertext: the edge cannot read it";
+  item.append(span("frame-payload", `payload: ${message.payloadLength} B, ${what}`));
+  const shown = toHex(message.payload.subarray(0, 32));
+  if (shown) item.append(span("frame-cipher", `${shown}${message.payloadLength > 32 ? "…" : ""}`));
+  return item;
+}
+
 async function pollFrames() {
   let since = 0;
   for (;;) {
@@ -146,12 +188,7 @@ async function pollFrames() {
       }
       for (const frame of await response.json()) {
         since = Math.max(since, frame.seq);
-        const item = document.createElement("li");
-        item.className = frame.direction;
-        const bytes = frame.hex.length / 2;
-        const arrow = frame.direction === "in" ? "→ edge" : "edge →";
-        item.textContent = `${arrow} ${frame.via.startsWith("link") ? frame.via : "this tab"}  ${bytes} B  ${frame.hex.slice(0, 96)}${bytes > 48 ? "…" : ""}`;
-        $("frames").prepend(item);
+        $("frames").prepend(frameItem(frame));
         while ($("frames").childElementCount > 60) $("frames").lastChild.remove();
       }
     } catch {
