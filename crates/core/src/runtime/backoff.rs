@@ -44,8 +44,11 @@ impl Backoff {
 /// A point of `step/2 ..= step` chosen by `random` (uniform over `u32`).
 fn jittered(step: Duration, random: u32) -> Duration {
     let half = step / 2;
-    let span = step - half;
-    half + span.mul_f64(f64::from(random) / f64::from(u32::MAX))
+    // In microseconds: integer arithmetic keeps float conversions (and their panics) out of
+    // the wasm.
+    let span = u64::try_from((step - half).as_micros()).unwrap_or(u64::MAX);
+    let offset = (u128::from(span) * u128::from(random) / u128::from(u32::MAX)) as u64;
+    half + Duration::from_micros(offset)
 }
 
 #[cfg(test)]
